@@ -1,0 +1,221 @@
+import { readFileSync } from 'node:fs';
+import { ErrorCodes, HoloringError, assertFinite } from '../errors.ts';
+import { NaturalCubicSpline } from './spline.ts';
+
+/** Series data at a regular centre: f ≃ f0(1 + phi2 r²), g ≃ 1 + g2 r². */
+export interface RegularCentre {
+  readonly type: 'regular';
+  readonly f0: number;
+  readonly phi2: number;
+  readonly g2: number;
+}
+
+/** A horizon at r = rh where f = g = r² − rh² (BTZ). */
+export interface HorizonCentre {
+  readonly type: 'horizon';
+  readonly rh: number;
+}
+
+/**
+ * A static, rotationally symmetric bulk metric
+ *   ds² = −f(r) dt² + dr²/g(r) + r² dθ².
+ * Beyond `rExact` it is exactly f = g = r² − M (M = −1 for the disk, r_h² for BTZ).
+ */
+export interface Metric {
+  readonly kind: 'ads' | 'deformed' | 'btz' | 'table';
+  /** Spec string that rebuilds this metric (e.g. "deformed:0.3,-0.2,1.5"). */
+  readonly label: string;
+  readonly centre: RegularCentre | HorizonCentre;
+  readonly M: number;
+  readonly rExact: number;
+  f(r: number): number;
+  g(r: number): number;
+}
+
+export const DEFAULT_DEFORMED = { a1: 0.3, a2: -0.2, w: 1.5 } as const;
+export const DEFAULT_BTZ_RH = 1.5;
+
+/** Pure global AdS₃: f = g = 1 + r². */
+export function adsMetric(): Metric {
+  return {
+    kind: 'ads',
+    label: 'ads',
+    centre: { type: 'regular', f0: 1, phi2: 1, g2: 1 },
+    M: -1,
+    rExact: 0,
+    f: (r) => 1 + r * r,
+    g: (r) => 1 + r * r,
+  };
+}
+
+/**
+ * The deformed family f = (1+r²)(1 + a1 e^{−r²/w²}), g = (1+r²)(1 + a2 r² e^{−r²/w²}).
+ */
+export function deformedMetric(a1: number = DEFAULT_DEFORMED.a1, a2: number = DEFAULT_DEFORMED.a2, w: number = DEFAULT_DEFORMED.w): Metric {
+  assertFinite('deformed metric parameter', a1, a2, w);
+  if (!(w > 0)) throw new HoloringError(ErrorCodes.METRIC_INVALID, `deformed metric width w must be > 0 (got ${w})`, { w });
+  if (!(1 + a1 > 0)) {
+    throw new HoloringError(ErrorCodes.METRIC_NOT_POSITIVE, `deformed metric: f(0) = 1 + a1 must be > 0 (a1 = ${a1})`, { a1 });
+  }
+  // min over r of 1 + a2 r² e^{−r²/w²} is 1 + a2 w²/e for a2 < 0
+  if (a2 < 0 && !(1 + (a2 * w * w) / Math.E > 0)) {
+    throw new HoloringError(ErrorCodes.METRIC_NOT_POSITIVE, `deformed metric: g becomes non-positive (1 + a2·w²/e ≤ 0 for a2 = ${a2}, w = ${w})`, { a2, w });
+  }
+  const w2 = w * w;
+  // e^{−r²/w²}·max(1, r²) below 1e-18 for r ≥ rExact
+  let rExact = w * Math.sqrt(42);
+  while (Math.exp(-(rExact * rExact) / w2) * rExact * rExact > 1e-18) rExact *= 1.05;
+  return {
+    kind: 'deformed',
+    label: `deformed:${a1},${a2},${w}`,
+    centre: { type: 'regular', f0: 1 + a1, phi2: 1 - a1 / (w2 * (1 + a1)), g2: 1 + a2 },
+    M: -1,
+    rExact,
+    f: (r) => (1 + r * r) * (1 + a1 * Math.exp(-(r * r) / w2)),
+    g: (r) => (1 + r * r) * (1 + a2 * r * r * Math.exp(-(r * r) / w2)),
+  };
+}
+
+/** BTZ black hole f = g = r² − r_h², temperature T = r_h/2π. */
+export function btzMetric(rh: number = DEFAULT_BTZ_RH): Metric {
+  assertFinite('btz horizon radius', rh);
+  if (!(rh > 0)) throw new HoloringError(ErrorCodes.METRIC_INVALID, `BTZ horizon radius r_h must be > 0 (got ${rh})`, { rh });
+  if (!(rh < 10)) throw new HoloringError(ErrorCodes.METRIC_INVALID, `BTZ horizon radius r_h must be < 10 so that the boundary series converges at r_max (got ${rh})`, { rh });
+  return {
+    kind: 'btz',
+    label: `btz:${rh}`,
+    centre: { type: 'horizon', rh },
+    M: rh * rh,
+    rExact: rh,
+    f: (r) => r * r - rh * rh,
+    g: (r) => r * r - rh * rh,
+  };
+}
+
+export interface MetricTable {
+  r: number[];
+  f: number[];
+  g: number[];
+}
+
+/** Largest |α|, |β| = |ln(f/(1+r²))| allowed at the table's last point. */
+export const TABLE_JOIN_TOLERANCE = 1e-3;
+
+/**
+ * A tabulated metric. α = ln(f/(1+r²)) and β = ln(g/(1+r²)) are interpolated by a
+ * natural cubic spline in x = r² (which keeps f and g even in r, as a regular centre
+ * requires); beyond the last point f = g = 1 + r².
+ */
+export function tableMetric(table: MetricTable, source = 'table'): Metric {
+  const { r, f, g } = table ?? ({} as MetricTable);
+  const ctx = { source };
+  if (!Array.isArray(r) || !Array.isArray(f) || !Array.isArray(g)) {
+    throw new HoloringError(ErrorCodes.METRIC_FILE, `${source}: metric table needs arrays "r", "f" and "g"`, ctx);
+  }
+  if (r.length !== f.length || r.length !== g.length) {
+    throw new HoloringError(ErrorCodes.METRIC_FILE, `${source}: arrays r, f, g must have equal lengths (got ${r.length}, ${f.length}, ${g.length})`, ctx);
+  }
+  if (r.length < 4) throw new HoloringError(ErrorCodes.METRIC_FILE, `${source}: metric table needs at least 4 points (got ${r.length})`, ctx);
+  for (let i = 0; i < r.length; i++) {
+    for (const [name, arr] of [['r', r], ['f', f], ['g', g]] as const) {
+      const v = arr[i];
+      if (typeof v !== 'number' || !Number.isFinite(v)) {
+        throw new HoloringError(ErrorCodes.NON_FINITE, `${source}: ${name}[${i}] is not a finite number (${String(v)})`, { ...ctx, index: i, name });
+      }
+    }
+    if (f[i] <= 0 || g[i] <= 0) {
+      throw new HoloringError(ErrorCodes.METRIC_NOT_POSITIVE, `${source}: f and g must be positive (at r = ${r[i]}: f = ${f[i]}, g = ${g[i]})`, { ...ctx, index: i });
+    }
+    if (i > 0 && !(r[i] > r[i - 1])) {
+      throw new HoloringError(ErrorCodes.METRIC_FILE, `${source}: r must be strictly increasing (r[${i}] = ${r[i]} after ${r[i - 1]})`, { ...ctx, index: i });
+    }
+  }
+  if (r[0] !== 0) throw new HoloringError(ErrorCodes.METRIC_FILE, `${source}: r must start at 0 (got ${r[0]})`, ctx);
+  if (Math.abs(g[0] - 1) > 1e-6) {
+    throw new HoloringError(ErrorCodes.METRIC_CONICAL, `${source}: g(0) = ${g[0]} ≠ 1: a regular centre needs g(0) = 1 (otherwise a conical defect)`, { ...ctx, g0: g[0] });
+  }
+  const n = r.length;
+  const x = r.map((v) => v * v);
+  const alpha = r.map((v, i) => Math.log(f[i] / (1 + v * v)));
+  const beta = r.map((v, i) => Math.log(g[i] / (1 + v * v)));
+  const last = n - 1;
+  if (Math.abs(alpha[last]) > TABLE_JOIN_TOLERANCE || Math.abs(beta[last]) > TABLE_JOIN_TOLERANCE) {
+    throw new HoloringError(
+      ErrorCodes.METRIC_NOT_ADS,
+      `${source}: metric is not asymptotically AdS: at the last point r = ${r[last]}, f/(1+r²) = ${(f[last] / (1 + r[last] ** 2)).toPrecision(6)} and g/(1+r²) = ${(g[last] / (1 + r[last] ** 2)).toPrecision(6)}; both must be within ${TABLE_JOIN_TOLERANCE} of 1 so the table joins f = g = 1 + r² smoothly`,
+      { ...ctx, rLast: r[last], alpha: alpha[last], beta: beta[last] },
+    );
+  }
+  // pin the join exactly at zero so f, g are continuous at r_last
+  alpha[last] = 0;
+  beta[last] = 0;
+  beta[0] = 0;
+  const sa = new NaturalCubicSpline(x, alpha);
+  const sb = new NaturalCubicSpline(x, beta);
+  const xEnd = x[last];
+  const [a0, da0] = sa.eval(0);
+  const [, db0] = sb.eval(0);
+  return {
+    kind: 'table',
+    label: source,
+    centre: { type: 'regular', f0: Math.exp(a0), phi2: 1 + da0, g2: 1 + db0 },
+    M: -1,
+    rExact: r[last],
+    f: (rr) => {
+      const xx = rr * rr;
+      return xx >= xEnd ? 1 + xx : (1 + xx) * Math.exp(sa.eval(xx)[0]);
+    },
+    g: (rr) => {
+      const xx = rr * rr;
+      return xx >= xEnd ? 1 + xx : (1 + xx) * Math.exp(sb.eval(xx)[0]);
+    },
+  };
+}
+
+export function loadMetricFile(path: string): Metric {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new HoloringError(ErrorCodes.METRIC_FILE, `cannot read metric file ${path}: ${(e as Error).message}`, { path });
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new HoloringError(ErrorCodes.METRIC_FILE, `metric file ${path} is not valid JSON: ${(e as Error).message}`, { path });
+  }
+  return tableMetric(data as MetricTable, path);
+}
+
+function parseNumbers(spec: string, part: string, count: number): number[] {
+  const nums = part.split(',').map((s) => Number(s.trim()));
+  if (nums.length !== count || nums.some((v) => !Number.isFinite(v)) || part.trim() === '') {
+    throw new HoloringError(ErrorCodes.METRIC_INVALID, `metric "${spec}": expected ${count} comma-separated number(s) after ":"`, { spec });
+  }
+  return nums;
+}
+
+/** Parses a metric spec: ads | deformed[:a1,a2,w] | btz[:rh] | FILE.json */
+export function parseMetricSpec(spec: string): Metric {
+  const s = spec.trim();
+  const [head, rest] = s.includes(':') && !s.toLowerCase().endsWith('.json') ? [s.slice(0, s.indexOf(':')), s.slice(s.indexOf(':') + 1)] : [s, undefined];
+  switch (head) {
+    case 'ads':
+      if (rest !== undefined) throw new HoloringError(ErrorCodes.METRIC_INVALID, `metric "ads" takes no parameters`, { spec });
+      return adsMetric();
+    case 'deformed': {
+      if (rest === undefined) return deformedMetric();
+      const [a1, a2, w] = parseNumbers(spec, rest, 3);
+      return deformedMetric(a1, a2, w);
+    }
+    case 'btz': {
+      if (rest === undefined) return btzMetric();
+      const [rh] = parseNumbers(spec, rest, 1);
+      return btzMetric(rh);
+    }
+    default:
+      if (s.toLowerCase().endsWith('.json')) return loadMetricFile(s);
+      throw new HoloringError(ErrorCodes.METRIC_INVALID, `unknown metric "${spec}": use ads, deformed[:a1,a2,w], btz[:rh] or a FILE.json`, { spec });
+  }
+}
