@@ -1,0 +1,16 @@
+/** One point of the response table χ(Ω = ω + iγ, k) with its 1σ per real component. */
+export interface ResponsePoint {
+  omega: number;
+  gamma: number;
+  k: number;
+  chiRe: number;
+  chiIm: number;
+  /** 1σ uncertainty of chiRe and of chiIm (each); 0 for noiseless data. */
+  sigma: number;
+}
+
+export interface ResponseTable {
+  points: ResponsePoint[];
+  /** True when every sigma is 0 (exact, simulated data). */
+  noiseless: boolean;
+}
