@@ -1,0 +1,32 @@
+import { ErrorCodes, HoloringError } from '../errors.ts';
+
+/** Argument parsers for commander: each refusal names the argument. */
+export function numberArg(flag: string, opts: { min?: number; max?: number; exclusiveMin?: boolean; integer?: boolean } = {}) {
+  return (value: string): number => {
+    const v = Number(value);
+    const bad = (why: string): never => {
+      throw new HoloringError(ErrorCodes.ARG_INVALID, `${flag}: ${why} (got "${value}")`, { flag, value });
+    };
+    if (value.trim() === '' || !Number.isFinite(v)) bad('expected a finite number');
+    if (opts.integer && !Number.isInteger(v)) bad('expected an integer');
+    if (opts.min !== undefined && (opts.exclusiveMin ? !(v > opts.min) : !(v >= opts.min))) bad(`must be ${opts.exclusiveMin ? '>' : '≥'} ${opts.min}`);
+    if (opts.max !== undefined && !(v <= opts.max)) bad(`must be ≤ ${opts.max}`);
+    return v;
+  };
+}
+
+/** Parses START:STOP:STEP (or a single value). */
+export function rangeArg(flag: string) {
+  return (value: string): { start: number; stop: number; step: number } => {
+    const parts = value.split(':').map((s) => Number(s));
+    const bad = (why: string): never => {
+      throw new HoloringError(ErrorCodes.ARG_INVALID, `${flag}: ${why} (got "${value}")`, { flag, value });
+    };
+    if (parts.length === 1 && Number.isFinite(parts[0])) return { start: parts[0], stop: parts[0], step: 1 };
+    if (parts.length !== 3 || parts.some((p) => !Number.isFinite(p))) bad('expected START:STOP:STEP');
+    const [start, stop, step] = parts;
+    if (!(step > 0)) bad('STEP must be > 0');
+    if (!(stop >= start)) bad('STOP must be ≥ START');
+    return { start, stop, step };
+  };
+}

@@ -1,0 +1,7 @@
+import type { Command } from 'commander';
+import { registerSimulate } from './simulate.ts';
+
+/** Every subcommand of `holoring`, one file each. */
+export function registerCommands(program: Command): void {
+  registerSimulate(program);
+}
