@@ -1,0 +1,102 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { ErrorCodes, HoloringError } from '../errors.ts';
+
+/**
+ * Daemon configuration: parsed once at the boundary (file, then command-line
+ * overrides), validated, frozen and passed down. Every option has a default;
+ * README "Configuration reference" documents each.
+ */
+const finite = () => z.number().refine(Number.isFinite, 'must be a finite number');
+
+export const ConfigSchema = z.strictObject({
+  device: z.strictObject({
+    /** emulator: the device emulator on a pseudo-terminal (needs socat); sim: in-process simulator; serial: real hardware on `port`. */
+    kind: z.enum(['emulator', 'sim', 'serial']).default('emulator'),
+    port: z.string().min(1).optional(),
+    baudRate: z.number().int().positive().default(921600),
+    /** Simulated ring (emulator and sim): bulk metric spec and seed. */
+    metric: z.string().default('ads'),
+    seed: z.number().int().nonnegative().default(1),
+  }).prefault({}),
+  physics: z.strictObject({
+    delta: finite().default(1.5),
+    gamma: finite().min(0).default(0.25),
+    kMax: z.number().int().min(1).max(31).default(12),
+  }).prefault({}),
+  sweep: z.strictObject({
+    start: finite().positive().default(0.25),
+    stop: finite().positive().default(12),
+    step: finite().positive().default(0.25),
+    dwellMs: finite().min(0).default(20),
+    sourceSite: z.number().int().nonnegative().default(0),
+    amplitude: finite().positive().default(1),
+  }).prefault({}),
+  calibration: z.strictObject({
+    /** Directory of calibration records; the active one is applied. */
+    dir: z.string().default('calibration/records'),
+  }).prefault({}),
+  model: z.strictObject({
+    layers: z.number().int().min(200).default(400),
+    nodes: z.number().int().min(4).default(32),
+    /** Retrain after every N complete sweeps. */
+    retrainEvery: z.number().int().min(1).default(1),
+  }).prefault({}),
+  log: z.strictObject({
+    level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  }).prefault({}),
+  /** Stop after this many complete sweeps (0 = run until stopped). */
+  sweeps: z.number().int().min(0).default(0),
+}).superRefine((c, ctx) => {
+  if (c.sweep.stop < c.sweep.start) ctx.addIssue({ code: 'custom', path: ['sweep', 'stop'], message: 'must be ≥ sweep.start' });
+  if (c.device.kind === 'serial' && !c.device.port) ctx.addIssue({ code: 'custom', path: ['device', 'port'], message: 'is required for device.kind "serial"' });
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+export type ConfigInput = z.input<typeof ConfigSchema>;
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object') {
+    Object.freeze(o);
+    for (const v of Object.values(o)) deepFreeze(v);
+  }
+  return o;
+}
+
+/** Validates a configuration object; refuses with RING_ERR_CONFIG_INVALID naming every bad path. */
+export function parseConfig(input: unknown, source = 'config'): Readonly<Config> {
+  const r = ConfigSchema.safeParse(input ?? {});
+  if (!r.success) {
+    const problems = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new HoloringError(ErrorCodes.CONFIG_INVALID, `${source}: invalid configuration — ${problems.join('; ')}`, { source, problems });
+  }
+  return deepFreeze(r.data);
+}
+
+/** Reads a JSON configuration file. */
+export function readConfigFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new HoloringError(ErrorCodes.CONFIG_INVALID, `cannot read configuration ${path}: ${(e as Error).message}`, { path });
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new HoloringError(ErrorCodes.CONFIG_INVALID, `configuration ${path} is not valid JSON: ${(e as Error).message}`, { path });
+  }
+}
+
+/** Merges b into a (plain objects only; b wins). */
+export function mergeConfig(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    if (v === undefined) continue;
+    const prev = out[k];
+    out[k] = v && typeof v === 'object' && !Array.isArray(v) && prev && typeof prev === 'object' && !Array.isArray(prev)
+      ? mergeConfig(prev as Record<string, unknown>, v as Record<string, unknown>)
+      : v;
+  }
+  return out;
+}
