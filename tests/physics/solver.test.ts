@@ -145,3 +145,34 @@ describe('deformed and tabulated metrics', () => {
     expect(crelErr(new GridSolver(t, 1.5).chi(om, 2), diskChi(1.5, om, 2))).toBeLessThan(1e-9);
   });
 });
+
+describe('quasinormal modes of BTZ', () => {
+  // Poles of χ in the lower half plane at Ω = ±k − i·4πT(n + Δ/2), T = r_h/2π.
+  it('the solver finds Ω = k − 2i r_h (n + Δ/2) by Newton iteration on A/B', () => {
+    const rh = 1.5;
+    const delta = 1.5;
+    const solver = new GridSolver(btzMetric(rh), delta);
+    const inv = (om: Complex, k: number): Complex => {
+      const b = solver.bOverA(om, k);
+      const d = b.re * b.re + b.im * b.im;
+      return { re: b.re / d, im: -b.im / d };
+    };
+    for (const [k, n] of [[1, 0], [2, 0], [3, 1], [5, 0]] as const) {
+      const expected = { re: k, im: -2 * rh * (n + delta / 2) };
+      let om = { re: expected.re + 0.2, im: expected.im + 0.15 };
+      for (let it = 0; it < 30; it++) {
+        const h = 1e-6;
+        const f0 = inv(om, k);
+        const f1 = inv({ re: om.re + h, im: om.im }, k);
+        const dre = (f1.re - f0.re) / h, dim = (f1.im - f0.im) / h; // holomorphic derivative
+        const den = dre * dre + dim * dim;
+        const step = { re: (f0.re * dre + f0.im * dim) / den, im: (f0.im * dre - f0.re * dim) / den };
+        om = { re: om.re - step.re, im: om.im - step.im };
+        if (Math.hypot(step.re, step.im) < 1e-12) break;
+      }
+      // (k = 0 is a double pole, where Newton converges only linearly: left out)
+      expect(Math.abs(om.re - expected.re)).toBeLessThan(1e-5);
+      expect(Math.abs(om.im - expected.im)).toBeLessThan(1e-5);
+    }
+  });
+});
