@@ -131,20 +131,22 @@ export class NetworkGrid {
   }
 
   /**
-   * Smoothness operator: rows √(1/H³)·(y_{i−1} − 2y_i + y_{i+1}) for i = 1..K−2, for α
-   * then β (fixed entries are zero), as a dense (2K − 4) × nw matrix.
+   * Smoothness operator: rows √(1/H³)·Δ²y_i at every node i = 0..K−1, for α then β,
+   * as a dense (2K) × nw matrix. The ends use the spline's clamped slopes as mirror
+   * ghosts (y_{−1} = y_1, y_K = y_{K−2}), so Σ(Δ²y)²/H³ ≈ ∫y''² dρ including the
+   * curvature next to the centre and to ρ_c. Fixed entries (α_{K−1}, β_0, β_{K−1}) are 0.
    */
   smoothness(): Float64Array {
     const K = this.K, nw = this.nw;
-    const rows = 2 * (K - 2);
-    const L = new Float64Array(rows * nw);
+    const L = new Float64Array(2 * K * nw);
     const s = 1 / Math.sqrt(this.H * this.H * this.H);
     const colA = (i: number): number => (i <= K - 2 ? i : -1);
     const colB = (i: number): number => (i >= 1 && i <= K - 2 ? K - 2 + i : -1);
-    for (let i = 1; i <= K - 2; i++) {
-      for (const [fn, row] of [[colA, i - 1], [colB, K - 2 + i - 1]] as const) {
+    const mirror = (i: number): number => (i < 0 ? -i : i > K - 1 ? 2 * (K - 1) - i : i);
+    for (let i = 0; i < K; i++) {
+      for (const [fn, row] of [[colA, i], [colB, K + i]] as const) {
         for (const [off, c] of [[-1, 1], [0, -2], [1, 1]] as const) {
-          const col = fn(i + off);
+          const col = fn(mirror(i + off));
           if (col >= 0) L[row * nw + col] += s * c;
         }
       }

@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { registerSimulate } from './simulate.ts';
+import { registerReconstruct } from './reconstruct.ts';
 
 /** Every subcommand of `holoring`, one file each. */
 export function registerCommands(program: Command): void {
   registerSimulate(program);
+  registerReconstruct(program);
 }

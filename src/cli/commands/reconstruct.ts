@@ -1,0 +1,74 @@
+import { writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { ErrorCodes, HoloringError } from '../../errors.ts';
+import { readResponseTable } from '../../io/responseTable.ts';
+import { type Checkpoint, DEFAULT_SHAPE, fitMetric, loadCheckpoint, makeOutput } from '../../model/index.ts';
+import { numberArg } from '../args.ts';
+
+interface ReconstructOptions {
+  data: string;
+  delta: number;
+  layers: number;
+  nodes: number;
+  init?: string;
+  out: string;
+  quiet?: boolean;
+}
+
+export function registerReconstruct(program: Command): void {
+  program
+    .command('reconstruct')
+    .description('train the metric network on a response table and write the reconstructed metric f(r), g(r) with error bands as JSON')
+    .requiredOption('--data <file>', 'response table CSV (omega,gamma,k,chi_re,chi_im,sigma)')
+    .option('--delta <Δ>', 'conformal dimension Δ (> 1, not an integer)', numberArg('--delta'), 1.5)
+    .option('--layers <N>', 'RK4 layers (≥ 200)', numberArg('--layers', { integer: true, min: 200, max: 20000 }), DEFAULT_SHAPE.layers)
+    .option('--nodes <K>', 'weight nodes per metric function', numberArg('--nodes', { integer: true, min: 4, max: 256 }), DEFAULT_SHAPE.nodes)
+    .option('--init <file>', 'start from the weights of a previous reconstruction or checkpoint (default: pure AdS)')
+    .option('--out <file>', 'output JSON file, or - for stdout', '-')
+    .option('--quiet', 'no progress on stderr')
+    .action(async (o: ReconstructOptions) => {
+      const log = (line: string): void => {
+        if (!o.quiet) process.stderr.write(line + '\n');
+      };
+      const withFlag = <T>(flag: string, fn: () => T): T => {
+        try {
+          return fn();
+        } catch (e) {
+          if (e instanceof HoloringError) throw new HoloringError(e.code, `${flag}: ${e.message}`, { ...e.context, flag });
+          throw e;
+        }
+      };
+      const withFlagAsync = async <T>(flag: string, fn: () => Promise<T>): Promise<T> => {
+        try {
+          return await fn();
+        } catch (e) {
+          if (e instanceof HoloringError) throw new HoloringError(e.code, `${flag}: ${e.message}`, { ...e.context, flag });
+          throw e;
+        }
+      };
+      const table = withFlag('--data', () => readResponseTable(o.data));
+      const init: Checkpoint | undefined = o.init ? withFlag('--init', () => loadCheckpoint(o.init as string)) : undefined;
+      const res = await withFlagAsync('--data', () =>
+        fitMetric(table, {
+          delta: o.delta,
+          layers: o.layers,
+          nodes: o.nodes,
+          init: init ?? 'ads',
+          onIteration: (it) => log(`reconstruct: iteration ${it.iteration} (pass ${it.evaluations})  loss ${it.loss.toPrecision(8)}  chi2 ${it.chi2.toPrecision(8)}${it.accepted ? '' : '  (step rejected)'}`),
+          log,
+        }),
+      );
+      const text = JSON.stringify(makeOutput(res)) + '\n';
+      if (o.out === '-') process.stdout.write(text);
+      else {
+        try {
+          writeFileSync(o.out, text);
+        } catch (e) {
+          throw new HoloringError(ErrorCodes.ARG_INVALID, `--out: cannot write ${o.out}: ${(e as Error).message}`, { flag: '--out' });
+        }
+      }
+      log(
+        `reconstruct: ${res.converged ? 'converged' : 'stopped (not converged)'} after ${res.iterations} iterations in ${res.elapsedMs.toFixed(0)} ms on ${res.backend}; reduced chi2 ${res.chi2.toFixed(3)}${res.noiseless ? ' (noiseless table: σ floor, chi2 nominal)' : ''}${o.out === '-' ? '' : `; wrote ${o.out}`}`,
+      );
+    });
+}

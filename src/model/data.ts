@@ -1,0 +1,97 @@
+/**
+ * Training data for the metric network: a response table checked against the
+ * model (enough points for the weights, enough distinct |k| to separate f from
+ * g), with the per-point weights 1/σ (noiseless tables get a relative σ floor).
+ */
+import { createHash } from 'node:crypto';
+import type { ResponsePoint, ResponseTable } from '../contracts/response.ts';
+import { HoloringError } from '../errors.ts';
+import type { KernelMode } from './kernel.ts';
+
+export const ModelErrorCodes = {
+  TOO_FEW_POINTS: 'RING_ERR_MODEL_TOO_FEW_POINTS',
+  K_RANGE: 'RING_ERR_MODEL_K_RANGE',
+  OMEGA_ZERO: 'RING_ERR_MODEL_OMEGA_ZERO',
+  SHAPE: 'RING_ERR_MODEL_SHAPE',
+  CHECKPOINT: 'RING_ERR_MODEL_CHECKPOINT',
+  DIVERGED: 'RING_ERR_MODEL_DIVERGED',
+} as const;
+
+/**
+ * Relative σ floor used for noiseless tables (every σ = 0): σ = ε|χ|/√2 per
+ * component with ε = 1e-3, i.e. the table is weighted as if it had 0.1% noise.
+ * This keeps the smoothness prior (λ = 1) negligible against exact data while
+ * keeping χ² and the error bands finite; both are then nominal.
+ */
+export const NOISELESS_RELATIVE_SIGMA = 1e-3;
+
+export interface TrainingData {
+  points: readonly ResponsePoint[];
+  modes: KernelMode[];
+  /** χ_data (re, im interleaved). */
+  chi: Float64Array;
+  /** 1/σ per point (same for re and im). */
+  invSigma: Float64Array;
+  noiseless: boolean;
+  /** Largest |Ω| of the table (sets the radial resolution). */
+  omegaMax: number;
+  /** sha256 of the table's numbers (hex, 16 chars). */
+  fingerprint: string;
+}
+
+export function fingerprintPoints(points: readonly ResponsePoint[]): string {
+  const h = createHash('sha256');
+  const buf = new Float64Array(6);
+  for (const p of points) {
+    buf.set([p.omega, p.gamma, p.k, p.chiRe, p.chiIm, p.sigma]);
+    h.update(new Uint8Array(buf.buffer));
+  }
+  return h.digest('hex').slice(0, 16);
+}
+
+/** Checks the table against a network with nw weights and builds the training arrays. */
+export function prepareData(table: ResponseTable | readonly ResponsePoint[], nw: number): TrainingData {
+  const points = Array.isArray(table) ? (table as readonly ResponsePoint[]) : (table as ResponseTable).points;
+  const P = points.length;
+  if (P < nw) {
+    throw new HoloringError(
+      ModelErrorCodes.TOO_FEW_POINTS,
+      `response table has ${P} point(s) (${2 * P} real values) but the network has ${nw} weights: need at least ${nw} points (e.g. more ω or k, or fewer --nodes)`,
+      { points: P, weights: nw },
+    );
+  }
+  const ks = new Set(points.map((p) => Math.abs(p.k)));
+  if (ks.size < 2 || Math.max(...ks) < 1) {
+    throw new HoloringError(
+      ModelErrorCodes.K_RANGE,
+      `response table has only |k| ∈ {${[...ks].join(', ')}}: at least two distinct |k| (including one ≥ 1; |k| ≤ 2 recommended) are needed to separate f from g`,
+      { k: [...ks] },
+    );
+  }
+  const noiseless = points.every((p) => p.sigma === 0);
+  const chi = new Float64Array(2 * P);
+  const invSigma = new Float64Array(P);
+  const modes: KernelMode[] = [];
+  let omegaMax = 0;
+  points.forEach((p, i) => {
+    if (p.omega === 0 && p.gamma === 0) {
+      throw new HoloringError(ModelErrorCodes.OMEGA_ZERO, `row ${i + 1}: Ω = ω + iγ = 0 is a static limit the network does not model`, { row: i + 1 });
+    }
+    chi[2 * i] = p.chiRe;
+    chi[2 * i + 1] = p.chiIm;
+    modes.push({ omegaRe: p.omega, omegaIm: p.gamma, k: p.k });
+    omegaMax = Math.max(omegaMax, Math.hypot(p.omega, p.gamma));
+  });
+  if (noiseless) {
+    const mags = points.map((p) => Math.hypot(p.chiRe, p.chiIm)).sort((a, b) => a - b);
+    const floor = 1e-3 * mags[mags.length >> 1] + 1e-300;
+    points.forEach((p, i) => {
+      invSigma[i] = Math.SQRT2 / (NOISELESS_RELATIVE_SIGMA * Math.max(Math.hypot(p.chiRe, p.chiIm), floor));
+    });
+  } else {
+    points.forEach((p, i) => {
+      invSigma[i] = 1 / p.sigma;
+    });
+  }
+  return { points, modes, chi, invSigma, noiseless, omegaMax, fingerprint: fingerprintPoints(points) };
+}

@@ -1,0 +1,220 @@
+/**
+ * The metric network as a TensorFlow.js model: its weights (α at nodes 0..K−2,
+ * β at nodes 1..K−2) are tf variables, and its forward pass is one fused custom
+ * op (`tf.customGrad`) around the Float64 kernel, whose gradient is the kernel's
+ * adjoint vector–Jacobian product. tf handles the variables, Adam and
+ * serialisation; Levenberg–Marquardt uses the kernel's exact normal equations.
+ *
+ * tfjs stores float32 only: the network keeps a Float64 master copy of θ that the
+ * Levenberg–Marquardt fit reads and writes, and mirrors it into the variables.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { ResponsePoint, ResponseTable } from '../contracts/response.ts';
+import { HoloringError, assertFinite } from '../errors.ts';
+import { validateDelta } from '../physics/params.ts';
+import { type Checkpoint, makeCheckpoint, thetaFromCheckpoint } from './checkpoint.ts';
+import { ModelErrorCodes, type TrainingData, prepareData } from './data.ts';
+import { buildEstimate, type MetricEstimate } from './estimate.ts';
+import { DEFAULT_SHAPE, NetworkGrid, type NetworkShape } from './grid.ts';
+import { FusedKernel } from './kernel.ts';
+import { type LmIteration, type LmOptions, levenbergMarquardt } from './lm.ts';
+
+export interface MetricNetworkOptions extends Partial<NetworkShape> {
+  /** Conformal dimension Δ (default 1.5). */
+  delta?: number;
+  /** Smoothness weight λ (default 1; physics.md §8). */
+  lambda?: number;
+}
+
+export const MIN_LAYERS = 200;
+export const DEFAULT_LAMBDA = 1;
+
+export interface FitOptions {
+  /** Start: 'current' weights (warm start, default), 'ads' (α = β = 0), a checkpoint, or θ. */
+  init?: 'current' | 'ads' | Checkpoint | ArrayLike<number>;
+  onIteration?: (info: LmIteration) => void;
+  lm?: Omit<LmOptions, 'onIteration'>;
+}
+
+export interface FitResult extends MetricEstimate {
+  delta: number;
+  layers: number;
+  nodes: number;
+  fingerprint: string;
+  noiseless: boolean;
+  elapsedMs: number;
+}
+
+export class MetricNetwork {
+  readonly grid: NetworkGrid;
+  readonly delta: number;
+  readonly lambda: number;
+  /** tf variables: α at nodes 0..K−2 and β at nodes 1..K−2 (float32 mirrors of θ). */
+  readonly alphaVar: tf.Variable;
+  readonly betaVar: tf.Variable;
+  /** λLᵀL (full nw × nw) and √λ L. */
+  readonly prior: Float64Array;
+  readonly priorRoot: Float64Array;
+  private theta: Float64Array;
+  private fingerprint = '';
+  private cache: { data: TrainingData; kernel: FusedKernel } | null = null;
+
+  constructor(opts: MetricNetworkOptions = {}) {
+    const shape: NetworkShape = { ...DEFAULT_SHAPE, ...Object.fromEntries(Object.entries(opts).filter(([k, v]) => k in DEFAULT_SHAPE && v !== undefined)) };
+    this.delta = validateDelta(opts.delta ?? 1.5);
+    this.lambda = opts.lambda ?? DEFAULT_LAMBDA;
+    assertFinite('network option', shape.layers, shape.nodes, shape.r0, shape.rMax, shape.rC, this.lambda);
+    const refuse = (why: string): never => {
+      throw new HoloringError(ModelErrorCodes.SHAPE, why, { ...shape });
+    };
+    if (!Number.isInteger(shape.layers) || shape.layers < MIN_LAYERS) refuse(`layers must be an integer ≥ ${MIN_LAYERS} (got ${shape.layers}): fewer RK4 layers make the network's own error rival the noise`);
+    if (!Number.isInteger(shape.nodes) || shape.nodes < 4 || shape.nodes > 256) refuse(`nodes must be an integer in 4..256 (got ${shape.nodes})`);
+    if (!(shape.r0 > 0 && shape.r0 < 0.1)) refuse(`r0 must be in (0, 0.1) (got ${shape.r0})`);
+    if (!(shape.rC > 0.5 && shape.rMax > shape.rC && shape.rMax <= 50)) refuse(`need 0.5 < rC < rMax ≤ 50 (got rC = ${shape.rC}, rMax = ${shape.rMax})`);
+    if (!(this.lambda >= 0)) refuse(`lambda must be ≥ 0 (got ${this.lambda})`);
+    this.grid = new NetworkGrid(shape);
+    const nw = this.grid.nw, K = this.grid.K;
+    const L = this.grid.smoothness();
+    const rows = L.length / nw;
+    this.priorRoot = L.map((v) => v * Math.sqrt(this.lambda));
+    this.prior = new Float64Array(nw * nw);
+    for (let r = 0; r < rows; r++) {
+      for (let i = 0; i < nw; i++) {
+        const li = this.priorRoot[r * nw + i];
+        if (li === 0) continue;
+        for (let j = 0; j < nw; j++) this.prior[i * nw + j] += li * this.priorRoot[r * nw + j];
+      }
+    }
+    this.theta = new Float64Array(nw);
+    this.alphaVar = tf.variable(tf.zeros([K - 1]), true, undefined, 'float32');
+    this.betaVar = tf.variable(tf.zeros([K - 2]), true, undefined, 'float32');
+  }
+
+  get shape(): NetworkShape {
+    return this.grid.shape;
+  }
+
+  /** Current weights θ (Float64 copy). */
+  weights(): Float64Array {
+    return this.theta.slice();
+  }
+
+  /** Sets θ and mirrors it into the tf variables. */
+  setWeights(theta: ArrayLike<number>): void {
+    const nw = this.grid.nw, K = this.grid.K;
+    if (theta.length !== nw) throw new HoloringError(ModelErrorCodes.SHAPE, `expected ${nw} weights, got ${theta.length}`, {});
+    this.theta = Float64Array.from(theta);
+    tf.tidy(() => {
+      this.alphaVar.assign(tf.tensor1d(Float32Array.from(this.theta.subarray(0, K - 1))));
+      this.betaVar.assign(tf.tensor1d(Float32Array.from(this.theta.subarray(K - 1))));
+    });
+  }
+
+  /** Reads θ back from the tf variables (after tf-side training such as Adam). */
+  pullWeightsFromVariables(): void {
+    const a = this.alphaVar.dataSync(), b = this.betaVar.dataSync();
+    const t = new Float64Array(this.grid.nw);
+    t.set(a, 0);
+    t.set(b, a.length);
+    this.theta = t;
+  }
+
+  /** Training data and kernel for a table (cached for the last table). */
+  prepare(table: ResponseTable | readonly ResponsePoint[]): { data: TrainingData; kernel: FusedKernel } {
+    const data = prepareData(table, this.grid.nw);
+    if (this.cache && this.cache.data.fingerprint === data.fingerprint) return this.cache;
+    this.cache = { data, kernel: new FusedKernel(this.grid, this.delta, data.modes) };
+    return this.cache;
+  }
+
+  /**
+   * The network's forward pass as a tf op: (α, β) → χ_pred of shape [P, 2], fused,
+   * with the exact adjoint gradient.
+   */
+  chiOp(kernel: FusedKernel): (alpha: tf.Tensor, beta: tf.Tensor) => tf.Tensor {
+    const nw = this.grid.nw, K = this.grid.K, P = kernel.P;
+    const chi = new Float64Array(2 * P);
+    const grad = new Float64Array(nw);
+    const op = tf.customGrad((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
+      const [alpha, beta] = inputs as [tf.Tensor, tf.Tensor];
+      const theta = new Float64Array(nw);
+      theta.set(alpha.dataSync(), 0);
+      theta.set(beta.dataSync(), K - 1);
+      kernel.forward(theta, chi);
+      const value = tf.tensor2d(Float32Array.from(chi), [P, 2]);
+      const gradFunc = (dy: tf.Tensor): tf.Tensor[] => {
+        kernel.vjp(theta, dy.dataSync(), chi, grad);
+        return [tf.tensor1d(Float32Array.from(grad.subarray(0, K - 1))), tf.tensor1d(Float32Array.from(grad.subarray(K - 1)))];
+      };
+      return { value, gradFunc };
+    });
+    return (alpha, beta) => op(alpha, beta);
+  }
+
+  /** χ_pred (re, im interleaved) at the current weights. */
+  predict(table: ResponseTable | readonly ResponsePoint[]): Float64Array {
+    const { kernel } = this.prepare(table);
+    return kernel.forward(this.theta, new Float64Array(2 * kernel.P));
+  }
+
+  /** Resolves an init option to θ. */
+  initialTheta(init: FitOptions['init']): Float64Array {
+    if (init === undefined || init === 'current') return this.theta.slice();
+    if (init === 'ads') return new Float64Array(this.grid.nw);
+    if (typeof init === 'object' && 'format' in init) return thetaFromCheckpoint(init, this.grid, this.delta);
+    const t = Float64Array.from(init as ArrayLike<number>);
+    if (t.length !== this.grid.nw) throw new HoloringError(ModelErrorCodes.SHAPE, `init has ${t.length} weights, the network has ${this.grid.nw}`, {});
+    return t;
+  }
+
+  /** Levenberg–Marquardt fit to a table; leaves the fitted weights in the network. */
+  fit(table: ResponseTable | readonly ResponsePoint[], opts: FitOptions = {}): FitResult {
+    const t0 = performance.now();
+    const { data, kernel } = this.prepare(table);
+    const nw = this.grid.nw;
+    const chi = new Float64Array(2 * kernel.P);
+    const res = levenbergMarquardt(
+      { n: nw, prior: this.prior, normal: (theta, A, b) => kernel.normal(theta, data.chi, data.invSigma, chi, A, b) },
+      this.initialTheta(opts.init),
+      { ...opts.lm, onIteration: opts.onIteration },
+    );
+    if (!Number.isFinite(res.loss)) throw new HoloringError(ModelErrorCodes.DIVERGED, 'the fit produced a non-finite loss', {});
+    this.setWeights(res.theta);
+    this.fingerprint = data.fingerprint;
+    const est = buildEstimate(this.grid, res.theta, res.A, this.prior, {
+      chi2: res.chi2, loss: res.loss, iterations: res.iterations, evaluations: res.evaluations, converged: res.converged,
+      residuals: 2 * kernel.P, omegaMax: data.omegaMax,
+    });
+    return {
+      ...est,
+      delta: this.delta,
+      layers: this.grid.N,
+      nodes: this.grid.K,
+      fingerprint: data.fingerprint,
+      noiseless: data.noiseless,
+      elapsedMs: performance.now() - t0,
+    };
+  }
+
+  /** Checkpoint of the current weights. */
+  checkpoint(): Checkpoint {
+    const { alpha, beta } = this.grid.nodeValues(this.theta);
+    return makeCheckpoint(this.grid.shape, this.delta, this.lambda, alpha, beta, this.fingerprint);
+  }
+
+  /** Loads weights from a checkpoint (resampled if K differs). */
+  restore(cp: Checkpoint): void {
+    this.setWeights(thetaFromCheckpoint(cp, this.grid, this.delta));
+    this.fingerprint = cp.fingerprint;
+  }
+
+  dispose(): void {
+    this.alphaVar.dispose();
+    this.betaVar.dispose();
+    this.cache = null;
+  }
+}
+
+export function createMetricNetwork(opts: MetricNetworkOptions = {}): MetricNetwork {
+  return new MetricNetwork(opts);
+}
