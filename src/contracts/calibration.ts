@@ -141,3 +141,16 @@ export interface ChiFrame {
   calibrationVersion: string | null;
   chi: ChiSample[];
 }
+
+/** The response table accumulated from χ frames of one calibration version. */
+export interface AccumulatedResponse {
+  points: import('./response.ts').ResponsePoint[];
+  /** True when every sigma is 0 (never for measured data). */
+  noiseless: boolean;
+  /** Calibration version of every frame in the table (null: uncalibrated data). */
+  calibrationVersion: string | null;
+  /** χ frames averaged into the table. */
+  frames: number;
+  /** χ frames not used, by reason. */
+  dropped: Record<string, number>;
+}

@@ -1,0 +1,88 @@
+import { type OperatorFunction, defer, map, scan } from 'rxjs';
+import type { AccumulatedResponse, ChiFrame } from '../contracts/calibration.ts';
+import type { ResponsePoint } from '../contracts/response.ts';
+
+/**
+ * Pipeline stage: running means of χ per (ω, k) over repeated frames, with σ
+ * (per real component, of the mean) from the scatter of the frames (Welford).
+ * Emits the current table after every frame. A table never mixes calibrations:
+ * a frame with a different calibration version starts a new table. Bounded: at
+ * most `maxOmegas` distinct drive frequencies (frames at further ω are counted
+ * and dropped).
+ */
+export interface AccumulatorOptions {
+  /** Fewest frames for a point to enter the table (default 2: σ needs a scatter). With 1, σ is the propagated one. */
+  minFrames?: number;
+  maxOmegas?: number;
+}
+
+interface Cell {
+  n: number;
+  re: number;
+  im: number;
+  /** Σ |z − mean|² (both components). */
+  m2: number;
+  /** Σ propagated σ² (for minFrames = 1). */
+  prop: number;
+}
+
+interface State {
+  version: string | null | undefined;
+  cells: Map<number, Map<number, Cell>>;
+  gamma: Map<number, number>;
+  frames: number;
+  dropped: Record<string, number>;
+}
+
+export function accumulateResponse(opts: AccumulatorOptions = {}): OperatorFunction<ChiFrame, AccumulatedResponse> {
+  const minFrames = Math.max(1, opts.minFrames ?? 2);
+  const maxOmegas = opts.maxOmegas ?? 10_000;
+  const fresh = (version: string | null | undefined, dropped: Record<string, number> = {}): State => ({ version, cells: new Map(), gamma: new Map(), frames: 0, dropped });
+  // defer: every subscription gets its own state
+  return (source) =>
+    defer(() => source.pipe(
+      scan((st: State, f: ChiFrame) => {
+        if (st.version !== undefined && st.version !== f.calibrationVersion) st = fresh(f.calibrationVersion, { ...st.dropped, 'calibration-change': (st.dropped['calibration-change'] ?? 0) + st.frames });
+        st.version = f.calibrationVersion;
+        let byK = st.cells.get(f.omega);
+        if (!byK) {
+          if (st.cells.size >= maxOmegas) {
+            st.dropped['too-many-omegas'] = (st.dropped['too-many-omegas'] ?? 0) + 1;
+            return st;
+          }
+          st.cells.set(f.omega, (byK = new Map()));
+          st.gamma.set(f.omega, f.gamma);
+        }
+        for (const s of f.chi) {
+          let c = byK.get(s.k);
+          if (!c) byK.set(s.k, (c = { n: 0, re: 0, im: 0, m2: 0, prop: 0 }));
+          c.n++;
+          const dr = s.re - c.re;
+          const di = s.im - c.im;
+          c.re += dr / c.n;
+          c.im += di / c.n;
+          c.m2 += dr * (s.re - c.re) + di * (s.im - c.im);
+          c.prop += s.sigma * s.sigma;
+        }
+        st.frames++;
+        return st;
+      }, fresh(undefined)),
+      map((st) => snapshot(st, minFrames)),
+    ));
+}
+
+function snapshot(st: State, minFrames: number): AccumulatedResponse {
+  const points: ResponsePoint[] = [];
+  const omegas = [...st.cells.keys()].sort((a, b) => a - b);
+  for (const omega of omegas) {
+    const byK = st.cells.get(omega)!;
+    for (const k of [...byK.keys()].sort((a, b) => a - b)) {
+      const c = byK.get(k)!;
+      if (c.n < minFrames) continue;
+      const sigma = c.n >= 2 ? Math.sqrt(c.m2 / (2 * (c.n - 1)) / c.n) : Math.sqrt(c.prop) / c.n;
+      if (!Number.isFinite(sigma)) continue;
+      points.push({ omega, gamma: st.gamma.get(omega)!, k, chiRe: c.re, chiIm: c.im, sigma });
+    }
+  }
+  return { points, noiseless: points.length > 0 && points.every((p) => p.sigma === 0), calibrationVersion: st.version ?? null, frames: st.frames, dropped: { ...st.dropped } };
+}

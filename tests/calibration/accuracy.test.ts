@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { from, lastValueFrom } from 'rxjs';
+import { runCalibration } from '../../calibration/procedure.ts';
+import { scoreCalibration } from '../../calibration/score.ts';
+import { RingSimulator, frequencyGrid } from '../../drivers/sim/simulator.ts';
+import type { CalibrationRecord } from '../../src/contracts/calibration.ts';
+import { diskChi } from '../../src/physics/closedForm.ts';
+import { deformedMetric } from '../../src/physics/metric.ts';
+import { calibrate } from '../../src/pipeline/calibrate.ts';
+import { accumulateResponse } from '../../src/pipeline/responseAccumulator.ts';
+import { ringTransform } from '../../src/pipeline/ringTransform.ts';
+import { TestSimDevice } from './support/simRingDevice.ts';
+
+/**
+ * Accuracy at the simulator defaults (1% noise, gains 1%, phases 1°, offsets 1e-3),
+ * scored against the injected truth up to the documented overall reference
+ * (docs/calibration.md): the relative gains per site, and the overall constant
+ * against the record's own reference σ.
+ */
+const GAMMA = 0.25;
+
+/** Reduced χ² of the table made from `frames` against the disk closed form, each frame calibrated with `record`. */
+async function chiReducedChi2(sim: RingSimulator, record: CalibrationRecord | null, perOmega: number): Promise<{ red: number; points: number }> {
+  const frames = [];
+  for (const omega of frequencyGrid(0.5, 12, 0.5)) for (let r = 0; r < perOmega; r++) frames.push(sim.frame({ omega, sourceSite: 5 }));
+  const ident = { model: 'HR-SIM', serial: 'SIM-0001', firmware: 'sim', protocolVersion: '1.0' };
+  const table = await lastValueFrom(
+    from(frames).pipe(calibrate({ record, identity: ident }), ringTransform({ kMax: 12, gamma: GAMMA, allowUncalibrated: record === null }), accumulateResponse()),
+  );
+  let chi2 = 0;
+  for (const p of table.points) {
+    const cf = diskChi(1.5, { re: p.omega, im: p.gamma }, p.k);
+    chi2 += ((p.chiRe - cf.re) ** 2 + (p.chiIm - cf.im) ** 2) / (p.sigma * p.sigma);
+  }
+  return { red: chi2 / (2 * table.points.length), points: table.points.length };
+}
+
+describe('calibration accuracy against the injected errors', () => {
+  for (const seed of [1, 2]) {
+    it(`recovers gains ≤ 0.5%, phases ≤ 0.5°, offsets within noise, and χ matches the closed form (seed ${seed})`, async () => {
+      const sim = new RingSimulator({ seed });
+      const device = new TestSimDevice(sim);
+      const { record } = await runCalibration(device, { note: 'accuracy test' });
+      const s = scoreCalibration(record, sim.truth());
+      expect(s.gainMaxRel).toBeLessThan(0.005);
+      expect(s.phaseMaxDeg).toBeLessThan(0.5);
+      // offsets: z-scores look like unit normals (128 of them)
+      expect(s.offsetMaxZ).toBeLessThan(4.5);
+      expect(s.offsetRmsZ).toBeGreaterThan(0.7);
+      expect(s.offsetRmsZ).toBeLessThan(1.3);
+      // the overall constant from the uv-ads reference: 1 within its stated σ
+      expect(s.overallZ).toBeLessThan(4);
+      expect(record.reference.sigma).toBeLessThan(0.002);
+      expect(record.residuals.reducedChi2).toBeGreaterThan(0.8);
+      expect(record.residuals.reducedChi2).toBeLessThan(1.25);
+      // χ from calibrated frames (8 frames per ω, σ from scatter) vs the closed form
+      const cal = await chiReducedChi2(sim, record, 8);
+      expect(cal.points).toBe(24 * 13);
+      expect(cal.red).toBeGreaterThan(0.5);
+      expect(cal.red).toBeLessThan(2);
+      await device.close();
+    });
+  }
+
+  it('the χ check can fail: raw (uncalibrated) frames are far off the closed form', async () => {
+    const sim = new RingSimulator({ seed: 3 });
+    const raw = await chiReducedChi2(sim, null, 8);
+    expect(raw.red).toBeGreaterThan(20);
+  });
+
+  it('the uv-ads reference holds for a deformed interior (the UV is universal)', async () => {
+    const sim = new RingSimulator({ seed: 4, metric: deformedMetric() });
+    const device = new TestSimDevice(sim);
+    const { record } = await runCalibration(device);
+    const s = scoreCalibration(record, sim.truth());
+    expect(s.gainMaxRel).toBeLessThan(0.005);
+    expect(s.phaseMaxDeg).toBeLessThan(0.5);
+    expect(s.overallZ).toBeLessThan(4);
+    await device.close();
+  });
+});
