@@ -58,7 +58,19 @@ export interface DeviceCounters {
   gaps: number;
   missingFrames: number;
   reconnects: number;
+  /** Times the sequence number went backwards (device restarted). */
+  sequenceResets?: number;
+  /** Replies received. */
+  replies?: number;
+  /** Unsolicited device events received. */
+  events?: number;
 }
+
+/** Unsolicited news from a device. */
+export type DeviceEvent =
+  | { type: 'sweep-done'; points: number }
+  | { type: 'boot'; protocolVersion: string }
+  | { type: 'error'; code: string; message: string };
 
 export interface DeviceStatus {
   state: DeviceState;
@@ -73,6 +85,8 @@ export interface RingDevice {
   readonly frames$: Observable<RingFrame>;
   readonly state$: Observable<DeviceState>;
   readonly gaps$: Observable<SequenceGap>;
+  /** Sweep completion, device reboots, fatal errors while reconnecting. */
+  readonly events$?: Observable<DeviceEvent>;
   connect(): Promise<DeviceIdentity>;
   identify(): Promise<DeviceIdentity>;
   configuration(): Promise<DeviceConfiguration>;

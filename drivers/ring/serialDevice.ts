@@ -1,0 +1,353 @@
+import { Subject, type SchedulerLike, type Subscription, asyncScheduler } from 'rxjs';
+import type { DeviceConfiguration, DeviceCounters, DeviceEvent, DeviceIdentity, DeviceState, DeviceStatus, RingDevice, SequenceGap, SourceSettings, SweepSpec } from '../../src/contracts/device.ts';
+import type { FrameSource, RingFrame } from '../../src/contracts/frame.ts';
+import { HoloringError, isHoloringError } from '../../src/errors.ts';
+import type { CaptureSink } from './capture.ts';
+import { type DeviceMessage, formatCommand } from './codec.ts';
+import { RingDecoder } from './decoder.ts';
+import { every } from './model.ts';
+import { Commands, DeviceEvents, RingErrors, SUPPORTED_MAJOR, isCompatibleVersion } from './protocol.ts';
+import { SequenceTracker } from './sequence.ts';
+import { DeviceStateMachine } from './stateMachine.ts';
+import type { Transport, TransportLink } from './transport.ts';
+import { CommandWaiter } from './waiter.ts';
+
+export interface SerialDeviceOptions {
+  transport: Transport;
+  scheduler?: SchedulerLike;
+  /** Label of the frames (default 'serial'). */
+  source?: FrameSource;
+  commandTimeoutMs?: number;
+  /** No bytes for this long while streaming → stalled (Infinity: off). */
+  watchdogMs?: number;
+  /** No bytes for this long while streaming → drop the link and reconnect. */
+  stallReconnectMs?: number;
+  backoff?: { initialMs: number; maxMs: number; factor: number };
+  capture?: CaptureSink;
+}
+
+export const SERIAL_DEFAULTS = {
+  commandTimeoutMs: 2000,
+  watchdogMs: 2000,
+  stallReconnectMs: 10_000,
+  backoff: { initialMs: 250, maxMs: 10_000, factor: 2 },
+} as const;
+
+/**
+ * The device driver: transport → framing → codec → device. One command
+ * waiter, the connection state as data, counters, sequence gaps as data,
+ * reconnection with backoff, a no-data watchdog, and on reconnect it
+ * re-identifies the device, restores the source and resumes the sweep.
+ */
+export class SerialRingDevice implements RingDevice {
+  private readonly frames = new Subject<RingFrame>();
+  private readonly gaps = new Subject<SequenceGap>();
+  private readonly events = new Subject<DeviceEvent>();
+  private readonly sm = new DeviceStateMachine();
+  readonly frames$ = this.frames.asObservable();
+  readonly gaps$ = this.gaps.asObservable();
+  readonly events$ = this.events.asObservable();
+  readonly state$ = this.sm.state$;
+  private readonly o: Required<Omit<SerialDeviceOptions, 'capture'>> & { capture?: CaptureSink };
+  private readonly scheduler: SchedulerLike;
+  private readonly waiter: CommandWaiter;
+  private readonly decoder: RingDecoder;
+  private readonly seq = new SequenceTracker();
+  private link: TransportLink | null = null;
+  private linkSubs: Subscription[] = [];
+  private watchdog: Subscription | null = null;
+  private retry: Subscription | null = null;
+  private attempt = 0;
+  private closing = false;
+  private established = false;
+  private lastDataAt = 0;
+  private captureT0: number;
+  private ident: DeviceIdentity | null = null;
+  private readonly counts = { frames: 0, reconnects: 0, replies: 0, events: 0, unexpectedReplies: 0 };
+  /** What the host asked for, restored after a reconnect. */
+  private readonly wanted: { source: SourceSettings; streaming: boolean; sweep: (SweepSpec & { index: number }) | null } = { source: {}, streaming: false, sweep: null };
+
+  constructor(opts: SerialDeviceOptions) {
+    this.o = { source: 'serial', ...SERIAL_DEFAULTS, scheduler: asyncScheduler, ...opts };
+    this.scheduler = this.o.scheduler;
+    this.captureT0 = this.scheduler.now();
+    this.waiter = new CommandWaiter(this.scheduler, { port: opts.transport.description });
+    this.decoder = new RingDecoder((m) => this.onMessage(m), this.o.source);
+  }
+
+  get state(): DeviceState {
+    return this.sm.state;
+  }
+
+  async connect(): Promise<DeviceIdentity> {
+    if (this.closing) throw this.closedError();
+    if (this.established) return this.ident!;
+    await this.establish(false);
+    return this.ident!;
+  }
+
+  async identify(): Promise<DeviceIdentity> {
+    const f = await this.command(Commands.IDENTIFY);
+    if (f.length < 4) throw new HoloringError(RingErrors.MALFORMED, `*IDN? reply has ${f.length} fields, expected 4`, { port: this.port });
+    const id: DeviceIdentity = { model: f[0], serial: f[1], firmware: f[2], protocolVersion: f[3] };
+    if (!isCompatibleVersion(id.protocolVersion)) {
+      throw new HoloringError(RingErrors.PROTOCOL_VERSION, `device ${id.model} ${id.serial} on ${this.port} speaks protocol ${id.protocolVersion}; this host speaks ${SUPPORTED_MAJOR}.x — update the device firmware or holoring`, { port: this.port, deviceVersion: id.protocolVersion });
+    }
+    this.ident = id;
+    return id;
+  }
+
+  async configuration(): Promise<DeviceConfiguration> {
+    const f = await this.command(Commands.CONFIGURATION);
+    const [sites, sourceWidth, maxAmplitude] = f.map(Number);
+    if (f.length < 3 || !Number.isInteger(sites) || !Number.isFinite(sourceWidth) || !Number.isFinite(maxAmplitude)) {
+      throw new HoloringError(RingErrors.MALFORMED, `CONF? reply is not sites,width,maxAmplitude: ${f.join(',')}`, { port: this.port });
+    }
+    return { sites, sourceWidth, maxAmplitude };
+  }
+
+  async setSource(s: SourceSettings): Promise<void> {
+    if (s.site !== undefined) await this.command(Commands.SOURCE_SITE, [s.site]);
+    if (s.amplitude !== undefined) await this.command(Commands.SOURCE_AMPLITUDE, [s.amplitude]);
+    if (s.omega !== undefined) await this.command(Commands.SOURCE_FREQUENCY, [s.omega]);
+    Object.assign(this.wanted.source, s);
+  }
+
+  async sweep(spec: SweepSpec, fromIndex = 0): Promise<void> {
+    await this.command(Commands.SWEEP, [spec.start, spec.stop, spec.step, spec.dwellMs, ...(fromIndex ? [fromIndex] : [])]);
+    this.wanted.sweep = { ...spec, index: fromIndex };
+    this.wanted.streaming = true;
+    this.markStreaming();
+  }
+
+  async startStreaming(): Promise<void> {
+    await this.command(Commands.STREAM, ['ON']);
+    this.wanted.streaming = true;
+    this.markStreaming();
+  }
+
+  async stopStreaming(): Promise<void> {
+    await this.command(Commands.STREAM, ['OFF']);
+    this.wanted.streaming = false;
+    this.wanted.sweep = null;
+    if (this.sm.state === 'streaming' || this.sm.state === 'stalled') this.sm.to('connected');
+  }
+
+  async status(): Promise<DeviceStatus> {
+    const f = await this.command(Commands.STATUS);
+    const v = f.map(Number);
+    if (f.length < 7 || v.some((x) => !Number.isFinite(x))) throw new HoloringError(RingErrors.MALFORMED, `STAT? reply is malformed: ${f.join(',')}`, { port: this.port });
+    const sw = this.wanted.sweep;
+    return {
+      state: this.sm.state,
+      streaming: v[0] === 1,
+      source: { site: v[1], amplitude: v[2], omega: v[3] },
+      ...(v[4] >= 0 && sw ? { sweep: { start: sw.start, stop: sw.stop, step: sw.step, dwellMs: sw.dwellMs, index: v[4] } } : {}),
+      temperatureK: v[6],
+    };
+  }
+
+  counters(): DeviceCounters {
+    const rejects: Record<string, number> = { ...this.decoder.rejects, [RingErrors.UNEXPECTED_REPLY]: this.counts.unexpectedReplies };
+    return {
+      frames: this.counts.frames,
+      bytes: this.decoder.bytes,
+      checksumErrors: this.decoder.rejects[RingErrors.CHECKSUM],
+      rejects,
+      gaps: this.seq.gaps,
+      missingFrames: this.seq.missing,
+      reconnects: this.counts.reconnects,
+      sequenceResets: this.seq.resets,
+      replies: this.counts.replies,
+      events: this.counts.events,
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closing) return;
+    if (this.established && this.wanted.streaming) await this.command(Commands.STREAM, ['OFF'], 500).catch(() => undefined);
+    this.closing = true;
+    this.retry?.unsubscribe();
+    this.waiter.failAll((c) => new HoloringError(RingErrors.CLOSED, `${c} abandoned: the device was closed`, { port: this.port, command: c }));
+    await this.dropLink();
+    this.sm.to('disconnected');
+    await this.o.capture?.close();
+    this.frames.complete();
+    this.gaps.complete();
+    this.events.complete();
+    this.sm.complete();
+  }
+
+  private get port(): string {
+    return this.o.transport.description;
+  }
+
+  private closedError(): HoloringError {
+    return new HoloringError(RingErrors.CLOSED, `the device on ${this.port} was closed`, { port: this.port });
+  }
+
+  /** Public commands need an established connection; internal ones run while (re)connecting. */
+  private command(header: string, args: (string | number)[] = [], timeoutMs = this.o.commandTimeoutMs, internal = false): Promise<string[]> {
+    if (this.closing) return Promise.reject(this.closedError());
+    const link = this.link;
+    if (!link || (!internal && !this.established && this.sm.state !== 'connecting')) {
+      return Promise.reject(new HoloringError(RingErrors.NOT_CONNECTED, `cannot send ${header}: the device on ${this.port} is ${this.sm.state}`, { port: this.port, command: header }));
+    }
+    const line = formatCommand(header, args);
+    return this.waiter.run(header, () => {
+      this.capture({ t: this.t(), tx: line });
+      return link.write(line);
+    }, timeoutMs);
+  }
+
+  private t(): number {
+    return this.scheduler.now() - this.captureT0;
+  }
+
+  private capture(e: Parameters<CaptureSink['record']>[0]): void {
+    this.o.capture?.record(e);
+  }
+
+  private async establish(isReconnect: boolean): Promise<void> {
+    this.sm.to('connecting');
+    let link: TransportLink;
+    try {
+      link = await this.o.transport.open();
+    } catch (e) {
+      this.sm.to('disconnected');
+      throw e;
+    }
+    if (this.closing) {
+      await link.close();
+      throw this.closedError();
+    }
+    this.attach(link);
+    try {
+      await this.identify();
+      if (isReconnect) await this.restore();
+    } catch (e) {
+      await this.dropLink();
+      this.sm.to('disconnected');
+      throw e;
+    }
+    this.established = true;
+    this.sm.to('connected');
+    if (this.wanted.streaming) this.markStreaming();
+  }
+
+  /** After a reconnect: the device may have rebooted, so put back what the host asked for. */
+  private async restore(): Promise<void> {
+    const s = this.wanted.source;
+    if (s.site !== undefined) await this.command(Commands.SOURCE_SITE, [s.site], undefined, true);
+    if (s.amplitude !== undefined) await this.command(Commands.SOURCE_AMPLITUDE, [s.amplitude], undefined, true);
+    if (s.omega !== undefined) await this.command(Commands.SOURCE_FREQUENCY, [s.omega], undefined, true);
+    const sw = this.wanted.sweep;
+    if (sw) await this.command(Commands.SWEEP, [sw.start, sw.stop, sw.step, sw.dwellMs, sw.index], undefined, true);
+    else if (this.wanted.streaming) await this.command(Commands.STREAM, ['ON'], undefined, true);
+  }
+
+  private attach(link: TransportLink): void {
+    this.link = link;
+    this.decoder.reset();
+    this.seq.forget();
+    this.lastDataAt = this.scheduler.now();
+    this.capture({ t: this.t(), open: true });
+    this.linkSubs = [
+      link.data$.subscribe((b) => {
+        this.lastDataAt = this.scheduler.now();
+        this.capture({ t: this.t(), rx: b.toString('base64') });
+        if (this.sm.state === 'stalled') this.sm.to('streaming');
+        this.decoder.push(b);
+      }),
+      link.closed$.subscribe((c) => this.onLinkClosed(link, c.reason)),
+    ];
+    if (Number.isFinite(this.o.watchdogMs)) this.watchdog = every(this.scheduler, Math.max(1, this.o.watchdogMs / 4), () => this.checkWatchdog());
+  }
+
+  private async dropLink(): Promise<void> {
+    const link = this.link;
+    this.link = null;
+    this.established = false;
+    this.watchdog?.unsubscribe();
+    this.watchdog = null;
+    for (const s of this.linkSubs.splice(0)) s.unsubscribe();
+    if (link) {
+      await link.close();
+      this.capture({ t: this.t(), close: 'host' });
+    }
+  }
+
+  private onLinkClosed(link: TransportLink, reason: string): void {
+    if (link !== this.link || this.closing) return;
+    this.capture({ t: this.t(), close: reason });
+    this.lose(reason);
+  }
+
+  /** The link is gone (or useless): fail the waiting command, reconnect with backoff. */
+  private lose(reason: string): void {
+    const wasEstablished = this.established;
+    this.waiter.failAll((c) => new HoloringError(RingErrors.DISCONNECTED, `${c} abandoned: ${this.port} ${reason}`, { port: this.port, command: c, reason }));
+    void this.dropLink();
+    this.sm.to('disconnected');
+    if (wasEstablished) this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.closing) return;
+    const b = this.o.backoff;
+    const delay = Math.min(b.maxMs, b.initialMs * b.factor ** this.attempt);
+    this.attempt++;
+    this.retry = this.scheduler.schedule(() => {
+      this.establish(true).then(
+        () => {
+          this.attempt = 0;
+          this.counts.reconnects++;
+        },
+        (e: unknown) => {
+          // an incompatible device will not become compatible by retrying
+          if (isHoloringError(e) && e.code === RingErrors.PROTOCOL_VERSION) {
+            this.events.next({ type: 'error', code: e.code, message: e.message });
+            return;
+          }
+          this.scheduleReconnect();
+        },
+      );
+    }, delay);
+  }
+
+  private checkWatchdog(): void {
+    const st = this.sm.state;
+    if (st !== 'streaming' && st !== 'stalled') return;
+    const idle = this.scheduler.now() - this.lastDataAt;
+    if (idle >= this.o.stallReconnectMs) this.lose(`sent no data for ${Math.round(idle)} ms`);
+    else if (idle >= this.o.watchdogMs && st === 'streaming') this.sm.to('stalled');
+  }
+
+  private markStreaming(): void {
+    this.lastDataAt = this.scheduler.now();
+    if (this.sm.state === 'connected') this.sm.to('streaming');
+  }
+
+  private onMessage(m: DeviceMessage): void {
+    if (m.type === 'data') {
+      const f = m.frame;
+      this.counts.frames++;
+      const gap = this.seq.see(f.seq, this.scheduler.now());
+      if (gap) this.gaps.next(gap);
+      const sw = this.wanted.sweep;
+      if (sw) sw.index = Math.min(Math.max(0, Math.round((f.omega - sw.start) / sw.step)), Math.floor((sw.stop - sw.start) / sw.step + 1e-9));
+      this.frames.next(f);
+    } else if (m.type === 'reply') {
+      this.counts.replies++;
+      if (!this.waiter.offer(m)) this.counts.unexpectedReplies++;
+    } else {
+      this.counts.events++;
+      if (m.name === DeviceEvents.SWEEP_DONE && this.established) {
+        this.wanted.sweep = null;
+        this.wanted.streaming = false;
+        if (this.sm.state === 'streaming' || this.sm.state === 'stalled') this.sm.to('connected');
+        this.events.next({ type: 'sweep-done', points: Number(m.fields[0]) });
+      } else if (m.name === DeviceEvents.BOOT) this.events.next({ type: 'boot', protocolVersion: m.fields[0] ?? '' });
+    }
+  }
+}

@@ -1,0 +1,94 @@
+import { writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { RingEmulator } from '../../../drivers/ring/emulator.ts';
+import { type FaultEvent, type Scenario, parseWindow, readScenario } from '../../../drivers/ring/faults.ts';
+import { RingDeviceModel } from '../../../drivers/ring/model.ts';
+import { PtyEmulatorHost } from '../../../drivers/ring/pty.ts';
+import { RingSimulator } from '../../../drivers/sim/simulator.ts';
+import { truthToJson } from '../../../drivers/sim/truth.ts';
+import { ErrorCodes, HoloringError } from '../../errors.ts';
+import { parseMetricSpec } from '../../physics/metric.ts';
+import { validateDelta } from '../../physics/params.ts';
+import { numberArg } from '../args.ts';
+
+interface EmulateOptions {
+  link: string; metric: string; delta: number; sites: number; seed: number; rate: number; speed: number;
+  corrupt: number; drop: number; stall: string[]; disconnect: string[]; replyDelay: number;
+  truth?: string; scenario?: string; quiet?: boolean;
+}
+
+const collect = (v: string, prev: string[]): string[] => [...prev, v];
+
+export function registerEmulate(program: Command): void {
+  program
+    .command('emulate')
+    .description('serve a simulated ring over the ring protocol on a pseudo-terminal (socat), with optional fault injection')
+    .option('--link <path>', 'path of the pseudo-terminal to create', '/tmp/ttyRING')
+    .option('--metric <spec>', 'bulk metric: ads | deformed[:a1,a2,w] | btz[:rh] | FILE.json', 'ads')
+    .option('--delta <Δ>', 'conformal dimension Δ of the probe operator', numberArg('--delta'), 1.5)
+    .option('--sites <n>', 'sites around the ring', numberArg('--sites', { integer: true, min: 4, max: 512 }), 64)
+    .option('--seed <n>', 'seed of noise, calibration errors and faults', numberArg('--seed', { integer: true, min: 0 }), 1)
+    .option('--rate <hz>', 'data frames per second while streaming', numberArg('--rate', { min: 0, exclusiveMin: true, max: 10_000 }), 20)
+    .option('--speed <x>', 'run time this many times faster (dwell and frame period shrink)', numberArg('--speed', { min: 0, exclusiveMin: true, max: 10_000 }), 1)
+    .option('--corrupt <p>', 'fraction of data frames with one corrupted byte', numberArg('--corrupt', { min: 0, max: 1 }), 0)
+    .option('--drop <p>', 'fraction of data frames never sent', numberArg('--drop', { min: 0, max: 1 }), 0)
+    .option('--stall <at:seconds>', 'send nothing for SECONDS starting AT seconds after start (repeatable)', collect, [])
+    .option('--disconnect <at:seconds>', 'remove the port at AT seconds, bring it back after SECONDS (repeatable)', collect, [])
+    .option('--reply-delay <ms>', 'delay every command reply by this many ms', numberArg('--reply-delay', { min: 0, max: 60_000 }), 0)
+    .option('--truth <file>', 'write the injected calibration errors (gains, offsets) as JSON')
+    .option('--scenario <file>', 'JSON scenario: settings and a timeline of faults (flags given on the command line win)')
+    .option('--quiet', 'no banner on stderr')
+    .action(async (o: EmulateOptions, cmd: Command) => {
+      const fromCli = (name: string): boolean => cmd.getOptionValueSource(name) === 'cli';
+      const sc: Scenario = o.scenario ? readScenario(o.scenario) : {};
+      const pick = <K extends keyof Scenario & keyof EmulateOptions>(k: K): EmulateOptions[K] =>
+        (sc[k] !== undefined && !fromCli(k) ? sc[k] : o[k]) as EmulateOptions[K];
+      const metricSpec = pick('metric');
+      let metric;
+      try {
+        metric = parseMetricSpec(metricSpec);
+        validateDelta(o.delta);
+      } catch (e) {
+        if (e instanceof HoloringError) throw new HoloringError(e.code, `--metric/--delta: ${e.message}`, { ...e.context });
+        throw e;
+      }
+      const seed = pick('seed');
+      const sim = new RingSimulator({ metric, delta: o.delta, sites: pick('sites'), seed });
+      if (o.truth) {
+        try {
+          writeFileSync(o.truth, JSON.stringify(truthToJson(sim.truth(), seed), null, 2) + '\n');
+        } catch (e) {
+          throw new HoloringError(ErrorCodes.ARG_INVALID, `--truth: cannot write ${o.truth}: ${(e as Error).message}`, { flag: '--truth' });
+        }
+      }
+      const events: FaultEvent[] = [
+        ...(sc.events ?? []),
+        ...o.stall.map((v) => parseWindow('--stall', v)).map((w) => ({ at: w.at, stall: w.seconds })),
+        ...o.disconnect.map((v) => parseWindow('--disconnect', v)).map((w) => ({ at: w.at, disconnect: w.seconds })),
+      ];
+      const faults = {
+        corrupt: fromCli('corrupt') ? o.corrupt : sc.corrupt ?? o.corrupt,
+        drop: fromCli('drop') ? o.drop : sc.drop ?? o.drop,
+        replyDelayMs: fromCli('replyDelay') ? o.replyDelay : sc.replyDelayMs ?? o.replyDelay,
+        events,
+      };
+      let host: PtyEmulatorHost | null = null;
+      const model = new RingDeviceModel({ sim, rate: pick('rate'), identity: { serial: `SIM-${seed}` } });
+      const emulator = new RingEmulator({ model, speed: pick('speed'), faults, seed, onDisconnect: (s) => host?.disconnect(s) });
+      host = new PtyEmulatorHost({ link: o.link, emulator });
+      await host.start();
+      emulator.start();
+      if (!o.quiet) {
+        process.stderr.write(`holoring emulate: simulated ring (metric ${metric.label}, ${sim.sites} sites, seed ${seed}, ${model.rate} frames/s) on ${o.link}; Ctrl-C to stop\n`);
+      }
+      const signal = await new Promise<string>((resolve) => {
+        process.once('SIGINT', () => resolve('SIGINT'));
+        process.once('SIGTERM', () => resolve('SIGTERM'));
+      });
+      emulator.stop();
+      await host.stop();
+      const s = emulator.stats();
+      process.stdout.write(JSON.stringify({ sent: s.sent, corrupted: s.corrupted, dropped: s.dropped, unsent: s.unsent, commands: s.commands }) + '\n');
+      if (!o.quiet) process.stderr.write(`holoring emulate: stopped on ${signal}; removed ${o.link}\n`);
+    });
+}
