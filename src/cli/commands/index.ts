@@ -1,9 +1,13 @@
 import type { Command } from 'commander';
 import { registerSimulate } from './simulate.ts';
+import { registerEmulate } from './emulate.ts';
+import { registerProbe } from './probe.ts';
 import { registerReconstruct } from './reconstruct.ts';
 
 /** Every subcommand of `holoring`, one file each. */
 export function registerCommands(program: Command): void {
   registerSimulate(program);
+  registerEmulate(program);
+  registerProbe(program);
   registerReconstruct(program);
 }
