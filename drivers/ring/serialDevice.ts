@@ -304,8 +304,8 @@ export class SerialRingDevice implements RingDevice {
           this.counts.reconnects++;
         },
         (e: unknown) => {
-          // an incompatible device will not become compatible by retrying
-          if (isHoloringError(e) && e.code === RingErrors.PROTOCOL_VERSION) {
+          // an incompatible device will not become compatible by retrying, nor will a replay grow
+          if (isHoloringError(e) && (e.code === RingErrors.PROTOCOL_VERSION || e.code === RingErrors.REPLAY_END)) {
             this.events.next({ type: 'error', code: e.code, message: e.message });
             return;
           }

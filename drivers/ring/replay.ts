@@ -1,0 +1,132 @@
+import { type SchedulerLike, asyncScheduler } from 'rxjs';
+import { HoloringError } from '../../src/errors.ts';
+import { type Capture, type CaptureEvent, readCapture } from './capture.ts';
+import { RingErrors } from './protocol.ts';
+import { SerialRingDevice, type SerialDeviceOptions } from './serialDevice.ts';
+import { SimpleLink, type Transport, type TransportLink } from './transport.ts';
+
+/**
+ * Replay: a recorded capture as a transport. Each `open` of the recording is
+ * one link; received bytes are delivered with the recorded spacing divided by
+ * `speed` (Infinity: at once), exactly as they were chunked. The host must send
+ * the commands the recording sent, in order: a recorded command holds playback
+ * until the host sends it, and a different command is refused
+ * (RING_ERR_REPLAY_DIVERGED). Deterministic: the same capture and commands give
+ * the same bytes in the same order.
+ */
+export class ReplayTransport implements Transport {
+  readonly description: string;
+  private cursor = 0;
+  private readonly scheduler: SchedulerLike;
+  private readonly speed: number;
+
+  constructor(
+    private readonly capture: Capture,
+    opts: { scheduler?: SchedulerLike; speed?: number; origin?: string } = {},
+  ) {
+    this.scheduler = opts.scheduler ?? asyncScheduler;
+    this.speed = opts.speed ?? 1;
+    if (!(this.speed > 0)) throw new HoloringError('RING_ERR_ARG_INVALID', `replay speed must be > 0 (got ${this.speed})`, { speed: this.speed });
+    this.description = `replay of ${opts.origin ?? capture.header.port}`;
+  }
+
+  async open(): Promise<TransportLink> {
+    const ev = this.capture.events;
+    while (this.cursor < ev.length && !('open' in ev[this.cursor])) this.cursor++;
+    if (this.cursor >= ev.length) throw new HoloringError(RingErrors.REPLAY_END, `${this.description}: the capture has no more sessions`, {});
+    const start = ++this.cursor;
+    let end = start;
+    while (end < ev.length && !('open' in ev[end]) && !('close' in ev[end])) end++;
+    const segment = ev.slice(start, end + (end < ev.length && 'close' in ev[end] ? 1 : 0));
+    this.cursor = end;
+    return new ReplayLink(segment, ev[start - 1].t, this.scheduler, this.speed, this.description).link;
+  }
+}
+
+class ReplayLink {
+  readonly link: SimpleLink;
+  private i = 0;
+  private lastT: number;
+  /** Index of the next recorded command not yet sent by the host. */
+  private nextTx: number;
+  private timerPending = false;
+  private stopped = false;
+
+  constructor(
+    private readonly events: CaptureEvent[],
+    t0: number,
+    private readonly scheduler: SchedulerLike,
+    private readonly speed: number,
+    private readonly description: string,
+  ) {
+    this.lastT = t0;
+    this.nextTx = this.findTx(0);
+    this.link = new SimpleLink(
+      async (text) => this.hostWrote(text),
+      async () => {
+        this.stopped = true;
+      },
+    );
+    queueMicrotask(() => this.pump());
+  }
+
+  private findTx(from: number): number {
+    let k = from;
+    while (k < this.events.length && !('tx' in this.events[k])) k++;
+    return k;
+  }
+
+  private hostWrote(text: string): void {
+    const e = this.events[this.nextTx];
+    if (!e || !('tx' in e) || e.tx !== text) {
+      const want = e && 'tx' in e ? JSON.stringify(e.tx) : 'no further command';
+      throw new HoloringError(RingErrors.REPLAY_DIVERGED, `${this.description}: the host sent ${JSON.stringify(text)} where the recording has ${want}`, { sent: text });
+    }
+    this.nextTx = this.findTx(this.nextTx + 1);
+    queueMicrotask(() => this.pump());
+  }
+
+  /** Plays events until one must wait (for time or for a command). */
+  private pump(): void {
+    if (this.timerPending) return;
+    while (!this.stopped && this.i < this.events.length) {
+      const e = this.events[this.i];
+      if ('tx' in e) {
+        if (this.i >= this.nextTx) return; // waiting for the host to send it
+        this.lastT = e.t;
+        this.i++;
+        continue;
+      }
+      const delay = Number.isFinite(this.speed) ? (e.t - this.lastT) / this.speed : 0;
+      if (delay > 0) {
+        this.timerPending = true;
+        this.scheduler.schedule(() => {
+          this.timerPending = false;
+          this.step(e);
+          this.pump();
+        }, delay);
+        return;
+      }
+      this.step(e);
+    }
+  }
+
+  private step(e: CaptureEvent): void {
+    this.lastT = e.t;
+    this.i++;
+    this.apply(e);
+  }
+
+  private apply(e: CaptureEvent): void {
+    if (this.stopped) return;
+    if ('rx' in e) this.link.deliver(Buffer.from(e.rx, 'base64'));
+    else if ('close' in e) this.link.end(e.close === 'host' ? 'closed in the recording' : e.close);
+  }
+}
+
+/** A device that replays a capture file (or parsed capture) behind the device contract. */
+export function createReplayDevice(capture: string | Capture, opts: { speed?: number; scheduler?: SchedulerLike } & Omit<SerialDeviceOptions, 'transport' | 'source'> = {}): SerialRingDevice {
+  const cap = typeof capture === 'string' ? readCapture(capture) : capture;
+  const transport = new ReplayTransport(cap, { scheduler: opts.scheduler, speed: opts.speed, origin: typeof capture === 'string' ? capture : undefined });
+  return new SerialRingDevice({ watchdogMs: Infinity, ...opts, transport, source: 'replay' });
+}
