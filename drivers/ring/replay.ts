@@ -11,7 +11,8 @@ import { SimpleLink, type Transport, type TransportLink } from './transport.ts';
  * `speed` (Infinity: at once), exactly as they were chunked. The host must send
  * the commands the recording sent, in order: a recorded command holds playback
  * until the host sends it, and a different command is refused
- * (RING_ERR_REPLAY_DIVERGED). Deterministic: the same capture and commands give
+ * (RING_ERR_REPLAY_DIVERGED). A link the device lost in the recording is lost
+ * again; one the host closed stays open until the host closes it. Deterministic: the same capture and commands give
  * the same bytes in the same order.
  */
 export class ReplayTransport implements Transport {
@@ -91,6 +92,7 @@ class ReplayLink {
     if (this.timerPending) return;
     while (!this.stopped && this.i < this.events.length) {
       const e = this.events[this.i];
+      if ('close' in e && e.close === 'host') return; // the host closed it in the recording: wait for ours
       if ('tx' in e) {
         if (this.i >= this.nextTx) return; // waiting for the host to send it
         this.lastT = e.t;
@@ -120,7 +122,7 @@ class ReplayLink {
   private apply(e: CaptureEvent): void {
     if (this.stopped) return;
     if ('rx' in e) this.link.deliver(Buffer.from(e.rx, 'base64'));
-    else if ('close' in e) this.link.end(e.close === 'host' ? 'closed in the recording' : e.close);
+    else if ('close' in e) this.link.end(e.close);
   }
 }
 

@@ -225,6 +225,7 @@ export class SerialRingDevice implements RingDevice {
     try {
       await this.identify();
       if (isReconnect) await this.restore();
+      if (this.link !== link) throw new HoloringError(RingErrors.DISCONNECTED, `${this.port} went away while connecting`, { port: this.port });
     } catch (e) {
       await this.dropLink();
       this.sm.to('disconnected');
