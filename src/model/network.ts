@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ResponsePoint, ResponseTable } from '../contracts/response.ts';
 import { HoloringError, assertFinite } from '../errors.ts';
 import { validateDelta } from '../physics/params.ts';
+import { type AdamOptions, type AdamTrainer, createAdamTrainer } from './adam.ts';
 import { type Checkpoint, makeCheckpoint, thetaFromCheckpoint } from './checkpoint.ts';
 import { ModelErrorCodes, type TrainingData, prepareData } from './data.ts';
 import { buildEstimate, type MetricEstimate } from './estimate.ts';
@@ -194,6 +195,11 @@ export class MetricNetwork {
       noiseless: data.noiseless,
       elapsedMs: performance.now() - t0,
     };
+  }
+
+  /** Adam (optional optimizer) on this network's tf variables for a table. */
+  adamTrainer(table: ResponseTable | readonly ResponsePoint[], opts: AdamOptions = {}): AdamTrainer {
+    return createAdamTrainer(this, table, opts);
   }
 
   /** Checkpoint of the current weights. */

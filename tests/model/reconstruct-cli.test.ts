@@ -1,0 +1,86 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { formatResponseTable } from '../../src/io/responseTable.ts';
+import { simulateResponseTable } from '../../src/physics/response.ts';
+import { targets } from './targets.ts';
+
+const root = join(import.meta.dirname, '..', '..');
+const dir = mkdtempSync(join(tmpdir(), 'holoring-reconstruct-'));
+
+function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [join(root, 'bin', 'holoring.mjs'), 'reconstruct', ...args], { cwd: root }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+const omegas = [0.5, 1.5, 2.5, 3.5, 4.5, 5.5, 6.5, 7.5, 8.5, 9.5];
+let good: string;
+let lines: string[];
+
+beforeAll(() => {
+  const pts = simulateResponseTable({ metric: targets.deformed(), delta: 1.5, omegas, gamma: 0.25, kMax: 4, noise: 0.01, seed: 2 });
+  good = join(dir, 'chi.csv');
+  writeFileSync(good, formatResponseTable(pts));
+  lines = formatResponseTable(pts).trim().split('\n');
+});
+
+const write = (name: string, text: string): string => {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+};
+
+describe('holoring reconstruct', () => {
+  it('fits a table, writes the metric JSON, reports progress, and warm-starts from its own output', async () => {
+    const out = join(dir, 'metric.json');
+    const r = await run(['--data', good, '--layers', '200', '--nodes', '12', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/iteration 1 .*loss .*chi2/);
+    expect(r.stderr).toMatch(/tfjs backend: (tensorflow|wasm|cpu)/);
+    const m = JSON.parse(readFileSync(out, 'utf8'));
+    for (const key of ['r', 'f', 'g', 'f_err', 'g_err', 'resolution', 'alpha', 'beta', 'chi2', 'delta', 'layers', 'nodes', 'backend', 'iterations', 'elapsedMs']) {
+      expect(m, key).toHaveProperty(key);
+    }
+    expect(m.r[0]).toBe(0);
+    expect(m.r.at(-1)).toBeGreaterThanOrEqual(6);
+    expect(m.f.length).toBe(m.r.length);
+    expect(m.layers).toBe(200);
+    expect(m.nodes).toBe(12);
+    expect(m.alpha.length).toBe(12);
+    expect(m.g[0]).toBe(1);
+    expect(m.chi2).toBeGreaterThan(0.5);
+    expect(m.chi2).toBeLessThan(1.5);
+    const truth = targets.deformed();
+    for (let i = 0; i < m.r.length; i++) if (m.r[i] <= 3) expect(Math.abs(m.f[i] / truth.f(m.r[i]) - 1)).toBeLessThan(0.05);
+    const again = await run(['--data', good, '--layers', '200', '--nodes', '12', '--init', out, '--out', join(dir, 'm2.json'), '--quiet']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toBe('');
+    const m2 = JSON.parse(readFileSync(join(dir, 'm2.json'), 'utf8'));
+    expect(m2.evaluations).toBeLessThan(m.evaluations);
+  });
+
+  it('refuses bad tables and arguments with clear messages', async () => {
+    const header = lines[0];
+    const cases: Array<[string[], RegExp, number]> = [
+      [['--data', write('few.csv', lines.slice(0, 20).join('\n'))], /RING_ERR_MODEL_TOO_FEW_POINTS.*19 point.*61 weights/, 1],
+      [['--data', write('cols.csv', lines.map((l) => l.split(',').slice(0, 5).join(',')).join('\n'))], /--data: .*missing column\(s\) sigma/, 1],
+      [['--data', write('nan.csv', [header, ...lines.slice(1, 80), '1,0.25,0,NaN,1,0.01'].join('\n'))], /RING_ERR_TABLE_VALUE.*chi_re is not a finite number/, 1],
+      [['--data', write('dup.csv', [...lines, lines[5]].join('\n'))], /RING_ERR_TABLE_DUPLICATE/, 1],
+      [['--data', write('mixed.csv', [...lines, '11,0.25,0,1,1,0'].join('\n'))], /sigma = 0 while others have sigma > 0/, 1],
+      [['--data', write('k0.csv', [header, ...lines.slice(1).filter((l) => l.split(',')[2] === '0'), '20,0.25,0,1,1,0.01'].join('\n')), '--nodes', '4'], /RING_ERR_MODEL_K_RANGE/, 1],
+      [['--data', good, '--layers', '100'], /--layers: must be ≥ 200/, 2],
+      [['--data', good, '--delta', '2'], /RING_ERR_DELTA_INTEGER/, 1],
+      [['--data', good, '--init', write('bad-init.json', '{"format":"nope"}')], /--init: .*not a metric-network checkpoint/, 1],
+    ];
+    const results = await Promise.all(cases.map(([args]) => run([...args, '--out', join(dir, 'x.json'), '--quiet'])));
+    results.forEach((r, i) => {
+      expect(r.code, `${cases[i][0].join(' ')}: ${r.stderr}`).toBe(cases[i][2]);
+      expect(r.stderr).toMatch(cases[i][1]);
+    });
+  });
+});

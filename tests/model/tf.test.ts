@@ -1,0 +1,132 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../../src/model/backend.ts';
+import { parseCheckpoint } from '../../src/model/checkpoint.ts';
+import { createMetricNetwork } from '../../src/model/network.ts';
+import { registerModelGradients } from '../../src/model/tfGradients.ts';
+import { adsMetric } from '../../src/physics/metric.ts';
+import { simulateResponseTable } from '../../src/physics/response.ts';
+import { targets } from './targets.ts';
+
+const lean = { layers: 200, nodes: 10 };
+const omegas = [1, 2.5, 4, 5.5, 7, 8.5, 10];
+
+describe('backend selection', () => {
+  it('falls back from tfjs-node to wasm to cpu, reporting what it tried', async () => {
+    const lines: string[] = [];
+    const fail = async (): Promise<never> => {
+      throw new Error('no native binary');
+    };
+    const name = await initBackend({ loaders: { node: fail, wasm: fail }, log: (l) => lines.push(l) }, true);
+    expect(name).toBe('cpu');
+    expect(tf.getBackend()).toBe('cpu');
+    expect(lines.join('\n')).toMatch(/tensorflow unavailable: no native binary/);
+    expect(lines.join('\n')).toMatch(/wasm unavailable/);
+    expect(lines.at(-1)).toBe('tfjs backend: cpu');
+  });
+
+  it('uses wasm from the installed package when tfjs-node does not load', async () => {
+    const name = await initBackend({ prefer: ['tensorflow', 'wasm', 'cpu'], loaders: { node: async () => { throw new Error('missing'); } } }, true);
+    expect(name).toBe('wasm');
+    expect(tf.getBackend()).toBe('wasm');
+  });
+});
+
+describe('metric network in TensorFlow.js', () => {
+  let points: ReturnType<typeof simulateResponseTable>;
+  beforeAll(async () => {
+    await initBackend();
+    registerModelGradients();
+    points = simulateResponseTable({ metric: targets.deformed(), delta: 1.5, omegas, gamma: 0.25, kMax: 4, noise: 0.01, seed: 5 });
+  });
+
+  it('the fused op matches the kernel and its gradient is the adjoint vjp', () => {
+    const net = createMetricNetwork(lean);
+    const theta = Float64Array.from({ length: net.grid.nw }, (_, i) => 0.1 * Math.sin(i));
+    net.setWeights(theta);
+    const { kernel } = net.prepare(points);
+    const op = net.chiOp(kernel);
+    const direct = kernel.forward(theta, new Float64Array(2 * kernel.P));
+    const w = tf.tensor2d(points.map((p, i) => [Math.cos(i), Math.sin(i)]));
+    const [value, grads] = tf.tidy(() => {
+      const v = op(net.alphaVar, net.betaVar);
+      const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(op(a, b), w)))([net.alphaVar, net.betaVar]);
+      return [v.dataSync(), g.map((t) => Array.from(t.dataSync()))];
+    });
+    for (let i = 0; i < direct.length; i++) expect(value[i]).toBeCloseTo(direct[i], 4);
+    const dy = Float64Array.from(points.flatMap((_, i) => [Math.cos(i), Math.sin(i)]));
+    const g64 = new Float64Array(net.grid.nw);
+    kernel.vjp(Float64Array.from([...net.alphaVar.dataSync(), ...net.betaVar.dataSync()]), dy, new Float64Array(2 * kernel.P), g64);
+    const got = [...grads[0], ...grads[1]];
+    for (let i = 0; i < got.length; i++) expect(got[i]).toBeCloseTo(g64[i], 2);
+    w.dispose();
+    net.dispose();
+  });
+
+  it('a Levenberg–Marquardt training step and an Adam step leave the tensor count unchanged', () => {
+    const net = createMetricNetwork(lean);
+    const before = tf.memory().numTensors;
+    net.fit(points, { lm: { maxEvaluations: 2 } });
+    expect(tf.memory().numTensors).toBe(before);
+    const adam = net.adamTrainer(points, { learningRate: 0.01 });
+    adam.step(); // creates the optimizer's slot variables
+    const mid = tf.memory().numTensors;
+    const l1 = adam.step();
+    expect(tf.memory().numTensors).toBe(mid);
+    expect(Number.isFinite(l1)).toBe(true);
+    adam.dispose();
+    net.dispose();
+    expect(tf.memory().numTensors).toBe(before - 2);
+  });
+
+  it('Adam lowers the loss through the fused op (an optional optimizer)', () => {
+    const net = createMetricNetwork(lean);
+    const adam = net.adamTrainer(points, { learningRate: 0.005 });
+    const first = adam.step();
+    let last = first;
+    for (let i = 0; i < 15; i++) last = adam.step();
+    expect(last).toBeLessThan(0.8 * first);
+    adam.dispose();
+    net.dispose();
+  });
+
+  it('checkpoints round-trip through JSON and warm-start the fit', () => {
+    const net = createMetricNetwork(lean);
+    const first = net.fit(points, { init: 'ads' });
+    const cp = parseCheckpoint(JSON.parse(JSON.stringify(net.checkpoint())));
+    expect(cp.delta).toBe(1.5);
+    expect(cp.layers).toBe(200);
+    expect(cp.nodes).toBe(10);
+    expect(cp.fingerprint).toBe(first.fingerprint);
+    const other = createMetricNetwork(lean);
+    other.restore(cp);
+    expect(Array.from(other.weights())).toEqual(Array.from(net.weights()));
+    const warm = other.fit(points, { init: 'current' });
+    expect(warm.evaluations).toBeLessThan(first.evaluations);
+    expect(warm.loss).toBeLessThanOrEqual(first.loss * (1 + 1e-6));
+    // a network with more nodes resamples the weights through the spline
+    const fine = createMetricNetwork({ layers: 200, nodes: 19 });
+    fine.restore(cp);
+    const a = net.fit(points, { init: 'current', lm: { maxEvaluations: 1 } });
+    const b = fine.fit(points, { init: 'current', lm: { maxEvaluations: 1 } });
+    for (let i = 0; i < a.r.length; i += 20) expect(b.f[i] / a.f[i]).toBeCloseTo(1, 2);
+    for (const n of [net, other, fine]) n.dispose();
+  });
+
+  it('refuses a checkpoint fitted with a different Δ, and malformed ones', () => {
+    const net = createMetricNetwork(lean);
+    const cp = { ...net.checkpoint(), delta: 2.5 };
+    expect(() => net.restore(cp)).toThrow(/Δ = 2.5/);
+    expect(() => parseCheckpoint({ format: 'x' })).toThrow(/RING_ERR|not a metric-network checkpoint/);
+    expect(() => parseCheckpoint({ ...net.checkpoint(), alpha: [1, 2] })).toThrow(/alpha/);
+    net.dispose();
+  });
+
+  it('pure AdS data leave the weights at zero', () => {
+    const ads = simulateResponseTable({ metric: adsMetric(), delta: 1.5, omegas, gamma: 0.25, kMax: 4 });
+    const net = createMetricNetwork(lean);
+    const est = net.fit(ads, { init: 'ads' });
+    for (const v of [...est.alpha, ...est.beta]) expect(Math.abs(v)).toBeLessThan(2e-3);
+    net.dispose();
+  });
+});
