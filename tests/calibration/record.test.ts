@@ -9,6 +9,7 @@ import { RingSimulator } from '../../drivers/sim/simulator.ts';
 import type { CalibrationRecord } from '../../src/contracts/calibration.ts';
 import type { RingFrame } from '../../src/contracts/frame.ts';
 import { HoloringError } from '../../src/errors.ts';
+import { codeOf } from './support/codeOf.ts';
 
 let base: CalibrationRecord;
 const device = { model: 'HR-SIM', serial: 'SIM-0001', firmware: 'sim' };
@@ -31,15 +32,6 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-const codeOf = (fn: () => unknown): string => {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof HoloringError) return e.code;
-    throw e;
-  }
-  return 'no error';
-};
 
 describe('calibration record', () => {
   it('carries what the issue asks for and round-trips through JSON', () => {

@@ -4,6 +4,7 @@ import { RingSimulator } from '../../drivers/sim/simulator.ts';
 import type { RingFrame } from '../../src/contracts/frame.ts';
 import { FrameFlags } from '../../src/contracts/frame.ts';
 import { HoloringError } from '../../src/errors.ts';
+import { codeOf } from './support/codeOf.ts';
 
 /** The solver refuses, with a stable code, data that cannot determine the calibration. */
 function frames(opts: { sites?: number[]; omegas?: number[]; reps?: number; off?: number; seed?: number; mutate?: (f: RingFrame) => RingFrame } = {}): RingFrame[] {
@@ -18,15 +19,6 @@ function frames(opts: { sites?: number[]; omegas?: number[]; reps?: number; off?
   return out;
 }
 
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof HoloringError) return e.code;
-    throw e;
-  }
-  return 'no error';
-}
 
 describe('calibration refusals', () => {
   it('accepts the well-posed baseline (so the refusals below are about the data)', () => {

@@ -3,6 +3,7 @@ import { registerSimulate } from './simulate.ts';
 import { registerEmulate } from './emulate.ts';
 import { registerProbe } from './probe.ts';
 import { registerReconstruct } from './reconstruct.ts';
+import { registerCalibrate } from './calibrate.ts';
 
 /** Every subcommand of `holoring`, one file each. */
 export function registerCommands(program: Command): void {
@@ -10,4 +11,5 @@ export function registerCommands(program: Command): void {
   registerEmulate(program);
   registerProbe(program);
   registerReconstruct(program);
+  registerCalibrate(program);
 }

@@ -1,0 +1,97 @@
+import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
+import { z } from 'zod';
+import type { DeviceIdentity } from '../src/contracts/device.ts';
+import type { RingFrame } from '../src/contracts/frame.ts';
+import { HoloringError } from '../src/errors.ts';
+
+/**
+ * Raw frames as JSON Lines (docs/calibration.md, "Frames file"): a header line
+ * naming the device, then one raw frame per line. `holoring calibrate
+ * --save-frames` writes it; `holoring recalibrate --frames` reads it.
+ *   {"kind":"holoring-frames","version":1,"device":{"model":…,"serial":…,"firmware":…,"protocolVersion":…}}
+ *   {"seq":0,"deviceTimeUs":0,"omega":0.5,"sourceSite":0,"amplitude":1,"sourceWidth":0.15,"temperatureK":0.01,"flags":8,"source":"emulator","x":[…],"y":[…]}
+ */
+export const FRAMES_FILE_ERROR = 'RING_ERR_CALIB_FRAMES_FILE';
+
+const finite = z.number().refine(Number.isFinite, 'must be a finite number');
+const headerSchema = z.object({
+  kind: z.literal('holoring-frames'),
+  version: z.literal(1),
+  device: z.object({ model: z.string(), serial: z.string(), firmware: z.string(), protocolVersion: z.string() }),
+});
+const frameSchema = z.object({
+  seq: z.number().int(),
+  deviceTimeUs: finite,
+  omega: finite,
+  sourceSite: z.number().int().min(0),
+  amplitude: finite,
+  sourceWidth: finite,
+  temperatureK: finite,
+  flags: z.number().int().min(0),
+  source: z.enum(['sim', 'emulator', 'serial', 'replay']),
+  x: z.array(finite),
+  y: z.array(finite),
+});
+
+export function frameToJson(f: RingFrame): string {
+  return JSON.stringify({
+    seq: f.seq, deviceTimeUs: f.deviceTimeUs, omega: f.omega, sourceSite: f.sourceSite, amplitude: f.amplitude, sourceWidth: f.sourceWidth,
+    temperatureK: f.temperatureK, flags: f.flags, source: f.source, x: Array.from(f.x), y: Array.from(f.y),
+  });
+}
+
+export function formatFramesFile(device: DeviceIdentity, frames: readonly RingFrame[]): string {
+  return [JSON.stringify({ kind: 'holoring-frames', version: 1, device }), ...frames.map(frameToJson)].join('\n') + '\n';
+}
+
+/** Appends frames to a file as they come. */
+export class FramesFileWriter {
+  private readonly out: WriteStream;
+  constructor(path: string, device: DeviceIdentity) {
+    this.out = createWriteStream(path, { flags: 'w' });
+    this.out.write(JSON.stringify({ kind: 'holoring-frames', version: 1, device }) + '\n');
+  }
+  write(f: RingFrame): void {
+    this.out.write(frameToJson(f) + '\n');
+  }
+  close(): Promise<void> {
+    return new Promise((res, rej) => this.out.end((e?: Error | null) => (e ? rej(e) : res())));
+  }
+}
+
+export function parseFramesFile(text: string, origin = 'frames'): { device: DeviceIdentity; frames: RingFrame[] } {
+  const lines = text.split('\n');
+  const fail = (line: number, why: string): never => {
+    throw new HoloringError(FRAMES_FILE_ERROR, `${origin}:${line}: ${why}`, { origin, line });
+  };
+  const parseLine = (i: number): unknown => {
+    try {
+      return JSON.parse(lines[i]);
+    } catch (e) {
+      return fail(i + 1, `not valid JSON (${(e as Error).message})`);
+    }
+  };
+  if (lines[0]?.trim() === '' || lines.length === 0) fail(1, 'empty file (expected a holoring-frames header line)');
+  const h = headerSchema.safeParse(parseLine(0));
+  if (!h.success) fail(1, `not a holoring-frames header: ${h.error.issues[0].path.join('.') || '(top level)'}: ${h.error.issues[0].message}`);
+  const frames: RingFrame[] = [];
+  for (let i = 1; i < lines.length; i++) {
+    if (lines[i].trim() === '') continue;
+    const r = frameSchema.safeParse(parseLine(i));
+    if (!r.success) fail(i + 1, `not a frame: ${r.error.issues[0].path.join('.') || '(top level)'}: ${r.error.issues[0].message}`);
+    const f = r.data!;
+    if (f.x.length !== f.y.length || f.x.length === 0) fail(i + 1, `x and y must have the same, non-zero length (${f.x.length} vs ${f.y.length})`);
+    frames.push({ ...f, x: Float64Array.from(f.x), y: Float64Array.from(f.y) });
+  }
+  return { device: h.data!.device, frames };
+}
+
+export function readFramesFile(path: string): { device: DeviceIdentity; frames: RingFrame[] } {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new HoloringError(FRAMES_FILE_ERROR, `cannot read frames file ${path}: ${(e as Error).message}`, { path });
+  }
+  return parseFramesFile(text, path);
+}
