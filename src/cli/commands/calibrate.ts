@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { FileCapture } from '../../../drivers/ring/capture.ts';
 import { RingEmulator } from '../../../drivers/ring/emulator.ts';
@@ -19,7 +19,7 @@ import { parseMetricSpec } from '../../physics/metric.ts';
 import { numberArg } from '../args.ts';
 import { createProgress } from '../progress.ts';
 import { registerCalibrations } from './calibrations.ts';
-import { registerRecalibrate } from './recalibrate.ts';
+import { registerRecalibrate, writeOrFail } from './recalibrate.ts';
 
 interface CalibrateOptions {
   port?: string; baud: number; capture?: string;
@@ -154,14 +154,6 @@ function formatSummary(r: CalibrationRecord, path: string, active: boolean, simu
     lines.push(`vs truth    gains ≤ ${(100 * score.gainMaxRel).toFixed(3)}%, phases ≤ ${score.phaseMaxDeg.toFixed(3)}° (relative); overall ${score.overall.re.toFixed(6)} ${score.overall.im >= 0 ? '+' : '−'} ${Math.abs(score.overall.im).toFixed(6)}i (${score.overallZ.toFixed(1)} σ); offsets max ${score.offsetMaxZ.toFixed(1)} σ`);
   }
   return lines.join('\n') + '\n';
-}
-
-function writeOrFail(flag: string, path: string, text: string): void {
-  try {
-    writeFileSync(path, text);
-  } catch (e) {
-    throw new HoloringError(ErrorCodes.ARG_INVALID, `${flag}: cannot write ${path}: ${(e as Error).message}`, { flag });
-  }
 }
 
 function readTruth(path: string): { gains: { re: number; im: number }[]; offsets: { re: number; im: number }[] } {

@@ -56,13 +56,7 @@ export function registerRecalibrate(program: Command): void {
       }
       const csv = formatResponseTable(res.table.points);
       if (o.out === '-') process.stdout.write(csv);
-      else {
-        try {
-          writeFileSync(o.out, csv);
-        } catch (e) {
-          throw new HoloringError(ErrorCodes.ARG_INVALID, `--out: cannot write ${o.out}: ${(e as Error).message}`, { flag: '--out' });
-        }
-      }
+      else writeOrFail('--out', o.out, csv);
       const summary = { version: record.version, frames: input.frames.length, status: res.status, skipped: res.skipped, points: res.table.points.length };
       if (o.json) process.stderr.write(JSON.stringify(summary) + '\n');
       else if (!o.quiet) {
@@ -71,4 +65,13 @@ export function registerRecalibrate(program: Command): void {
         process.stderr.write(`recalibrated ${input.frames.length} frames with ${record.version} (${st}); skipped: ${sk}; ${res.table.points.length} table rows${o.out === '-' ? '' : ` → ${o.out}`}\n`);
       }
     });
+}
+
+/** Writes a file named by a flag; a failure names the flag. */
+export function writeOrFail(flag: string, path: string, text: string): void {
+  try {
+    writeFileSync(path, text);
+  } catch (e) {
+    throw new HoloringError(ErrorCodes.ARG_INVALID, `${flag}: cannot write ${path}: ${(e as Error).message}`, { flag });
+  }
 }
