@@ -1,4 +1,4 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,33 +7,21 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseCapture } from '../../drivers/ring/capture.ts';
 import { RingSimulator } from '../../drivers/sim/simulator.ts';
 import { hasCommand, requireComponent } from '../support/components.ts';
+import { type EmulatorProcess, startEmulator } from './emulateProcess.ts';
 
 const run = promisify(execFile);
 const socat = requireComponent('socat', hasCommand('socat'), 'apt-get install socat; needed for holoring emulate');
 const dir = mkdtempSync(join(tmpdir(), 'holoring-cli-'));
-const children: ChildProcess[] = [];
+const emulators: EmulatorProcess[] = [];
 
-function emulate(link: string, args: string[]): { child: ChildProcess; out: () => string; ready: Promise<void> } {
-  const child = spawn(process.execPath, ['bin/holoring.mjs', 'emulate', '--link', link, '--quiet', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let out = '';
-  child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
-  const ready = (async () => {
-    for (let i = 0; i < 300 && !existsSync(link); i++) await new Promise((r) => setTimeout(r, 50));
-    if (!existsSync(link)) throw new Error(`emulator did not create ${link}`);
-  })();
-  return { child, out: () => out, ready };
-}
-
-async function stop(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill(signal);
-  await exited;
+async function emulate(link: string, args: string[]): Promise<EmulatorProcess> {
+  const e = await startEmulator(link, args);
+  emulators.push(e);
+  return e;
 }
 
 afterAll(async () => {
-  for (const c of children) await stop(c, 'SIGKILL');
+  for (const e of emulators) await e.stop('SIGTERM');
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -42,12 +30,11 @@ describe.skipIf(!socat)('holoring emulate + holoring probe over a pseudo-termina
     const link = join(dir, 'ttyA');
     const truth = join(dir, 'truth.json');
     const capture = join(dir, 'probe.capture');
-    const emu = emulate(link, ['--rate', '100', '--corrupt', '0.2', '--drop', '0.1', '--seed', '9', '--sites', '16', '--truth', truth]);
-    await emu.ready;
+    const emu = await emulate(link, ['--rate', '100', '--corrupt', '0.2', '--drop', '0.1', '--seed', '9', '--sites', '16', '--truth', truth]);
     const { stdout } = await run(process.execPath, ['bin/holoring.mjs', 'probe', '--port', link, '--seconds', '2', '--json', '--capture', capture], { timeout: 30_000 });
     const p = JSON.parse(stdout) as Record<string, unknown> & { rejects: Record<string, number> };
-    await stop(emu.child, 'SIGINT');
-    const report = JSON.parse(emu.out().trim().split('\n').pop()!) as { sent: number; corrupted: number; dropped: number };
+    await emu.stop('SIGINT');
+    const report = JSON.parse(emu.stdout().trim().split('\n').pop()!) as { sent: number; corrupted: number; dropped: number };
     expect(existsSync(link)).toBe(false);
     expect(p).toMatchObject({ protocolVersion: '1.0', simulated: true, reconnects: 0, identity: { serial: 'SIM-9' }, configuration: { sites: 16 } });
     for (const k of ['frames', 'checksumErrors', 'gaps', 'missingFrames', 'reconnects', 'rate']) expect(typeof p[k]).toBe('number');
@@ -72,11 +59,10 @@ describe.skipIf(!socat)('holoring emulate + holoring probe over a pseudo-termina
   it('the serial driver rides through a disconnect of the emulated port (scenario file)', async () => {
     const link = join(dir, 'ttyB');
     const scenario = join(dir, 'scenario.json');
-    writeFileSync(scenario, JSON.stringify({ rate: 50, sites: 8, events: [{ at: 1.5, disconnect: 1 }] }));
-    const emu = emulate(link, ['--scenario', scenario]);
-    await emu.ready;
-    const { stdout } = await run(process.execPath, ['bin/holoring.mjs', 'probe', '--port', link, '--seconds', '5', '--json'], { timeout: 30_000 });
-    await stop(emu.child, 'SIGTERM');
+    writeFileSync(scenario, JSON.stringify({ rate: 50, sites: 8, events: [{ at: 5, disconnect: 1 }] }));
+    const emu = await emulate(link, ['--scenario', scenario]);
+    const { stdout } = await run(process.execPath, ['bin/holoring.mjs', 'probe', '--port', link, '--seconds', '8', '--json'], { timeout: 30_000 });
+    await emu.stop('SIGTERM');
     const p = JSON.parse(stdout) as { reconnects: number; frames: number; configuration: { sites: number } };
     expect(p.configuration.sites).toBe(8);
     expect(p.reconnects).toBe(1);

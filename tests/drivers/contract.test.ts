@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RingDevice } from '../../src/contracts/device.ts';
@@ -14,6 +13,7 @@ import { SimRingDevice } from '../../drivers/sim/device.ts';
 import { RingSimulator } from '../../drivers/sim/simulator.ts';
 import { hasCommand, requireComponent } from '../support/components.ts';
 import { deviceContract } from './contract.ts';
+import { type EmulatorProcess, startEmulator } from './emulateProcess.ts';
 
 async function withDevice(d: RingDevice, c: (d: RingDevice, source: FrameSource) => Promise<void>, source: FrameSource): Promise<void> {
   try {
@@ -76,31 +76,19 @@ const socat = requireComponent('socat', hasCommand('socat'), 'apt-get install so
 
 describe.skipIf(!socat)('device contract: emulator on a pseudo-terminal through the serial driver', () => {
   const link = `/tmp/holoring-contract-${process.pid}`;
-  let child: ChildProcess | null = null;
-  let stdout = '';
+  let emu: EmulatorProcess | null = null;
 
   beforeAll(async () => {
-    child = spawn(process.execPath, ['bin/holoring.mjs', 'emulate', '--link', link, '--rate', '200', '--sites', '16', '--seed', '3', '--quiet'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout!.on('data', (b: Buffer) => (stdout += b.toString()));
-    for (let i = 0; i < 300 && !existsSync(link); i++) await new Promise((r) => setTimeout(r, 50));
-    if (!existsSync(link)) throw new Error(`holoring emulate did not create ${link}`);
+    emu = await startEmulator(link, ['--rate', '200', '--sites', '16', '--seed', '3']);
   });
 
-  afterAll(async () => {
-    if (child && child.exitCode === null) {
-      const exited = new Promise((r) => child!.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-    }
-  });
+  afterAll(() => emu?.stop('SIGTERM'));
 
   deviceContract({ simulated: true, run: (c) => withDevice(new SerialRingDevice({ transport: new SerialTransport(link) }), c, 'serial') });
 
   it('on SIGTERM the emulator reports what it did and removes the link', async () => {
-    const exited = new Promise((r) => child!.once('exit', r));
-    child!.kill('SIGTERM');
-    await exited;
-    const report = JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, number>;
+    await emu!.stop('SIGTERM');
+    const report = JSON.parse(emu!.stdout().trim().split('\n').pop()!) as Record<string, number>;
     expect(report.sent).toBeGreaterThan(0);
     expect(report).toMatchObject({ corrupted: 0, dropped: 0 });
     expect(existsSync(link)).toBe(false);
