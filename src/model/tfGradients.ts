@@ -1,6 +1,7 @@
 /**
  * Gradients of the few core tf ops the network's tf-side code uses (Adam's loss,
- * the plain tf-op graph): Add, Sub, Mul, Neg, Exp, Sum, Reshape, BatchMatMul.
+ * the plain tf-op graph): Add, Sub, Mul, RealDiv, Neg, Exp, Sum, Reshape, Slice,
+ * BatchMatMul.
  * tfjs-core's own gradient registrations ship only as extensionless ESM files
  * that Node cannot load without a bundler, so the ones needed are registered
  * here (each only if no gradient is registered for that kernel yet).
@@ -38,6 +39,25 @@ const configs: tf.GradConfig[] = [
     gradFunc: (dy, saved): Grads => {
       const [a, b] = saved;
       return { a: () => unbroadcast(tf.mul(dy as tf.Tensor, b), a.shape), b: () => unbroadcast(tf.mul(dy as tf.Tensor, a), b.shape) };
+    },
+  },
+  {
+    kernelName: tf.RealDiv,
+    inputsToSave: ['a', 'b'],
+    gradFunc: (dy, saved): Grads => {
+      const [a, b] = saved;
+      const d = dy as tf.Tensor;
+      return { a: () => unbroadcast(tf.div(d, b), a.shape), b: () => unbroadcast(tf.neg(tf.div(tf.mul(d, a), tf.mul(b, b))), b.shape) };
+    },
+  },
+  {
+    kernelName: tf.Slice,
+    inputsToSave: ['x'],
+    gradFunc: (dy, saved, attrs): Grads => {
+      const x = saved[0];
+      const { begin, size } = attrs as unknown as { begin: number | number[]; size: number | number[] };
+      const [b, s] = tf.slice_util.parseSliceParams(x, begin, size);
+      return { x: () => tf.pad(dy as tf.Tensor, x.shape.map((d, i) => [b[i], d - b[i] - s[i]] as [number, number])) };
     },
   },
   { kernelName: tf.Neg, gradFunc: (dy): Grads => ({ x: () => tf.neg(dy as tf.Tensor) }) },

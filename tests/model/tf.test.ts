@@ -4,6 +4,7 @@ import { initBackend } from '../../src/model/backend.ts';
 import { parseCheckpoint } from '../../src/model/checkpoint.ts';
 import { createMetricNetwork } from '../../src/model/network.ts';
 import { registerModelGradients } from '../../src/model/tfGradients.ts';
+import { createPlainGraph } from '../../src/model/tfGraph.ts';
 import { adsMetric } from '../../src/physics/metric.ts';
 import { simulateResponseTable } from '../../src/physics/response.ts';
 import { targets } from './targets.ts';
@@ -119,6 +120,24 @@ describe('metric network in TensorFlow.js', () => {
     expect(() => net.restore(cp)).toThrow(/Δ = 2.5/);
     expect(() => parseCheckpoint({ format: 'x' })).toThrow(/RING_ERR|not a metric-network checkpoint/);
     expect(() => parseCheckpoint({ ...net.checkpoint(), alpha: [1, 2] })).toThrow(/alpha/);
+    net.dispose();
+  });
+
+  it('the plain tf-op graph computes the same network (float32) and trains without leaking tensors', () => {
+    const net = createMetricNetwork(lean);
+    net.setWeights(Float64Array.from({ length: net.grid.nw }, (_, i) => 0.1 * Math.cos(0.7 * i)));
+    const few = points.filter((_, i) => i % 2 === 0);
+    const plain = createPlainGraph(net, few);
+    const a = plain.forward();
+    const b = net.predict(few);
+    for (let p = 0; p < few.length; p++) {
+      expect(Math.hypot(a[2 * p] - b[2 * p], a[2 * p + 1] - b[2 * p + 1]) / Math.hypot(b[2 * p], b[2 * p + 1])).toBeLessThan(1e-4);
+    }
+    plain.trainStep();
+    const n0 = tf.memory().numTensors;
+    plain.trainStep();
+    expect(tf.memory().numTensors).toBe(n0);
+    plain.dispose();
     net.dispose();
   });
 

@@ -1,0 +1,78 @@
+/**
+ * Metric network benchmarks (physics.md §8). Ratios are to baselines measured in
+ * the same run, so they compare across machines:
+ *  - full default reconstruction (624 points, N = 400, K = 32, from pure AdS) vs one
+ *    forward pass of the same network (goal ≤ 0.75 s on one thread);
+ *  - lean live mode (|k| ≤ 4, N = 200, K = 16) vs its forward pass (goal ≤ 0.15 s);
+ *  - one fused training step (exact normal equations + trust-region LM update) vs one
+ *    training step of the plain tf-op graph of the same network (tf autodiff + SGD),
+ *    both at N = 200 on the full 624-point table (goal ratio ≤ 0.1).
+ */
+import type { BenchSuite } from '../run.ts';
+import { initBackend } from '../../src/model/backend.ts';
+import { createMetricNetwork } from '../../src/model/network.ts';
+import { createPlainGraph } from '../../src/model/tfGraph.ts';
+import { trustRegionStep, symmetrize } from '../../src/model/linalg.ts';
+import { deformedMetric } from '../../src/physics/metric.ts';
+import { simulateResponseTable } from '../../src/physics/response.ts';
+
+const omegas = Array.from({ length: 48 }, (_, i) => 0.25 * (i + 1));
+
+export const suite: BenchSuite = {
+  name: 'model',
+  cases: async () => {
+    const backend = await initBackend();
+    const table = simulateResponseTable({ metric: deformedMetric(0.3, -0.2, 1.5), delta: 1.5, omegas, gamma: 0.25, kMax: 12, noise: 0.01, seed: 1 });
+    const leanTable = table.filter((p) => Math.abs(p.k) <= 4);
+    const full = createMetricNetwork({ layers: 400, nodes: 32 });
+    const lean = createMetricNetwork({ layers: 200, nodes: 16 });
+    const half = createMetricNetwork({ layers: 200, nodes: 32 });
+    const forwardOf = (net: typeof full, t: typeof table) => {
+      const { kernel } = net.prepare(t);
+      const theta = net.weights();
+      const out = new Float64Array(2 * kernel.P);
+      return () => kernel.forward(theta, out);
+    };
+    // one fused LM training step: normal equations at θ, trust-region step, variable update
+    const fusedStep = () => {
+      const { data, kernel } = half.prepare(table);
+      const nw = half.grid.nw;
+      const A = new Float64Array(nw * nw), b = new Float64Array(nw), chi = new Float64Array(2 * kernel.P), H = new Float64Array(nw * nw);
+      return () => {
+        const theta = half.weights();
+        kernel.normal(theta, data.chi, data.invSigma, chi, A, b);
+        symmetrize(A, nw);
+        for (let i = 0; i < nw * nw; i++) H[i] = A[i] + half.prior[i];
+        const { p } = trustRegionStep(H, b, nw, 1e-3);
+        half.setWeights(theta.map((v, i) => v + p[i]));
+      };
+    };
+    const plain = createPlainGraph(half, table);
+    return [
+      {
+        name: `model: full reconstruction (624 pts, N=400, K=32, from AdS, ${backend})`,
+        run: () => full.fit(table, { init: 'ads' }),
+        baseline: { name: 'one forward pass N=400 (624 pts)', run: forwardOf(full, table) },
+        repeats: 5,
+        warmup: 1,
+        goalMs: 750,
+      },
+      {
+        name: 'model: lean reconstruction (|k|≤4, N=200, K=16, from AdS)',
+        run: () => lean.fit(leanTable, { init: 'ads' }),
+        baseline: { name: 'one forward pass N=200 (240 pts)', run: forwardOf(lean, leanTable) },
+        repeats: 7,
+        warmup: 2,
+        goalMs: 150,
+      },
+      {
+        name: 'model: fused training step (Jacobian + LM update, N=200, 624 pts)',
+        run: fusedStep(),
+        baseline: { name: 'plain tf-op graph training step (autodiff + SGD, same size)', run: () => plain.trainStep() },
+        repeats: 3,
+        warmup: 1,
+        goalRatio: 0.1,
+      },
+    ];
+  },
+};
