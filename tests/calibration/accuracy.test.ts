@@ -9,7 +9,7 @@ import { deformedMetric } from '../../src/physics/metric.ts';
 import { calibrate } from '../../src/pipeline/calibrate.ts';
 import { accumulateResponse } from '../../src/pipeline/responseAccumulator.ts';
 import { ringTransform } from '../../src/pipeline/ringTransform.ts';
-import { TestSimDevice } from './support/simRingDevice.ts';
+import { SimRingDevice } from '../../drivers/sim/device.ts';
 
 /**
  * Accuracy at the simulator defaults (1% noise, gains 1%, phases 1°, offsets 1e-3),
@@ -23,7 +23,7 @@ const GAMMA = 0.25;
 async function chiReducedChi2(sim: RingSimulator, record: CalibrationRecord | null, perOmega: number): Promise<{ red: number; points: number }> {
   const frames = [];
   for (const omega of frequencyGrid(0.5, 12, 0.5)) for (let r = 0; r < perOmega; r++) frames.push(sim.frame({ omega, sourceSite: 5 }));
-  const ident = { model: 'HR-SIM', serial: 'SIM-0001', firmware: 'sim', protocolVersion: '1.0' };
+  const ident = { model: 'HOLORING-RING', serial: 'SIM-0001', firmware: '1.0.0', protocolVersion: '1.0' };
   const table = await lastValueFrom(
     from(frames).pipe(calibrate({ record, identity: ident }), ringTransform({ kMax: 12, gamma: GAMMA, allowUncalibrated: record === null }), accumulateResponse()),
   );
@@ -39,7 +39,8 @@ describe('calibration accuracy against the injected errors', () => {
   for (const seed of [1, 2]) {
     it(`recovers gains ≤ 0.5%, phases ≤ 0.5°, offsets within noise, and χ matches the closed form (seed ${seed})`, async () => {
       const sim = new RingSimulator({ seed });
-      const device = new TestSimDevice(sim);
+      const device = new SimRingDevice({ sim, speed: 2000 });
+      await device.connect();
       const { record } = await runCalibration(device, { note: 'accuracy test' });
       const s = scoreCalibration(record, sim.truth());
       expect(s.gainMaxRel).toBeLessThan(0.005);
@@ -70,7 +71,8 @@ describe('calibration accuracy against the injected errors', () => {
 
   it('the uv-ads reference holds for a deformed interior (the UV is universal)', async () => {
     const sim = new RingSimulator({ seed: 4, metric: deformedMetric() });
-    const device = new TestSimDevice(sim);
+    const device = new SimRingDevice({ sim, speed: 2000 });
+      await device.connect();
     const { record } = await runCalibration(device);
     const s = scoreCalibration(record, sim.truth());
     expect(s.gainMaxRel).toBeLessThan(0.005);
