@@ -1,7 +1,7 @@
 import { filter, firstValueFrom, take, timeout, toArray } from 'rxjs';
 import type { CalibrationRecord } from '../src/contracts/calibration.ts';
 import type { DeviceIdentity, RingDevice } from '../src/contracts/device.ts';
-import { FrameFlags, type RingFrame } from '../src/contracts/frame.ts';
+import type { RingFrame } from '../src/contracts/frame.ts';
 import { HoloringError, isHoloringError } from '../src/errors.ts';
 import { CalibrationErrorCodes as E } from './errors.ts';
 import { REJECT_FLAGS } from './data.ts';
@@ -81,7 +81,7 @@ export async function runCalibration(device: RingDevice, opts: ProcedureOptions 
     for (const s of settings) {
       const label = s.amplitude === 0 ? 'offsets (source off)' : `ω ${s.omega} source site ${s.site}`;
       const matches = (f: RingFrame): boolean =>
-        f.omega === s.omega && f.amplitude === s.amplitude && (s.amplitude === 0 || f.sourceSite === s.site) && (f.flags & REJECT_FLAGS) === 0;
+        Math.abs(f.omega - s.omega) <= 1e-9 * Math.max(1, Math.abs(s.omega)) && f.amplitude === s.amplitude && (s.amplitude === 0 || f.sourceSite === s.site) && (f.flags & REJECT_FLAGS) === 0;
       // subscribe before changing the source, so no frame of the new setting is missed
       const got = firstValueFrom(
         device.frames$.pipe(
@@ -107,6 +107,3 @@ export async function runCalibration(device: RingDevice, opts: ProcedureOptions 
   const record = buildRecord(solution, { device: identity, note: o.note, createdAt: (o.now ?? (() => new Date()))(), supersedes: o.supersedes });
   return { record, identity, frames };
 }
-
-/** True when frames flagged SIMULATED were used (the record should say so in its note). */
-export const simulatedFrames = (frames: readonly RingFrame[]): boolean => frames.some((f) => (f.flags & FrameFlags.SIMULATED) !== 0);

@@ -40,6 +40,7 @@ export const calibrationRecordSchema = z
         framesUsed: z.number().int().min(0),
         framesRejected: z.number().int().min(0),
         sourceWidth: finite,
+        simulated: z.boolean(),
       })
       .strict(),
     reference: z

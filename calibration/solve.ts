@@ -1,5 +1,5 @@
 import type { CalibrationReference, CalibrationResiduals, ComplexValue } from '../src/contracts/calibration.ts';
-import type { RingFrame } from '../src/contracts/frame.ts';
+import { FrameFlags, type RingFrame } from '../src/contracts/frame.ts';
 import { HoloringError } from '../src/errors.ts';
 import { type DataOptions, type PreparedData, prepareCalibrationData } from './data.ts';
 import { CalibrationErrorCodes as E } from './errors.ts';
@@ -33,6 +33,7 @@ export interface CalibrationSolution {
     omegas: number[];
     amplitudes: number[];
     framesPerSetting: number;
+    simulated: boolean;
   };
 }
 
@@ -83,6 +84,7 @@ export function solveCalibration(frames: readonly RingFrame[], opts: SolveOption
     data: {
       offFrames: data.offFrames, framesUsed: data.framesUsed, framesRejected: data.framesRejected, sourceWidth: data.sourceWidth,
       sourceSites, omegas: sol.omegas, amplitudes, framesPerSetting: Math.min(...data.settings.map((s) => s.frames)),
+      simulated: frames.some((f) => (f.flags & FrameFlags.SIMULATED) !== 0),
     },
   };
 }

@@ -66,6 +66,8 @@ export interface CalibrationMethod {
   framesUsed: number;
   framesRejected: number;
   sourceWidth: number;
+  /** Frames flagged SIMULATED were used: the record calibrates a simulator, not a physical ring. */
+  simulated: boolean;
 }
 
 /** Noise model measured during calibration: complex σ² = (relative·|z|)² + floor². */

@@ -40,6 +40,7 @@ describe('calibration record', () => {
     expect(base.gainSigma.every((s) => s > 0)).toBe(true);
     expect(base.offsets).toHaveLength(64);
     expect(base.method.name).toBe('redundant-ring-symmetry');
+    expect(base.method.simulated).toBe(true);
     expect(base.device).toEqual(device);
     expect(base.createdAt).toBe('2026-01-02T03:04:05.000Z');
     expect(base.residuals.perSite).toHaveLength(64);
@@ -120,6 +121,6 @@ function solveLike(r: CalibrationRecord) {
   return {
     sites: r.sites, offsets: r.offsets, offsetSigma: r.offsetSigma, gains: r.gains, gainSigma: r.gainSigma, noise: r.noise,
     reference: r.reference, residuals: r.residuals,
-    data: { offFrames: r.method.offFrames, framesUsed: r.method.framesUsed, framesRejected: r.method.framesRejected, sourceWidth: r.method.sourceWidth, sourceSites: r.method.sourceSites, omegas: r.method.omegas, amplitudes: r.method.amplitudes, framesPerSetting: r.method.framesPerSetting },
+    data: { offFrames: r.method.offFrames, framesUsed: r.method.framesUsed, framesRejected: r.method.framesRejected, sourceWidth: r.method.sourceWidth, sourceSites: r.method.sourceSites, omegas: r.method.omegas, amplitudes: r.method.amplitudes, framesPerSetting: r.method.framesPerSetting, simulated: r.method.simulated },
   };
 }

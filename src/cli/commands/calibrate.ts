@@ -8,7 +8,7 @@ import { SerialRingDevice } from '../../../drivers/ring/serialDevice.ts';
 import { SerialTransport } from '../../../drivers/ring/transport.ts';
 import { RingSimulator } from '../../../drivers/sim/simulator.ts';
 import { formatFramesFile } from '../../../calibration/framesFile.ts';
-import { PROCEDURE_DEFAULTS, defaultSourceSites, runCalibration, simulatedFrames } from '../../../calibration/procedure.ts';
+import { PROCEDURE_DEFAULTS, defaultSourceSites, runCalibration } from '../../../calibration/procedure.ts';
 import { REFERENCE_DEFAULTS } from '../../../calibration/reference.ts';
 import { scoreCalibration } from '../../../calibration/score.ts';
 import { CalibrationStore, DEFAULT_STORE_DIR } from '../../../calibration/store.ts';
@@ -123,7 +123,7 @@ export function registerCalibrate(program: Command): void {
       if (o.activate) store.activate(record.version);
       if (o.out) writeOrFail('--out', o.out, JSON.stringify(record, null, 2) + '\n');
       const score = o.truth ? scoreCalibration(record, readTruth(o.truth)) : undefined;
-      const summary = { version: record.version, path, active: o.activate, simulated: simulatedFrames(frames), ...summarise(record), ...(score ? { score } : {}) };
+      const summary = { version: record.version, path, active: o.activate, simulated: record.method.simulated, ...summarise(record), ...(score ? { score } : {}) };
       if (o.json) process.stdout.write(JSON.stringify(summary) + '\n');
       else process.stdout.write(formatSummary(record, path, o.activate, summary.simulated, score));
     });

@@ -12,7 +12,7 @@ export function truthRecord(sim: RingSimulator, device = { model: 'HR-SIM', seri
       noise: { relative: sim.noise, floor: sim.noiseFloor },
       reference: { kind: 'unit-mean', factor: { re: 1, im: 0 }, sigma: 0 },
       residuals: { chi2: 0, dof: 1, reducedChi2: 0, maxNormalized: 0, condition: 1, perSite: new Array(n).fill(0), iterations: 0 },
-      data: { offFrames: 0, framesUsed: 0, framesRejected: 0, sourceWidth: sim.width, sourceSites: [], omegas: [], amplitudes: [], framesPerSetting: 1 },
+      data: { offFrames: 0, framesUsed: 0, framesRejected: 0, sourceWidth: sim.width, sourceSites: [], omegas: [], amplitudes: [], framesPerSetting: 1, simulated: true },
     },
     { device, note: 'injected truth', createdAt: new Date('2026-01-01T00:00:00Z') },
   );
