@@ -3,7 +3,6 @@ import { solveCalibration } from '../../calibration/solve.ts';
 import { RingSimulator } from '../../drivers/sim/simulator.ts';
 import type { RingFrame } from '../../src/contracts/frame.ts';
 import { FrameFlags } from '../../src/contracts/frame.ts';
-import { HoloringError } from '../../src/errors.ts';
 import { codeOf } from './support/codeOf.ts';
 
 /** The solver refuses, with a stable code, data that cannot determine the calibration. */
