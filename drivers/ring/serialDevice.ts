@@ -68,7 +68,8 @@ export class SerialRingDevice implements RingDevice {
   private readonly wanted: { source: SourceSettings; streaming: boolean; sweep: (SweepSpec & { index: number }) | null } = { source: {}, streaming: false, sweep: null };
 
   constructor(opts: SerialDeviceOptions) {
-    this.o = { source: 'serial', ...SERIAL_DEFAULTS, scheduler: asyncScheduler, ...opts };
+    const given = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) as SerialDeviceOptions;
+    this.o = { source: 'serial', ...SERIAL_DEFAULTS, scheduler: asyncScheduler, ...given };
     this.scheduler = this.o.scheduler;
     this.captureT0 = this.scheduler.now();
     this.waiter = new CommandWaiter(this.scheduler, { port: opts.transport.description });
