@@ -5,7 +5,12 @@ import { scoreCalibration } from '../../calibration/score.ts';
 import { RingSimulator, frequencyGrid } from '../../drivers/sim/simulator.ts';
 import type { CalibrationRecord } from '../../src/contracts/calibration.ts';
 import { diskChi } from '../../src/physics/closedForm.ts';
-import { deformedMetric } from '../../src/physics/metric.ts';
+import { btzMetric, deformedMetric } from '../../src/physics/metric.ts';
+import { defaultSourceSites } from '../../calibration/procedure.ts';
+import { solveCalibration } from '../../calibration/solve.ts';
+import { buildRecord } from '../../calibration/record.ts';
+import type { RingFrame } from '../../src/contracts/frame.ts';
+import { codeOf } from './support/codeOf.ts';
 import { calibrate } from '../../src/pipeline/calibrate.ts';
 import { accumulateResponse } from '../../src/pipeline/responseAccumulator.ts';
 import { ringTransform } from '../../src/pipeline/ringTransform.ts';
@@ -79,5 +84,18 @@ describe('calibration accuracy against the injected errors', () => {
     expect(s.phaseMaxDeg).toBeLessThan(0.5);
     expect(s.overallZ).toBeLessThan(4);
     await device.close();
+  });
+
+  it('above T_HP the btz reference geometry calibrates a BTZ sample; the disk reference is refused there', () => {
+    const sim = new RingSimulator({ seed: 1, metric: btzMetric(1.5) });
+    const frames: RingFrame[] = [];
+    for (let i = 0; i < 16; i++) frames.push(sim.frame({ omega: 1, amplitude: 0 }));
+    for (const omega of [0.5, 1, 2]) for (const s of defaultSourceSites(64)) for (let r = 0; r < 4; r++) frames.push(sim.frame({ omega, sourceSite: s }));
+    const record = buildRecord(solveCalibration(frames, { reference: { geometry: 'btz:1.5' } }), { device: { model: 'M', serial: 'S' } });
+    const s = scoreCalibration(record, sim.truth());
+    expect(s.gainMaxRel).toBeLessThan(0.005);
+    expect(s.phaseMaxDeg).toBeLessThan(0.5);
+    expect(s.overallZ).toBeLessThan(4);
+    expect(codeOf(() => solveCalibration(frames, { reference: { geometry: 'ads' } }))).toBe('RING_ERR_CALIB_REFERENCE');
   });
 });
