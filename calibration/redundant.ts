@@ -59,9 +59,10 @@ export function solveRedundant(data: PreparedData, opts: { maxIterations?: numbe
       const zi = s.im[j];
       const single = relative * relative * (zr * zr + zi * zi) * a2 + floor * floor;
       const offVar = 2 * data.offsetSigma[j] * data.offsetSigma[j];
-      const varC = (single / s.frames + offVar) / a2;
+      // never below a relative 1e-9 (exact, simulated data: rounding and the closed form's own accuracy)
+      const varC = (single / s.frames + offVar) / a2 + 1e-18 * (zr * zr + zi * zi) + 1e-300;
       const d = (((j - s.sourceSite) % n) + n) % n;
-      ms.push({ j, p: oi * n + d, zr, zi, w: varC > 0 ? 1 / varC : 1e30 });
+      ms.push({ j, p: oi * n + d, zr, zi, w: 1 / varC });
     }
   }
   const cr = new Float64Array(n).fill(1);

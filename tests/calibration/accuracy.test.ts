@@ -98,4 +98,15 @@ describe('calibration accuracy against the injected errors', () => {
     expect(s.overallZ).toBeLessThan(4);
     expect(codeOf(() => solveCalibration(frames, { reference: { geometry: 'ads' } }))).toBe('RING_ERR_CALIB_REFERENCE');
   });
+
+  it('exact (noiseless) data give the injected gains and offsets exactly, the overall constant included', () => {
+    const sim = new RingSimulator({ seed: 12, noise: 0, noiseFloor: 0 });
+    const frames: RingFrame[] = [];
+    for (let i = 0; i < 4; i++) frames.push(sim.frame({ omega: 1, amplitude: 0 }));
+    for (const omega of [0.5, 2]) for (const s of [0, 1, 30]) for (let r = 0; r < 2; r++) frames.push(sim.frame({ omega, sourceSite: s }));
+    const sol = solveCalibration(frames);
+    const t = sim.truth();
+    sol.gains.forEach((g, j) => expect(Math.hypot(g.re - t.gains[j].re, g.im - t.gains[j].im)).toBeLessThan(1e-9));
+    sol.offsets.forEach((o, j) => expect(Math.hypot(o.re - t.offsets[j].re, o.im - t.offsets[j].im)).toBeLessThan(1e-15));
+  });
 });
