@@ -45,7 +45,7 @@ export class RingEmulator {
   private readonly rng: Rng;
   private readonly onDisconnect?: (seconds: number) => void;
   private link: EmulatorLink | null = null;
-  private readonly subs: Subscription[] = [];
+  private readonly subs = new Set<Subscription>();
   private ticker: Subscription | null = null;
   private stalledUntil = -Infinity;
   private bootAt = 0;
@@ -66,13 +66,14 @@ export class RingEmulator {
   /** Starts the device clock and the fault timeline. */
   start(): void {
     this.bootAt = this.scheduler.now();
-    for (const ev of this.plan.events) this.subs.push(this.scheduler.schedule(() => this.applyEvent(ev), (ev.at * 1000) / this.speed));
+    for (const ev of this.plan.events) this.later((ev.at * 1000) / this.speed, () => this.applyEvent(ev));
   }
 
   stop(): void {
     this.ticker?.unsubscribe();
     this.ticker = null;
-    for (const s of this.subs.splice(0)) s.unsubscribe();
+    for (const s of this.subs) s.unsubscribe();
+    this.subs.clear();
     this.link = null;
   }
 
@@ -194,7 +195,16 @@ export class RingEmulator {
     const at = Math.max(this.now() + this.faults.replyDelayMs / this.speed, this.stalledUntil);
     const delay = at - this.now();
     if (delay <= 0) this.send(bytes);
-    else this.subs.push(this.scheduler.schedule(() => this.send(bytes), delay));
+    else this.later(delay, () => this.send(bytes));
+  }
+
+  /** Runs `fn` after `delay` ms unless stopped first (pending timers are tracked, and forgotten once run). */
+  private later(delay: number, fn: () => void): void {
+    const sub = this.scheduler.schedule(() => {
+      this.subs.delete(sub);
+      fn();
+    }, delay);
+    if (!sub.closed) this.subs.add(sub);
   }
 
   private send(bytes: Buffer): boolean {

@@ -13,8 +13,9 @@ export const DEVICE_TRANSITIONS: Readonly<Record<DeviceState, readonly DeviceSta
 export class DeviceStateMachine {
   private readonly subject = new BehaviorSubject<DeviceState>('disconnected');
   readonly state$ = this.subject.pipe(distinctUntilChanged());
-  /** Every transition taken, in order (for diagnostics and tests). */
+  /** The last transitions taken, oldest first (bounded, for diagnostics). */
   readonly history: DeviceState[] = ['disconnected'];
+  static readonly HISTORY_LIMIT = 100;
 
   get state(): DeviceState {
     return this.subject.value;
@@ -26,6 +27,7 @@ export class DeviceStateMachine {
     if (cur === next) return;
     if (!DEVICE_TRANSITIONS[cur].includes(next)) throw new Error(`illegal device state transition ${cur} → ${next}`);
     this.history.push(next);
+    if (this.history.length > DeviceStateMachine.HISTORY_LIMIT) this.history.shift();
     this.subject.next(next);
   }
 
