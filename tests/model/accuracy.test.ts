@@ -69,6 +69,27 @@ describe('reconstruction accuracy', () => {
     });
   }
 
+  it('lean live mode (|k| ≤ 4, N = 200, K = 16) stays within 2% on the deformed family', () => {
+    const metric = targets.deformed();
+    for (const seed of [1, 2]) {
+      const n = createMetricNetwork({ layers: 200, nodes: 16 });
+      const est = n.fit(defaultTable(metric, 0.01, seed, 4), { init: 'ads' });
+      n.dispose();
+      expect(errorsAgainst(metric, est).max, `seed ${seed}`).toBeLessThan(0.02);
+    }
+  });
+
+  it('reports the radial resolution Δr = Δρ(1 + r²) with Δρ a quarter wavelength at the top frequency', () => {
+    const n = net();
+    const est = n.fit(defaultTable(adsMetric(), 0.01, 3, 6), { init: 'ads' });
+    n.dispose();
+    const dRho = Math.PI / (2 * Math.hypot(12, 0.25));
+    est.r.forEach((r, i) => expect(est.resolution[i]).toBeCloseTo(dRho * (1 + r * r), 10));
+    // error bands widen where the data say less: the centre is known less well than r ≈ 1
+    const at = (r: number) => est.f_err[Math.round(r / 0.025)] / est.f[Math.round(r / 0.025)];
+    expect(at(0)).toBeGreaterThan(at(1));
+  });
+
   it('is deterministic for a given table', () => {
     const table = defaultTable(targets.deformed(), 0.01, 9);
     const a = net(), b = net();
