@@ -92,6 +92,13 @@ export class RingEmulator {
     this.link = null;
   }
 
+  /** The device restarts without leaving the bus: settings back to defaults, a BOOT event. */
+  reboot(): void {
+    this.model.reset();
+    this.syncTicker();
+    this.send(encodeEvent(DeviceEvents.BOOT, [this.model.identity.protocolVersion]));
+  }
+
   stats(): EmulatorStats {
     return { ...this.counts };
   }
@@ -256,7 +263,8 @@ export class RingEmulator {
     else if ('disconnect' in ev) {
       if (this.onDisconnect) this.onDisconnect(ev.disconnect / this.speed);
       else this.stalledUntil = this.now() + (ev.disconnect * 1000) / this.speed;
-    } else if ('corrupt' in ev) this.faults.corrupt = ev.corrupt;
+    } else if ('reboot' in ev) this.reboot();
+    else if ('corrupt' in ev) this.faults.corrupt = ev.corrupt;
     else if ('drop' in ev) this.faults.drop = ev.drop;
     else this.faults.replyDelayMs = ev.replyDelayMs;
   }

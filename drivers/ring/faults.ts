@@ -11,6 +11,7 @@ import { RingErrors } from './protocol.ts';
 export type FaultEvent =
   | { at: number; stall: number }
   | { at: number; disconnect: number }
+  | { at: number; reboot: true }
   | { at: number; corrupt: number }
   | { at: number; drop: number }
   | { at: number; replyDelayMs: number };
@@ -33,6 +34,7 @@ const seconds = z.number().min(0).max(86_400);
 const eventSchema = z.union([
   z.object({ at: seconds, stall: z.number().positive().max(3600) }).strict(),
   z.object({ at: seconds, disconnect: z.number().positive().max(3600) }).strict(),
+  z.object({ at: seconds, reboot: z.literal(true) }).strict(),
   z.object({ at: seconds, corrupt: fraction }).strict(),
   z.object({ at: seconds, drop: fraction }).strict(),
   z.object({ at: seconds, replyDelayMs: z.number().min(0).max(60_000) }).strict(),

@@ -349,7 +349,11 @@ export class SerialRingDevice implements RingDevice {
         this.wanted.streaming = false;
         if (this.sm.state === 'streaming' || this.sm.state === 'stalled') this.sm.to('connected');
         this.events.next({ type: 'sweep-done', points: Number(m.fields[0]) });
-      } else if (m.name === DeviceEvents.BOOT) this.events.next({ type: 'boot', protocolVersion: m.fields[0] ?? '' });
+      } else if (m.name === DeviceEvents.BOOT) {
+        this.events.next({ type: 'boot', protocolVersion: m.fields[0] ?? '' });
+        // the device restarted under us and forgot its settings: reconnect, which re-identifies and restores them
+        if (this.established) this.lose('rebooted');
+      }
     }
   }
 }

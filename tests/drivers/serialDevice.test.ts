@@ -149,6 +149,19 @@ describe('serial driver over the emulator (virtual time)', () => {
     await rig.device.close();
   });
 
+  it('a device that reboots under it is re-identified and its sweep resumed', async () => {
+    const rig = emulatorRig({ faults: { events: [{ at: 2.5, reboot: true }] } });
+    const spec = { start: 1, stop: 3, step: 0.5, dwellMs: 1000 };
+    await rig.device.connect();
+    await rig.device.sweep(spec);
+    await vi.advanceTimersByTimeAsync(8000);
+    const tx = rig.capture.events.filter((e) => 'tx' in e).map((e) => ('tx' in e ? e.tx : ''));
+    expect(tx).toEqual(['*IDN?\n', 'SWE 1,3,0.5,1000\n', '*IDN?\n', 'SWE 1,3,0.5,1000,2\n']);
+    expect([...new Set(rig.frames.map((f) => f.omega))]).toEqual([1, 1.5, 2, 2.5, 3]);
+    expect(rig.device.counters()).toMatchObject({ reconnects: 1, sequenceResets: 0 });
+    await rig.device.close();
+  });
+
   it('reconnects with exponential backoff after an unplug, re-identifies and resumes the sweep where it stopped', async () => {
     const rig = emulatorRig({ faults: { events: [{ at: 5, disconnect: 3 }] } });
     const spec = { start: 0.5, stop: 4, step: 0.5, dwellMs: 1000 };
