@@ -1,7 +1,8 @@
-import { Subject, type SchedulerLike, type Subscription, asyncScheduler } from 'rxjs';
+import { Subject, skip, type SchedulerLike, type Subscription, asyncScheduler } from 'rxjs';
 import type { DeviceConfiguration, DeviceCounters, DeviceEvent, DeviceIdentity, DeviceState, DeviceStatus, RingDevice, SequenceGap, SourceSettings, SweepSpec } from '../../src/contracts/device.ts';
 import type { FrameSource, RingFrame } from '../../src/contracts/frame.ts';
 import { HoloringError, isHoloringError } from '../../src/errors.ts';
+import { type Logger, silentLogger } from '../../src/log.ts';
 import type { CaptureSink } from './capture.ts';
 import { type DeviceMessage, formatCommand } from './codec.ts';
 import { RingDecoder } from './decoder.ts';
@@ -24,6 +25,8 @@ export interface SerialDeviceOptions {
   stallReconnectMs?: number;
   backoff?: { initialMs: number; maxMs: number; factor: number };
   capture?: CaptureSink;
+  /** Structured logger; the driver logs through a child `{component: 'device', port}`. */
+  logger?: Logger;
 }
 
 export const SERIAL_DEFAULTS = {
@@ -48,7 +51,8 @@ export class SerialRingDevice implements RingDevice {
   readonly gaps$ = this.gaps.asObservable();
   readonly events$ = this.events.asObservable();
   readonly state$ = this.sm.state$;
-  private readonly o: Required<Omit<SerialDeviceOptions, 'capture'>> & { capture?: CaptureSink };
+  private readonly o: Required<Omit<SerialDeviceOptions, 'capture' | 'logger'>> & { capture?: CaptureSink };
+  private readonly log: Logger;
   private readonly scheduler: SchedulerLike;
   private readonly waiter: CommandWaiter;
   private readonly decoder: RingDecoder;
@@ -71,6 +75,8 @@ export class SerialRingDevice implements RingDevice {
     const given = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) as SerialDeviceOptions;
     this.o = { source: 'serial', ...SERIAL_DEFAULTS, scheduler: asyncScheduler, ...given };
     this.scheduler = this.o.scheduler;
+    this.log = (opts.logger ?? silentLogger()).child({ component: 'device', port: opts.transport.description });
+    this.sm.state$.pipe(skip(1)).subscribe((to) => this.log[to === 'stalled' || to === 'disconnected' ? 'warn' : 'info']({ event: 'state', state: to }, `device ${to}`));
     this.captureT0 = this.scheduler.now();
     this.waiter = new CommandWaiter(this.scheduler, { port: opts.transport.description });
     this.decoder = new RingDecoder((m) => this.onMessage(m), this.o.source);
@@ -288,6 +294,7 @@ export class SerialRingDevice implements RingDevice {
   /** The link is gone (or useless): fail the waiting command, reconnect with backoff. */
   private lose(reason: string): void {
     const wasEstablished = this.established;
+    this.log.warn({ event: 'link-lost', reason }, `link lost: ${reason}`);
     this.waiter.failAll((c) => new HoloringError(RingErrors.DISCONNECTED, `${c} abandoned: ${this.port} ${reason}`, { port: this.port, command: c, reason }));
     void this.dropLink();
     this.sm.to('disconnected');
@@ -299,13 +306,17 @@ export class SerialRingDevice implements RingDevice {
     const b = this.o.backoff;
     const delay = Math.min(b.maxMs, b.initialMs * b.factor ** this.attempt);
     this.attempt++;
+    const attempt = this.attempt;
+    this.log.info({ event: 'reconnect-scheduled', attempt, delayMs: delay }, `reconnect attempt ${attempt} in ${delay} ms`);
     this.retry = this.scheduler.schedule(() => {
       this.establish(true).then(
         () => {
           this.attempt = 0;
           this.counts.reconnects++;
+          this.log.info({ event: 'reconnected', attempt, reconnects: this.counts.reconnects }, 'device reconnected');
         },
         (e: unknown) => {
+          this.log.warn({ event: 'reconnect-failed', attempt, code: isHoloringError(e) ? e.code : undefined, err: (e as Error)?.message }, `reconnect attempt ${attempt} failed`);
           // an incompatible device will not become compatible by retrying, nor will a replay grow
           if (isHoloringError(e) && (e.code === RingErrors.PROTOCOL_VERSION || e.code === RingErrors.REPLAY_END)) {
             this.events.next({ type: 'error', code: e.code, message: e.message });
@@ -335,7 +346,10 @@ export class SerialRingDevice implements RingDevice {
       const f = m.frame;
       this.counts.frames++;
       const gap = this.seq.see(f.seq, this.scheduler.now());
-      if (gap) this.gaps.next(gap);
+      if (gap) {
+        this.log.debug({ event: 'gap', ...gap }, 'sequence gap');
+        this.gaps.next(gap);
+      }
       const sw = this.wanted.sweep;
       if (sw) sw.index = Math.min(Math.max(0, Math.round((f.omega - sw.start) / sw.step)), Math.floor((sw.stop - sw.start) / sw.step + 1e-9));
       this.frames.next(f);

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import pino from 'pino';
 import { Subject } from 'rxjs';
 import type { DeviceState } from '../../src/contracts/device.ts';
 import { encodeReply, encodeEvent } from '../../drivers/ring/codec.ts';
@@ -163,7 +164,9 @@ describe('serial driver over the emulator (virtual time)', () => {
   });
 
   it('reconnects with exponential backoff after an unplug, re-identifies and resumes the sweep where it stopped', async () => {
-    const rig = emulatorRig({ faults: { events: [{ at: 5, disconnect: 3 }] } });
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (l: string) => void lines.push(l) });
+    const rig = emulatorRig({ faults: { events: [{ at: 5, disconnect: 3 }] }, device: { logger } });
     const spec = { start: 0.5, stop: 4, step: 0.5, dwellMs: 1000 };
     const grid = frequencyGrid(spec.start, spec.stop, spec.step);
     const done = new Subject<void>();
@@ -194,6 +197,12 @@ describe('serial driver over the emulator (virtual time)', () => {
     expect(resumeCmd).toBe(`SWE 0.5,4,0.5,1000,${grid.indexOf(lastBefore)}\n`);
     expect([...new Set(omegas)]).toEqual(grid);
     expect(rig.device.counters().sequenceResets).toBe(0);
+    // the story is in the structured log of the device component
+    const log = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((o) => o.component === 'device');
+    expect(log.filter((o) => o.event === 'reconnect-scheduled').map((o) => o.delayMs)).toEqual([250, 500, 1000, 2000]);
+    expect(log.filter((o) => o.event === 'reconnect-failed').map((o) => o.code)).toEqual(['RING_ERR_PORT_OPEN', 'RING_ERR_PORT_OPEN', 'RING_ERR_PORT_OPEN']);
+    expect(log.find((o) => o.event === 'link-lost')).toMatchObject({ reason: 'disconnected', port: 'in-process emulator' });
+    expect(log.filter((o) => o.event === 'reconnected')).toHaveLength(1);
     await rig.device.close();
   });
 });
