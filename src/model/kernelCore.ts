@@ -52,8 +52,12 @@ export class KernelCore {
   private g2 = 1;
   private S0 = 1;
   // per mode scratch
+  /** per layer: state y and the stage states t2, t3, t4 (4 doubles each) */
   private readonly ys: Float64Array;
   private readonly sc: Float64Array;
+  /** c = v(m²r² + k²) − Ω² u r²/(1+r²) of the current mode at every half-step point */
+  private readonly cR: Float64Array;
+  private readonly cI: Float64Array;
   private readonly ab: Float64Array; // ā (re, im) per point
   private readonly cb: Float64Array; // c̄ (re, im) per point
   private readonly gyA: Float64Array; // complex adjoint of node values / H·slopes
@@ -107,7 +111,9 @@ export class KernelCore {
     this.yB = new Float64Array(K);
     this.mA = new Float64Array(K);
     this.mB = new Float64Array(K);
-    this.ys = new Float64Array(4 * (grid.N + 1));
+    this.ys = new Float64Array(16 * grid.N);
+    this.cR = new Float64Array(n);
+    this.cI = new Float64Array(n);
     this.sc = new Float64Array(grid.N);
     this.ab = new Float64Array(2 * n);
     this.cb = new Float64Array(2 * n);
@@ -178,29 +184,34 @@ export class KernelCore {
   /** Forward pass of mode p: stores the layer states and returns χ_pred into out[2p], out[2p+1]. */
   forwardMode(p: number, out: Float64Array): void {
     const N = this.grid.N, h = this.grid.h, hh = 0.5 * h, h6 = h / 6;
-    const ua = this.ua, cm = this.cm, cv = this.v, cq = this.cq, ys = this.ys, sc = this.sc;
+    const ua = this.ua, cm = this.cm, cv = this.v, cq = this.cq, ys = this.ys, sc = this.sc, cR = this.cR, cI = this.cI;
     const o2re = this.o2re[p], o2im = this.o2im[p], k2 = this.k2[p], ak = this.ak[p];
+    for (let i = 0; i <= 2 * N; i++) {
+      cR[i] = cm[i] + k2 * cv[i] - o2re * cq[i];
+      cI[i] = -o2im * cq[i];
+    }
     const [cre, cim] = this.frob(p);
     const r0 = this.grid.r[0], r02 = r0 * r0, S = this.S0;
     let R0 = 1 + cre * r02, R1 = cim * r02;
     let P0 = S * (ak + (ak + 2) * cre * r02), P1 = S * (ak + 2) * cim * r02;
     let i = 0;
     for (let j = 0; j < N; j++) {
-      const q = 4 * j;
+      const q = 16 * j;
       ys[q] = R0; ys[q + 1] = R1; ys[q + 2] = P0; ys[q + 3] = P1;
       const a0 = ua[i], am = ua[i + 1], ae = ua[i + 2];
-      const c0r = cm[i] + k2 * cv[i] - o2re * cq[i], c0i = -o2im * cq[i];
-      const cmr = cm[i + 1] + k2 * cv[i + 1] - o2re * cq[i + 1], cmi = -o2im * cq[i + 1];
-      const cer = cm[i + 2] + k2 * cv[i + 2] - o2re * cq[i + 2], cei = -o2im * cq[i + 2];
+      const c0r = cR[i], c0i = cI[i], cmr = cR[i + 1], cmi = cI[i + 1], cer = cR[i + 2], cei = cI[i + 2];
       const k1R0 = a0 * P0, k1R1 = a0 * P1;
       const k1P0 = c0r * R0 - c0i * R1, k1P1 = c0r * R1 + c0i * R0;
       let tR0 = R0 + hh * k1R0, tR1 = R1 + hh * k1R1, tP0 = P0 + hh * k1P0, tP1 = P1 + hh * k1P1;
+      ys[q + 4] = tR0; ys[q + 5] = tR1; ys[q + 6] = tP0; ys[q + 7] = tP1;
       const k2R0 = am * tP0, k2R1 = am * tP1;
       const k2P0 = cmr * tR0 - cmi * tR1, k2P1 = cmr * tR1 + cmi * tR0;
       tR0 = R0 + hh * k2R0; tR1 = R1 + hh * k2R1; tP0 = P0 + hh * k2P0; tP1 = P1 + hh * k2P1;
+      ys[q + 8] = tR0; ys[q + 9] = tR1; ys[q + 10] = tP0; ys[q + 11] = tP1;
       const k3R0 = am * tP0, k3R1 = am * tP1;
       const k3P0 = cmr * tR0 - cmi * tR1, k3P1 = cmr * tR1 + cmi * tR0;
       tR0 = R0 + h * k3R0; tR1 = R1 + h * k3R1; tP0 = P0 + h * k3P0; tP1 = P1 + h * k3P1;
+      ys[q + 12] = tR0; ys[q + 13] = tR1; ys[q + 14] = tP0; ys[q + 15] = tP1;
       const k4R0 = ae * tP0, k4R1 = ae * tP1;
       const k4P0 = cer * tR0 - cei * tR1, k4P1 = cer * tR1 + cei * tR0;
       R0 += h6 * (k1R0 + 2 * k2R0 + 2 * k3R0 + k4R0);
@@ -217,8 +228,6 @@ export class KernelCore {
       sc[j] = s;
       i += 2;
     }
-    const q = 4 * N;
-    ys[q] = R0; ys[q + 1] = R1; ys[q + 2] = P0; ys[q + 3] = P1;
     // match at r_max: R' = Π/(r √(fg)), √(fg) = 1 + r² there
     const rM = this.grid.shape.rMax;
     const dfac = 1 / (rM * (1 + rM * rM));
@@ -255,9 +264,8 @@ export class KernelCore {
    */
   jacobianMode(p: number): void {
     const g = this.grid, N = g.N, h = g.h, hh = 0.5 * h, h6 = h / 6, h3 = h / 3;
-    const ua = this.ua, cm = this.cm, cv = this.v, cq = this.cq, ys = this.ys, sc = this.sc;
+    const ua = this.ua, ys = this.ys, sc = this.sc, cR = this.cR, cI = this.cI;
     const ab = this.ab, cb = this.cb;
-    const o2re = this.o2re[p], o2im = this.o2im[p], k2 = this.k2[p];
     const nIn = g.nIn;
     ab.fill(0, 0, 2 * nIn + 4);
     cb.fill(0, 0, 2 * nIn + 4);
@@ -266,22 +274,14 @@ export class KernelCore {
       const s = sc[j];
       lR0 *= s; lR1 *= s; lP0 *= s; lP1 *= s;
       const i = 2 * j;
-      const q = 4 * j;
+      const q = 16 * j;
+      // the layer's input state and stage states, stored by the forward pass
       const R0 = ys[q], R1 = ys[q + 1], P0 = ys[q + 2], P1 = ys[q + 3];
+      const t2R0 = ys[q + 4], t2R1 = ys[q + 5], t2P0 = ys[q + 6], t2P1 = ys[q + 7];
+      const t3R0 = ys[q + 8], t3R1 = ys[q + 9], t3P0 = ys[q + 10], t3P1 = ys[q + 11];
+      const t4R0 = ys[q + 12], t4R1 = ys[q + 13], t4P0 = ys[q + 14], t4P1 = ys[q + 15];
       const a0 = ua[i], am = ua[i + 1], ae = ua[i + 2];
-      const c0r = cm[i] + k2 * cv[i] - o2re * cq[i], c0i = -o2im * cq[i];
-      const cmr = cm[i + 1] + k2 * cv[i + 1] - o2re * cq[i + 1], cmi = -o2im * cq[i + 1];
-      const cer = cm[i + 2] + k2 * cv[i + 2] - o2re * cq[i + 2], cei = -o2im * cq[i + 2];
-      // recompute the stage states
-      const k1R0 = a0 * P0, k1R1 = a0 * P1;
-      const k1P0 = c0r * R0 - c0i * R1, k1P1 = c0r * R1 + c0i * R0;
-      const t2R0 = R0 + hh * k1R0, t2R1 = R1 + hh * k1R1, t2P0 = P0 + hh * k1P0, t2P1 = P1 + hh * k1P1;
-      const k2R0 = am * t2P0, k2R1 = am * t2P1;
-      const k2P0 = cmr * t2R0 - cmi * t2R1, k2P1 = cmr * t2R1 + cmi * t2R0;
-      const t3R0 = R0 + hh * k2R0, t3R1 = R1 + hh * k2R1, t3P0 = P0 + hh * k2P0, t3P1 = P1 + hh * k2P1;
-      const k3R0 = am * t3P0, k3R1 = am * t3P1;
-      const k3P0 = cmr * t3R0 - cmi * t3R1, k3P1 = cmr * t3R1 + cmi * t3R0;
-      const t4R0 = R0 + h * k3R0, t4R1 = R1 + h * k3R1, t4P0 = P0 + h * k3P0, t4P1 = P1 + h * k3P1;
+      const c0r = cR[i], c0i = cI[i], cmr = cR[i + 1], cmi = cI[i + 1], cer = cR[i + 2], cei = cI[i + 2];
       // stage adjoints
       const k4Rb0 = h6 * lR0, k4Rb1 = h6 * lR1, k4Pb0 = h6 * lP0, k4Pb1 = h6 * lP1;
       let k3Rb0 = h3 * lR0, k3Rb1 = h3 * lR1, k3Pb0 = h3 * lP0, k3Pb1 = h3 * lP1;
