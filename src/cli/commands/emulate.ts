@@ -88,7 +88,7 @@ export function registerEmulate(program: Command): void {
       emulator.stop();
       await host.stop();
       const s = emulator.stats();
-      process.stdout.write(JSON.stringify({ sent: s.sent, corrupted: s.corrupted, dropped: s.dropped, unsent: s.unsent, commands: s.commands }) + '\n');
-      if (!o.quiet) process.stderr.write(`holoring emulate: stopped on ${signal}; removed ${o.link}\n`);
+      process.stdout.write(JSON.stringify({ sent: s.sent, corrupted: s.corrupted, dropped: s.dropped }) + '\n');
+      if (!o.quiet) process.stderr.write(`holoring emulate: stopped on ${signal}; ${s.commands} commands served, ${s.unsent} frames not sent (nobody reading); removed ${o.link}\n`);
     });
 }
