@@ -4,11 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { from } from 'rxjs';
-import { RingEmulator } from '../../drivers/ring/emulator.ts';
-import { EmulatorTransport } from '../../drivers/ring/loopback.ts';
-import { RingDeviceModel } from '../../drivers/ring/model.ts';
-import { SerialRingDevice } from '../../drivers/ring/serialDevice.ts';
-import { RingSimulator } from '../../drivers/sim/simulator.ts';
+import { openDevice } from '../../drivers/ring/open.ts';
 import { framesFromCapture } from '../../calibration/captureFrames.ts';
 import { readFramesFile } from '../../calibration/framesFile.ts';
 import { runCalibration } from '../../calibration/procedure.ts';
@@ -19,24 +15,13 @@ import { runCli } from '../support/cli.ts';
 import { hasCommand, requireComponent } from '../support/components.ts';
 
 /** The procedure through the ring protocol: serial driver ↔ emulator (in-process link, then a real pseudo-terminal). */
-function inProcessEmulator(seed: number) {
-  const sim = new RingSimulator({ seed });
-  const model = new RingDeviceModel({ sim, identity: { serial: `SIM-${seed}` } });
-  const transport = new EmulatorTransport({ seed });
-  const emulator = new RingEmulator({ model, speed: 200, seed, onDisconnect: (s) => transport.disconnect(s) });
-  transport.bind(emulator);
-  emulator.start();
-  return { sim, emulator, device: new SerialRingDevice({ transport, source: 'emulator' }) };
-}
-
 describe('calibration through the emulator (serial driver, in-process link)', () => {
   it('meets the accuracy targets through the wire format, and the record does not apply to another device', async () => {
-    const { sim, emulator, device } = inProcessEmulator(3);
-    await device.connect();
-    const { record, frames } = await runCalibration(device);
-    await device.close();
-    emulator.stop();
-    const s = scoreCalibration(record, sim.truth());
+    const opened = openDevice({ kind: 'emulator', seed: 3, speed: 200 });
+    await opened.device.connect();
+    const { record, frames } = await runCalibration(opened.device);
+    await opened.dispose();
+    const s = scoreCalibration(record, opened.simulator!.truth());
     expect(record.device).toMatchObject({ model: 'HOLORING-RING', serial: 'SIM-3' });
     expect(s.gainMaxRel).toBeLessThan(0.005);
     expect(s.phaseMaxDeg).toBeLessThan(0.5);
@@ -71,7 +56,7 @@ describe.skipIf(!socat)('holoring calibrate --port against holoring emulate --tr
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('calibrates over the port, scores within target against the truth file, and both raw records of the run (frames file, capture) re-calibrate', () => {
+  it('calibrates over the port, scores within target against the truth file, both raw records of the run (frames file, capture) re-calibrate, and a replay of the capture gives the same gains', () => {
     const store = join(dir, 'records');
     const r = runCli(['calibrate', '--port', link, '--truth', truth, '--store', store, '--json', '--quiet', '--save-frames', join(dir, 'frames.jsonl'), '--capture', join(dir, 'cap.jsonl'), '--note', 'pty'], { timeoutMs: 120_000 });
     expect(r.stderr).toBe('');
@@ -106,5 +91,13 @@ describe.skipIf(!socat)('holoring calibrate --port against holoring emulate --tr
       expect(g.omega).toBe(f.omega);
     }
     for (const p of ta.points) expect(tb.points.some((x) => x.omega === p.omega && x.k === p.k)).toBe(true);
+    // replaying the captured session re-runs the procedure on the recorded bytes: the same gains
+    const re = runCli(['calibrate', '--device', `replay:${join(dir, 'cap.jsonl')}`, '--store', join(dir, 'replayed'), '--out', join(dir, 'replayed.json'), '--quiet', '--json', '--note', 'pty'], { timeoutMs: 120_000 });
+    expect(re.stderr).toBe('');
+    expect(re.code).toBe(0);
+    const original = JSON.parse(readFileSync(join(store, `${out.version}.json`), 'utf8'));
+    const replayed = JSON.parse(readFileSync(join(dir, 'replayed.json'), 'utf8'));
+    expect(replayed.gains).toEqual(original.gains);
+    expect(replayed.offsets).toEqual(original.offsets);
   });
 });

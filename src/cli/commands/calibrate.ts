@@ -1,19 +1,12 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { FileCapture } from '../../../drivers/ring/capture.ts';
-import { RingEmulator } from '../../../drivers/ring/emulator.ts';
-import { EmulatorTransport } from '../../../drivers/ring/loopback.ts';
-import { RingDeviceModel } from '../../../drivers/ring/model.ts';
-import { SerialRingDevice } from '../../../drivers/ring/serialDevice.ts';
-import { SerialTransport } from '../../../drivers/ring/transport.ts';
-import { RingSimulator } from '../../../drivers/sim/simulator.ts';
+import { type DeviceSpec, openDevice, parseDeviceSpec } from '../../../drivers/ring/open.ts';
 import { formatFramesFile } from '../../../calibration/framesFile.ts';
 import { PROCEDURE_DEFAULTS, defaultSourceSites, runCalibration } from '../../../calibration/procedure.ts';
 import { REFERENCE_DEFAULTS } from '../../../calibration/reference.ts';
 import { scoreCalibration } from '../../../calibration/score.ts';
 import { CalibrationStore, DEFAULT_STORE_DIR } from '../../../calibration/store.ts';
 import type { CalibrationRecord } from '../../contracts/calibration.ts';
-import type { RingDevice } from '../../contracts/device.ts';
 import { ErrorCodes, HoloringError } from '../../errors.ts';
 import { parseMetricSpec } from '../../physics/metric.ts';
 import { numberArg } from '../args.ts';
@@ -22,7 +15,7 @@ import { registerCalibrations } from './calibrations.ts';
 import { registerRecalibrate, writeOrFail } from './recalibrate.ts';
 
 interface CalibrateOptions {
-  port?: string; baud: number; capture?: string;
+  port?: string; device?: string; baud: number; capture?: string;
   simSeed: number; simMetric: string; speed: number;
   sourceSites?: number[]; omegas: number[]; amplitude: number; frames: number; offFrames: number;
   reference: 'uv-ads' | 'unit-mean'; referenceGeometry: string; delta: number; gamma: number;
@@ -41,8 +34,8 @@ export function listArg(flag: string, opts: { integer?: boolean; min?: number } 
   };
 }
 
-/** The in-process emulator (protocol emulator on an in-memory link, driven by the serial driver). */
-function inProcessEmulator(o: CalibrateOptions): { device: RingDevice; stop: () => void } {
+/** The device to calibrate: --device SPEC, else --port, else the in-process emulator. */
+function deviceSpec(o: CalibrateOptions): DeviceSpec {
   let metric;
   try {
     metric = parseMetricSpec(o.simMetric);
@@ -50,13 +43,16 @@ function inProcessEmulator(o: CalibrateOptions): { device: RingDevice; stop: () 
     if (e instanceof HoloringError) throw new HoloringError(e.code, `--sim-metric: ${e.message}`, { ...e.context, flag: '--sim-metric' });
     throw e;
   }
-  const sim = new RingSimulator({ metric, seed: o.simSeed });
-  const model = new RingDeviceModel({ sim, identity: { serial: `SIM-${o.simSeed}` } });
-  const transport = new EmulatorTransport({ seed: o.simSeed });
-  const emulator = new RingEmulator({ model, speed: o.speed, seed: o.simSeed, onDisconnect: (s) => transport.disconnect(s) });
-  transport.bind(emulator);
-  emulator.start();
-  return { device: new SerialRingDevice({ transport, source: 'emulator' }), stop: () => emulator.stop() };
+  const spec: DeviceSpec = o.device ? parseDeviceSpec(o.device) : o.port ? { kind: 'serial', port: o.port } : { kind: 'emulator' };
+  switch (spec.kind) {
+    case 'serial':
+      return { ...spec, baudRate: o.baud, ...(o.capture ? { capture: o.capture } : {}) };
+    case 'emulator':
+    case 'sim':
+      return { ...spec, seed: spec.seed ?? o.simSeed, metric, speed: o.speed };
+    case 'replay':
+      return { ...spec, speed: spec.speed ?? Infinity };
+  }
 }
 
 export function registerCalibrate(program: Command): void {
@@ -64,11 +60,12 @@ export function registerCalibrate(program: Command): void {
     .command('calibrate')
     .description('measure offsets and complex gains of every site (redundant calibration), save a new calibration record and make it active')
     .option('--port <path>', 'serial port of the ring (or the --link of holoring emulate); default: an in-process emulated ring')
+    .option('--device <spec>', 'instead of --port: emulator[:SEED] | sim[:SEED] | replay:FILE[@SPEED] (re-run a captured calibration) | a serial port')
     .option('--baud <rate>', 'baud rate with --port', numberArg('--baud', { integer: true, min: 300 }), 921_600)
-    .option('--capture <file>', 'with --port: record the serial traffic to a capture file (replay with holoring recalibrate --capture)')
-    .option('--sim-seed <n>', 'without --port: seed of the emulated ring (noise and injected calibration errors)', numberArg('--sim-seed', { integer: true, min: 0 }), 1)
-    .option('--sim-metric <spec>', 'without --port: bulk metric of the emulated ring', 'ads')
-    .option('--speed <x>', 'without --port: run the emulated ring this many times faster than real time', numberArg('--speed', { min: 0, exclusiveMin: true, max: 100_000 }), 200)
+    .option('--capture <file>', 'with a serial port: record the traffic to a capture file (holoring recalibrate --capture, or --device replay:FILE)')
+    .option('--sim-seed <n>', 'seed of the in-process emulator/simulator (default device; --device emulator|sim without :SEED)', numberArg('--sim-seed', { integer: true, min: 0 }), 1)
+    .option('--sim-metric <spec>', 'bulk metric of the in-process emulator/simulator', 'ads')
+    .option('--speed <x>', 'run the in-process emulator/simulator this many times faster than real time', numberArg('--speed', { min: 0, exclusiveMin: true, max: 100_000 }), 200)
     .option('--source-sites <list>', 'source sites, comma-separated (default: 16 spread over the ring plus site 1)', listArg('--source-sites', { integer: true, min: 0 }))
     .option('--omegas <list>', 'drive frequencies ω, comma-separated', listArg('--omegas', { min: 0 }), [...PROCEDURE_DEFAULTS.omegas])
     .option('--amplitude <J0>', 'source amplitude', numberArg('--amplitude', { min: 0, exclusiveMin: true }), PROCEDURE_DEFAULTS.amplitude)
@@ -90,11 +87,14 @@ export function registerCalibrate(program: Command): void {
       if (o.reference !== 'uv-ads' && o.reference !== 'unit-mean') {
         throw new HoloringError(ErrorCodes.ARG_INVALID, `--reference: expected uv-ads or unit-mean (got "${o.reference}")`, { flag: '--reference' });
       }
-      if (o.capture && !o.port) throw new HoloringError(ErrorCodes.ARG_INVALID, '--capture needs --port (the in-process emulator has no serial traffic to record)', { flag: '--capture' });
+      if (o.port && o.device) throw new HoloringError(ErrorCodes.ARG_INVALID, 'give --port or --device, not both', { flag: '--device' });
+      const spec = deviceSpec(o);
+      if (o.capture && spec.kind !== 'serial') throw new HoloringError(ErrorCodes.ARG_INVALID, '--capture needs a serial port (--port): only serial traffic can be recorded', { flag: '--capture' });
       const store = new CalibrationStore(o.store);
       const previous = store.activeVersion();
-      const emu = o.port ? null : inProcessEmulator(o);
-      const device: RingDevice = emu?.device ?? new SerialRingDevice({ transport: new SerialTransport(o.port!, o.baud), ...(o.capture ? { capture: new FileCapture(o.capture, o.port!) } : {}) });
+      const opened = openDevice(spec);
+      const device = opened.device;
+      const where = spec.kind === 'serial' ? ` on ${spec.port}` : spec.kind === 'replay' ? `, replay of ${spec.file}` : `, in-process ${spec.kind === 'sim' ? 'simulator' : 'emulator'}`;
       let result;
       try {
         const identity = await device.connect();
@@ -102,7 +102,7 @@ export function registerCalibrate(program: Command): void {
         const sites = o.sourceSites ?? defaultSourceSites(config.sites);
         const total = o.offFrames + sites.length * o.omegas.length * o.frames;
         const progress = createProgress('calibrate', total, { quiet: o.quiet });
-        if (!o.quiet) process.stderr.write(`calibrating ${identity.model} serial ${identity.serial} (${config.sites} sites${o.port ? ` on ${o.port}` : ', in-process emulator'}): ${sites.length} source sites × ${o.omegas.length} ω × ${o.frames} frames + ${o.offFrames} source-off frames\n`);
+        if (!o.quiet) process.stderr.write(`calibrating ${identity.model} serial ${identity.serial} (${config.sites} sites${where}): ${sites.length} source sites × ${o.omegas.length} ω × ${o.frames} frames + ${o.offFrames} source-off frames\n`);
         try {
           result = await runCalibration(device, {
             sourceSites: sites, omegas: o.omegas, amplitude: o.amplitude, framesPerSetting: o.frames, offFrames: o.offFrames,
@@ -114,8 +114,7 @@ export function registerCalibrate(program: Command): void {
           progress.stop();
         }
       } finally {
-        await device.close();
-        emu?.stop();
+        await opened.dispose();
       }
       const { record, frames } = result;
       if (o.saveFrames) writeOrFail('--save-frames', o.saveFrames, formatFramesFile(result.identity, frames));
