@@ -66,19 +66,36 @@ async function chooseBackend(opts: BackendOptions): Promise<BackendName> {
   const loaders = { ...defaultLoaders, ...opts.loaders };
   const log = opts.log ?? (() => {});
   const load: Record<BackendName, () => Promise<unknown>> = { tensorflow: loaders.node, wasm: loaders.wasm, cpu: loaders.cpu };
+  // production mode: no "install tfjs-node" banner from the cpu backend, no debug checks
+  tf.enableProdMode();
   for (const name of order) {
+    // the wasm runtime (emscripten) installs process-wide handlers that rethrow every
+    // uncaught exception and rejection; the daemon keeps its own error handling
+    const before: Listeners = { uncaughtException: process.listeners('uncaughtException'), unhandledRejection: process.listeners('unhandledRejection') };
     try {
       await load[name]();
       const ok = await tf.setBackend(name);
       if (!ok) throw new Error(`tf.setBackend('${name}') returned false`);
       await tf.ready();
+      removeAddedListeners(before);
       log(`tfjs backend: ${name}`);
       return name;
     } catch (e) {
+      removeAddedListeners(before);
       log(`tfjs backend ${name} unavailable: ${(e as Error).message.split('\n')[0]}`);
     }
   }
   throw new Error('no TensorFlow.js backend could be initialised (tried ' + order.join(', ') + ')');
+}
+
+interface Listeners {
+  uncaughtException: NodeJS.UncaughtExceptionListener[];
+  unhandledRejection: NodeJS.UnhandledRejectionListener[];
+}
+
+function removeAddedListeners(before: Listeners): void {
+  for (const l of process.listeners('uncaughtException')) if (!before.uncaughtException.includes(l)) process.removeListener('uncaughtException', l);
+  for (const l of process.listeners('unhandledRejection')) if (!before.unhandledRejection.includes(l)) process.removeListener('unhandledRejection', l);
 }
 
 /** Name of the active backend (after initBackend). */

@@ -27,9 +27,12 @@ describe('backend selection', () => {
   });
 
   it('uses wasm from the installed package when tfjs-node does not load', async () => {
+    const listeners = [process.listenerCount('uncaughtException'), process.listenerCount('unhandledRejection')];
     const name = await initBackend({ prefer: ['tensorflow', 'wasm', 'cpu'], loaders: { node: async () => { throw new Error('missing'); } } }, true);
     expect(name).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
+    // the wasm runtime's process-wide rethrowing handlers are removed again
+    expect([process.listenerCount('uncaughtException'), process.listenerCount('unhandledRejection')]).toEqual(listeners);
   });
 });
 
