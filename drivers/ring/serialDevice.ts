@@ -1,6 +1,6 @@
-import { Subject, skip, type SchedulerLike, type Subscription, asyncScheduler } from 'rxjs';
-import type { DeviceConfiguration, DeviceCounters, DeviceEvent, DeviceIdentity, DeviceState, DeviceStatus, RingDevice, SequenceGap, SourceSettings, SweepSpec } from '../../src/contracts/device.ts';
-import type { FrameSource, RingFrame } from '../../src/contracts/frame.ts';
+import { skip, type SchedulerLike, type Subscription, asyncScheduler } from 'rxjs';
+import type { DeviceConfiguration, DeviceCounters, DeviceIdentity, DeviceState, DeviceStatus, RingDevice, SourceSettings, SweepSpec } from '../../src/contracts/device.ts';
+import type { FrameSource } from '../../src/contracts/frame.ts';
 import { HoloringError, isHoloringError } from '../../src/errors.ts';
 import { type Logger, silentLogger } from '../../src/log.ts';
 import type { CaptureSink } from './capture.ts';
@@ -9,7 +9,7 @@ import { RingDecoder } from './decoder.ts';
 import { every } from './model.ts';
 import { Commands, DeviceEvents, RingErrors, SUPPORTED_MAJOR, isCompatibleVersion } from './protocol.ts';
 import { SequenceTracker } from './sequence.ts';
-import { DeviceStateMachine } from './stateMachine.ts';
+import { DeviceOutputs } from './deviceBase.ts';
 import type { Transport, TransportLink } from './transport.ts';
 import { CommandWaiter } from './waiter.ts';
 
@@ -42,15 +42,7 @@ export const SERIAL_DEFAULTS = {
  * reconnection with backoff, a no-data watchdog, and on reconnect it
  * re-identifies the device, restores the source and resumes the sweep.
  */
-export class SerialRingDevice implements RingDevice {
-  private readonly frames = new Subject<RingFrame>();
-  private readonly gaps = new Subject<SequenceGap>();
-  private readonly events = new Subject<DeviceEvent>();
-  private readonly sm = new DeviceStateMachine();
-  readonly frames$ = this.frames.asObservable();
-  readonly gaps$ = this.gaps.asObservable();
-  readonly events$ = this.events.asObservable();
-  readonly state$ = this.sm.state$;
+export class SerialRingDevice extends DeviceOutputs implements RingDevice {
   private readonly o: Required<Omit<SerialDeviceOptions, 'capture' | 'logger'>> & { capture?: CaptureSink };
   private readonly log: Logger;
   private readonly scheduler: SchedulerLike;
@@ -72,6 +64,7 @@ export class SerialRingDevice implements RingDevice {
   private readonly wanted: { source: SourceSettings; streaming: boolean; sweep: (SweepSpec & { index: number }) | null } = { source: {}, streaming: false, sweep: null };
 
   constructor(opts: SerialDeviceOptions) {
+    super();
     const given = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) as SerialDeviceOptions;
     this.o = { source: 'serial', ...SERIAL_DEFAULTS, scheduler: asyncScheduler, ...given };
     this.scheduler = this.o.scheduler;
@@ -179,10 +172,7 @@ export class SerialRingDevice implements RingDevice {
     await this.dropLink();
     this.sm.to('disconnected');
     await this.o.capture?.close();
-    this.frames.complete();
-    this.gaps.complete();
-    this.events.complete();
-    this.sm.complete();
+    this.completeOutputs();
   }
 
   private get port(): string {

@@ -1,10 +1,9 @@
-import { Subject, type SchedulerLike, type Subscription, asyncScheduler } from 'rxjs';
-import type { DeviceConfiguration, DeviceCounters, DeviceEvent, DeviceIdentity, DeviceState, DeviceStatus, RingDevice, SequenceGap, SourceSettings, SweepSpec } from '../../src/contracts/device.ts';
-import type { RingFrame } from '../../src/contracts/frame.ts';
+import { type SchedulerLike, type Subscription, asyncScheduler } from 'rxjs';
+import type { DeviceConfiguration, DeviceCounters, DeviceIdentity, DeviceStatus, RingDevice, SourceSettings, SweepSpec } from '../../src/contracts/device.ts';
 import { HoloringError } from '../../src/errors.ts';
 import { DeviceModelError, RingDeviceModel, every, type ModelOptions } from '../ring/model.ts';
 import { RingErrors } from '../ring/protocol.ts';
-import { DeviceStateMachine } from '../ring/stateMachine.ts';
+import { DeviceOutputs } from '../ring/deviceBase.ts';
 
 /**
  * The simulated ring as an in-process device: the same behaviour as the
@@ -17,15 +16,7 @@ export interface SimDeviceOptions extends ModelOptions {
   speed?: number;
 }
 
-export class SimRingDevice implements RingDevice {
-  private readonly frames = new Subject<RingFrame>();
-  private readonly gaps = new Subject<SequenceGap>();
-  private readonly events = new Subject<DeviceEvent>();
-  private readonly sm = new DeviceStateMachine();
-  readonly frames$ = this.frames.asObservable();
-  readonly gaps$ = this.gaps.asObservable();
-  readonly events$ = this.events.asObservable();
-  readonly state$ = this.sm.state$;
+export class SimRingDevice extends DeviceOutputs implements RingDevice {
   readonly model: RingDeviceModel;
   private readonly scheduler: SchedulerLike;
   private readonly speed: number;
@@ -35,6 +26,7 @@ export class SimRingDevice implements RingDevice {
   private frameCount = 0;
 
   constructor(opts: SimDeviceOptions) {
+    super();
     this.model = new RingDeviceModel(opts);
     this.scheduler = opts.scheduler ?? asyncScheduler;
     this.speed = opts.speed ?? 1;
@@ -102,10 +94,7 @@ export class SimRingDevice implements RingDevice {
     this.ticker?.unsubscribe();
     this.ticker = null;
     if (this.sm.state !== 'disconnected') this.sm.to('disconnected');
-    this.frames.complete();
-    this.gaps.complete();
-    this.events.complete();
-    this.sm.complete();
+    this.completeOutputs();
   }
 
   private live(): void {

@@ -2,28 +2,21 @@ import type { Command } from 'commander';
 import { FileCapture } from '../../../drivers/ring/capture.ts';
 import { SerialRingDevice } from '../../../drivers/ring/serialDevice.ts';
 import { SerialTransport } from '../../../drivers/ring/transport.ts';
-import type { DeviceConfiguration, DeviceIdentity } from '../../contracts/device.ts';
+import type { DeviceConfiguration, DeviceCounters, DeviceIdentity } from '../../contracts/device.ts';
 import { FrameFlags } from '../../contracts/frame.ts';
 import { numberArg } from '../args.ts';
 
 interface ProbeOptions { port: string; seconds: number; json?: boolean; baud: number; capture?: string }
 
 /** What `holoring probe` reports (the --json object). */
-export interface ProbeSummary {
+export interface ProbeSummary extends Omit<DeviceCounters, 'sequenceResets' | 'replies' | 'events'> {
   port: string;
   identity: DeviceIdentity;
   protocolVersion: string;
   configuration: DeviceConfiguration;
   seconds: number;
-  frames: number;
   rate: number;
   simulated: boolean;
-  bytes: number;
-  checksumErrors: number;
-  rejects: Record<string, number>;
-  gaps: number;
-  missingFrames: number;
-  reconnects: number;
   sequenceResets: number;
 }
 
