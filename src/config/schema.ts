@@ -11,13 +11,14 @@ const finite = () => z.number().refine(Number.isFinite, 'must be a finite number
 
 export const ConfigSchema = z.strictObject({
   device: z.strictObject({
-    /** emulator: the device emulator on a pseudo-terminal (needs socat); sim: in-process simulator; serial: real hardware on `port`. */
-    kind: z.enum(['emulator', 'sim', 'serial']).default('emulator'),
-    port: z.string().min(1).optional(),
-    baudRate: z.number().int().positive().default(921600),
-    /** Simulated ring (emulator and sim): bulk metric spec and seed. */
+    /** emulator[:SEED] (the device emulator, in-process, full byte path), sim[:SEED] (simulator without bytes), replay:FILE[@SPEED], or a serial port path. */
+    spec: z.string().min(1).default('emulator'),
+    /** Simulated rings: bulk metric spec (ads | deformed[:a1,a2,w] | btz[:rh] | FILE.json). */
     metric: z.string().default('ads'),
-    seed: z.number().int().nonnegative().default(1),
+    /** Simulated rings: frames per second while streaming. */
+    rate: finite().positive().max(10_000).default(20),
+    /** Simulated rings: time runs this many times faster than real time. */
+    speed: finite().positive().max(10_000).default(1),
   }).prefault({}),
   physics: z.strictObject({
     delta: finite().default(1.5),
@@ -28,7 +29,7 @@ export const ConfigSchema = z.strictObject({
     start: finite().positive().default(0.25),
     stop: finite().positive().default(12),
     step: finite().positive().default(0.25),
-    dwellMs: finite().min(0).default(20),
+    dwellMs: finite().positive().default(200),
     sourceSite: z.number().int().nonnegative().default(0),
     amplitude: finite().positive().default(1),
   }).prefault({}),
@@ -49,7 +50,6 @@ export const ConfigSchema = z.strictObject({
   sweeps: z.number().int().min(0).default(0),
 }).superRefine((c, ctx) => {
   if (c.sweep.stop < c.sweep.start) ctx.addIssue({ code: 'custom', path: ['sweep', 'stop'], message: 'must be ≥ sweep.start' });
-  if (c.device.kind === 'serial' && !c.device.port) ctx.addIssue({ code: 'custom', path: ['device', 'port'], message: 'is required for device.kind "serial"' });
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

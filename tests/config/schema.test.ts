@@ -7,7 +7,7 @@ import { mergeConfig, parseConfig, readConfigFile } from '../../src/config/schem
 describe('daemon configuration', () => {
   it('fills every default and freezes the result', () => {
     const c = parseConfig({});
-    expect(c.device.kind).toBe('emulator');
+    expect(c.device.spec).toBe('emulator');
     expect(c.physics).toEqual({ delta: 1.5, gamma: 0.25, kMax: 12 });
     expect(c.sweep).toMatchObject({ start: 0.25, stop: 12, step: 0.25 });
     expect(c.model.layers).toBe(400);
@@ -20,7 +20,7 @@ describe('daemon configuration', () => {
 
   it('refuses bad values naming every path', () => {
     try {
-      parseConfig({ sweep: { stop: -1, bogus: 1 }, device: { kind: 'serial' }, model: { layers: 100 } }, 'my.json');
+      parseConfig({ sweep: { stop: -1, bogus: 1 }, device: { speed: 0 }, model: { layers: 100 } }, 'my.json');
       throw new Error('accepted');
     } catch (e) {
       const err = e as { code: string; message: string; context: { problems: string[] } };
@@ -29,7 +29,7 @@ describe('daemon configuration', () => {
       const paths = err.context.problems.join('\n');
       expect(paths).toMatch(/sweep\.stop/);
       expect(paths).toMatch(/bogus/);
-      expect(paths).toMatch(/device\.port/);
+      expect(paths).toMatch(/device\.speed/);
       expect(paths).toMatch(/model\.layers/);
     }
   });
@@ -37,10 +37,10 @@ describe('daemon configuration', () => {
   it('reads JSON files and merges command-line overrides over them', () => {
     const dir = mkdtempSync(join(tmpdir(), 'holoring-cfg-'));
     const file = join(dir, 'c.json');
-    writeFileSync(file, JSON.stringify({ device: { kind: 'sim', seed: 4 }, sweep: { stop: 6 } }));
-    const merged = mergeConfig(readConfigFile(file) as Record<string, unknown>, { device: { seed: 9 }, sweeps: 2 });
+    writeFileSync(file, JSON.stringify({ device: { spec: 'sim:4', rate: 50 }, sweep: { stop: 6 } }));
+    const merged = mergeConfig(readConfigFile(file) as Record<string, unknown>, { device: { rate: 80 }, sweeps: 2 });
     const c = parseConfig(merged);
-    expect(c.device).toMatchObject({ kind: 'sim', seed: 9 });
+    expect(c.device).toMatchObject({ spec: 'sim:4', rate: 80 });
     expect(c.sweep.stop).toBe(6);
     expect(c.sweeps).toBe(2);
     writeFileSync(file, '{ not json');

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerStart } from './start.ts';
 import { registerSimulate } from './simulate.ts';
 import { registerEmulate } from './emulate.ts';
 import { registerProbe } from './probe.ts';
@@ -7,6 +8,7 @@ import { registerCalibrate } from './calibrate.ts';
 
 /** Every subcommand of `holoring`, one file each. */
 export function registerCommands(program: Command): void {
+  registerStart(program);
   registerSimulate(program);
   registerEmulate(program);
   registerProbe(program);

@@ -1,0 +1,136 @@
+import type { Command } from 'commander';
+import { runCalibration } from '../../../calibration/procedure.ts';
+import { CalibrationStore } from '../../../calibration/store.ts';
+import { openDevice, parseDeviceSpec } from '../../../drivers/ring/open.ts';
+import type { CalibrationRecord } from '../../contracts/calibration.ts';
+import type { DeviceIdentity, RingDevice } from '../../contracts/device.ts';
+import { type ConfigInput, mergeConfig, parseConfig, readConfigFile } from '../../config/schema.ts';
+import { type FitSummary, createDaemon } from '../../daemon/daemon.ts';
+import { createLiveTrainer } from '../../daemon/trainer.ts';
+import { HoloringError, isHoloringError } from '../../errors.ts';
+import { type Logger, createLogger } from '../../log.ts';
+import { parseMetricSpec } from '../../physics/metric.ts';
+import { validateDelta } from '../../physics/params.ts';
+import { numberArg } from '../args.ts';
+import { createProgress } from '../progress.ts';
+
+interface StartFlags {
+  config?: string;
+  device?: string;
+  metric?: string;
+  rate?: number;
+  speed?: number;
+  sweeps?: number;
+  dwell?: number;
+  calibrate?: boolean;
+  calibrationDir?: string;
+  train: boolean;
+  json?: boolean;
+  logLevel?: string;
+}
+
+function formatFit(s: FitSummary): string {
+  const p = s.profile.map((x) => `r=${x.r.toFixed(1)}: f/f_AdS=${x.f.toFixed(4)}±${x.fErr.toFixed(4)} g/g_AdS=${x.g.toFixed(4)}±${x.gErr.toFixed(4)}`).join('  ');
+  return `sweep ${s.sweep}: metric from ${s.points} points, reduced χ²=${s.chi2.toFixed(3)}, ${s.iterations} iterations, ${(s.elapsedMs / 1000).toFixed(2)} s (${s.backend})\n  ${p}`;
+}
+
+/** Active record for this device; otherwise (simulated rings, or --calibrate) a new calibration. */
+async function resolveRecord(
+  store: CalibrationStore, identity: DeviceIdentity, device: RingDevice, opts: { calibrate: boolean; simulated: boolean; log: Logger },
+): Promise<CalibrationRecord | null> {
+  let active: CalibrationRecord | null = null;
+  try {
+    if (store.activeVersion()) active = store.active();
+  } catch (e) {
+    opts.log.warn({ err: isHoloringError(e) ? e.toJSON() : String(e) }, 'the active calibration record cannot be used');
+  }
+  const matches = active && active.device.model === identity.model && active.device.serial === identity.serial;
+  if (matches && !opts.calibrate) return active;
+  if (!opts.calibrate && !opts.simulated) {
+    if (active) opts.log.warn({ record: active.device, device: identity }, 'the active calibration belongs to another device');
+    return null;
+  }
+  opts.log.info({ device: identity }, 'calibrating: offsets with the source off, gains from the ring symmetry');
+  const progress = createProgress('calibrate', 1);
+  let total = 1;
+  const res = await runCalibration(device, {
+    note: 'made by holoring start',
+    onProgress: (done, t, info) => {
+      total = t;
+      progress.update(Math.round((done / total) * 1), info);
+    },
+  });
+  progress.stop();
+  store.save(res.record);
+  store.activate(res.record.version);
+  opts.log.info({ version: res.record.version, reducedChi2: res.record.residuals.reducedChi2 }, 'calibration stored and activated');
+  return res.record;
+}
+
+export function registerStart(program: Command): void {
+  program
+    .command('start')
+    .description('run the daemon: acquire from the ring, calibrate, build the response table and retrain the metric after every sweep')
+    .option('--config <file>', 'JSON configuration file (see README "Configuration reference")')
+    .option('--device <spec>', 'emulator[:SEED] | sim[:SEED] | replay:FILE[@SPEED] | serial port path (default: emulator)')
+    .option('--metric <spec>', 'bulk metric of a simulated ring (default: ads)')
+    .option('--rate <hz>', 'frames per second of a simulated ring', numberArg('--rate', { min: 0, exclusiveMin: true }))
+    .option('--speed <x>', 'simulated time runs this many times faster', numberArg('--speed', { min: 0, exclusiveMin: true }))
+    .option('--dwell <ms>', 'dwell per drive frequency', numberArg('--dwell', { min: 0, exclusiveMin: true }))
+    .option('--sweeps <n>', 'stop after n sweeps (0: run until stopped)', numberArg('--sweeps', { min: 0, integer: true }))
+    .option('--calibrate', 'calibrate the device before acquiring (simulated rings are calibrated automatically when no record matches)')
+    .option('--calibration-dir <dir>', 'calibration record store')
+    .option('--no-train', 'acquisition only, no metric retraining')
+    .option('--json', 'print each fit as one JSON line on stdout')
+    .option('--log-level <level>', 'fatal | error | warn | info | debug | trace | silent')
+    .action(async (o: StartFlags) => {
+      const fromFile = o.config ? (readConfigFile(o.config) as Record<string, unknown>) : {};
+      const overrides: ConfigInput = {
+        device: { spec: o.device, metric: o.metric, rate: o.rate, speed: o.speed },
+        sweep: { dwellMs: o.dwell },
+        calibration: { dir: o.calibrationDir },
+        log: { level: o.logLevel as never },
+        sweeps: o.sweeps,
+      };
+      const config = parseConfig(mergeConfig(fromFile, overrides as Record<string, unknown>), o.config ?? 'command line');
+      validateDelta(config.physics.delta);
+      const log = createLogger({ level: config.log.level });
+      const spec = parseDeviceSpec(config.device.spec);
+      const simulated = spec.kind === 'emulator' || spec.kind === 'sim';
+      const opened = openDevice(simulated
+        ? { ...spec, metric: parseMetricSpec(config.device.metric), delta: config.physics.delta, rate: config.device.rate, speed: config.device.speed }
+        : spec);
+      const store = new CalibrationStore(config.calibration.dir);
+      const trainer = o.train ? await createLiveTrainer({ delta: config.physics.delta, layers: config.model.layers, nodes: config.model.nodes, log: (l) => log.info(l) }) : null;
+      if (trainer) log.info({ backend: trainer.backend }, 'metric network ready');
+      const daemon = createDaemon(config, {
+        device: opened.device,
+        logger: log,
+        trainer,
+        resolveRecord: (identity, device) => resolveRecord(store, identity, device, { calibrate: !!o.calibrate, simulated, log }),
+      });
+      daemon.status$.subscribe((s) => {
+        if (s.lastFit && s.lastFit !== lastPrinted) {
+          lastPrinted = s.lastFit;
+          process.stdout.write(o.json ? JSON.stringify(s.lastFit) + '\n' : formatFit(s.lastFit) + '\n');
+        }
+      });
+      let lastPrinted: FitSummary | null = null;
+      const onSignal = (): void => {
+        log.info('stopping on signal');
+        void daemon.stop();
+      };
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      try {
+        await daemon.start();
+        await daemon.done;
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        await opened.dispose().catch(() => {});
+      }
+      const st = daemon.status();
+      if (st.state === 'failed') throw new HoloringError('RING_ERR_DAEMON_FAILED', `daemon failed: ${st.error ?? 'unknown error'}`, {});
+    });
+}

@@ -1,0 +1,206 @@
+import { BehaviorSubject, EMPTY, type Observable, Subject, type Subscription, catchError, exhaustMap, filter, from, share, takeUntil, tap } from 'rxjs';
+import type { AccumulatedResponse, CalibrationRecord } from '../contracts/calibration.ts';
+import type { DeviceCounters, DeviceIdentity, RingDevice } from '../contracts/device.ts';
+import type { Config } from '../config/schema.ts';
+import type { Logger } from '../log.ts';
+import type { FitResult } from '../model/index.ts';
+import { calibrate } from '../pipeline/calibrate.ts';
+import { accumulateResponse } from '../pipeline/responseAccumulator.ts';
+import { ringTransform } from '../pipeline/ringTransform.ts';
+import type { MetricTrainer } from './trainer.ts';
+
+/**
+ * The daemon wiring: device → calibration → ring transform → response table →
+ * metric trainer. `createDaemon(config, deps)` builds it; the CLI only picks the
+ * implementations (device, record, trainer) and prints what it reports.
+ */
+export interface DaemonDeps {
+  device: RingDevice;
+  logger: Logger;
+  /**
+   * Finds (or makes) the calibration record for the connected device; null leaves
+   * frames uncalibrated, flagged so. Called once, after connect.
+   */
+  resolveRecord: (identity: DeviceIdentity, device: RingDevice) => Promise<CalibrationRecord | null>;
+  /** Metric trainer (null: acquisition only). */
+  trainer: MetricTrainer | null;
+}
+
+export interface FitSummary {
+  sweep: number;
+  chi2: number;
+  iterations: number;
+  elapsedMs: number;
+  points: number;
+  backend: string;
+  /** f and g relative to pure AdS (f/(1+r²), g/(1+r²)) with 1σ, at r = 0, 0.5, 1, 2. */
+  profile: { r: number; f: number; fErr: number; g: number; gErr: number }[];
+}
+
+export interface DaemonStatus {
+  state: 'idle' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
+  identity: DeviceIdentity | null;
+  sweeps: number;
+  frames: number;
+  tablePoints: number;
+  calibrationVersion: string | null;
+  skipped: Record<string, number>;
+  trainingsSkipped: number;
+  device: DeviceCounters | null;
+  lastFit: FitSummary | null;
+  error?: string;
+}
+
+export interface Daemon {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Resolves when the daemon stops (after `config.sweeps` sweeps, stop(), or a failure). */
+  readonly done: Promise<void>;
+  readonly status$: Observable<DaemonStatus>;
+  /** Fits as they complete. */
+  readonly fits$: Observable<FitResult & { sweep: number }>;
+  status(): DaemonStatus;
+}
+
+const PROFILE_R = [0, 0.5, 1, 2];
+
+function summarise(res: FitResult, sweep: number, points: number, backend: string): FitSummary {
+  const profile = PROFILE_R.map((r) => {
+    let i = 0;
+    while (i < res.r.length - 1 && res.r[i] < r) i++;
+    const ads = 1 + res.r[i] * res.r[i];
+    return { r: res.r[i], f: res.f[i] / ads, fErr: res.f_err[i] / ads, g: res.g[i] / ads, gErr: res.g_err[i] / ads };
+  });
+  return { sweep, chi2: res.chi2, iterations: res.iterations, elapsedMs: res.elapsedMs, points, backend, profile };
+}
+
+export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon {
+  const log = deps.logger.child({ component: 'daemon' });
+  const { device, trainer } = deps;
+  const status = new BehaviorSubject<DaemonStatus>({
+    state: 'idle', identity: null, sweeps: 0, frames: 0, tablePoints: 0, calibrationVersion: null,
+    skipped: {}, trainingsSkipped: 0, device: null, lastFit: null,
+  });
+  const fits = new Subject<FitResult & { sweep: number }>();
+  const stop$ = new Subject<void>();
+  const patch = (p: Partial<DaemonStatus>): void => status.next({ ...status.value, ...p });
+  let resolveDone!: () => void;
+  const done = new Promise<void>((r) => (resolveDone = r));
+  const subs: Subscription[] = [];
+  let latest: AccumulatedResponse | null = null;
+  const skipped: Record<string, number> = {};
+  const sweepSpec = { start: config.sweep.start, stop: config.sweep.stop, step: config.sweep.step, dwellMs: config.sweep.dwellMs };
+  let stopping = false;
+
+  const finish = async (state: 'stopped' | 'failed', error?: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    patch({ state: 'stopping' });
+    stop$.next();
+    subs.forEach((s) => s.unsubscribe());
+    try {
+      await device.stopStreaming();
+    } catch {
+      // the device may already be gone
+    }
+    await device.close().catch(() => {});
+    trainer?.dispose();
+    patch({ state, device: device.counters(), ...(error ? { error } : {}) });
+    log.info({ state, sweeps: status.value.sweeps, frames: status.value.frames }, 'daemon stopped');
+    fits.complete();
+    status.complete();
+    resolveDone();
+  };
+
+  const train = (sweep: number): Observable<unknown> => {
+    const table = latest;
+    if (!trainer || !table || table.points.length === 0) return EMPTY;
+    return from(trainer.fit(table.points)).pipe(
+      tap((res) => {
+        const lastFit = summarise(res, sweep, table.points.length, trainer.backend);
+        patch({ lastFit });
+        fits.next({ ...res, sweep });
+        log.info({ sweep, chi2: res.chi2, iterations: res.iterations, elapsedMs: Math.round(res.elapsedMs), points: table.points.length, backend: trainer.backend }, 'metric retrained');
+      }),
+      catchError((e: unknown) => {
+        log.warn({ err: e, sweep }, 'retraining failed; acquisition continues');
+        return EMPTY;
+      }),
+    );
+  };
+
+  return {
+    done,
+    status$: status.asObservable(),
+    fits$: fits.asObservable(),
+    status: () => status.value,
+    async start() {
+      patch({ state: 'starting' });
+      try {
+        const identity = await device.connect();
+        log.info({ identity }, 'device connected');
+        patch({ identity });
+        const record = await deps.resolveRecord(identity, device);
+        if (record) log.info({ version: record.version }, 'calibration active');
+        else log.warn('no calibration record for this device: frames are used uncalibrated and flagged so');
+        const frames$ = device.frames$.pipe(takeUntil(stop$), share());
+        subs.push(frames$.subscribe(() => patch({ frames: status.value.frames + 1 })));
+        subs.push(
+          frames$.pipe(
+            calibrate({ record, identity }),
+            ringTransform({ kMax: config.physics.kMax, gamma: config.physics.gamma, allowUncalibrated: record === null, counters: skipped }),
+            accumulateResponse({ minFrames: 2 }),
+          ).subscribe({
+            next: (t) => {
+              latest = t;
+              patch({ tablePoints: t.points.length, calibrationVersion: t.calibrationVersion, skipped: { ...skipped, ...t.dropped } });
+            },
+            error: (e: unknown) => {
+              log.error({ err: e }, 'acquisition pipeline failed');
+              void finish('failed', String(e));
+            },
+          }),
+        );
+        const sweepDone$ = (device.events$ ?? EMPTY).pipe(filter((e) => e.type === 'sweep-done'), takeUntil(stop$), share());
+        let busy = false;
+        subs.push(
+          sweepDone$.pipe(
+            tap(() => {
+              const sweeps = status.value.sweeps + 1;
+              patch({ sweeps, device: device.counters() });
+              log.info({ sweeps, frames: status.value.frames, tablePoints: status.value.tablePoints }, 'sweep complete');
+              const last = config.sweeps > 0 && sweeps >= config.sweeps;
+              if (!last) device.sweep(sweepSpec).catch((e: unknown) => log.error({ err: e }, 'could not start the next sweep'));
+              if (busy) patch({ trainingsSkipped: status.value.trainingsSkipped + 1 });
+            }),
+            filter(() => status.value.sweeps % config.model.retrainEvery === 0 || (config.sweeps > 0 && status.value.sweeps >= config.sweeps)),
+            exhaustMap(() => {
+              busy = true;
+              const sweep = status.value.sweeps;
+              return new Promise<void>((resolve) => {
+                train(sweep).subscribe({ complete: () => resolve(), error: () => resolve() });
+              }).finally(async () => {
+                busy = false;
+                const total = status.value.sweeps;
+                if (config.sweeps > 0 && total >= config.sweeps) {
+                  // the final sweep arrived while training: fit it too before stopping
+                  if (sweep < total) await new Promise<void>((resolve) => train(total).subscribe({ complete: () => resolve(), error: () => resolve() }));
+                  void finish('stopped');
+                }
+              });
+            }),
+          ).subscribe(),
+        );
+        await device.setSource({ site: config.sweep.sourceSite, amplitude: config.sweep.amplitude });
+        await device.sweep(sweepSpec);
+        patch({ state: 'running' });
+        log.info({ sweep: sweepSpec, sweeps: config.sweeps || 'until stopped' }, 'acquisition running');
+      } catch (e) {
+        log.error({ err: e }, 'daemon failed to start');
+        await finish('failed', e instanceof Error ? e.message : String(e));
+        throw e;
+      }
+    },
+    stop: () => finish('stopped'),
+  };
+}

@@ -1,0 +1,129 @@
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { runCalibration } from '../../calibration/procedure.ts';
+import { openDevice } from '../../drivers/ring/open.ts';
+import { parseConfig } from '../../src/config/schema.ts';
+import { createDaemon } from '../../src/daemon/daemon.ts';
+import { createLiveTrainer } from '../../src/daemon/trainer.ts';
+import { createLogger } from '../../src/log.ts';
+import { deformedMetric } from '../../src/physics/metric.ts';
+import { runCli } from '../support/cli.ts';
+
+/** A logger whose JSON lines the test can read back. */
+function captureLogger() {
+  const lines: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, cb) {
+      for (const l of String(chunk).split('\n')) if (l.trim()) lines.push(JSON.parse(l));
+      cb();
+    },
+  });
+  return { logger: createLogger({ destination: stream, level: 'info' }), lines };
+}
+
+describe('daemon wiring (in-process emulator, full byte path)', () => {
+  it('calibrates, acquires sweeps and reconstructs a deformed metric end to end', async () => {
+    const metric = deformedMetric(0.3, -0.2, 1.5);
+    const config = parseConfig({
+      physics: { kMax: 4 },
+      sweep: { start: 0.5, stop: 12, step: 0.5, dwellMs: 400 },
+      model: { layers: 200, nodes: 16 },
+      sweeps: 2,
+    });
+    const opened = openDevice({ kind: 'emulator', seed: 3, metric, rate: 20, speed: 2000 });
+    const { logger, lines } = captureLogger();
+    const trainer = await createLiveTrainer({ delta: 1.5, layers: 200, nodes: 16 });
+    const daemon = createDaemon(config, {
+      device: opened.device,
+      logger,
+      trainer,
+      resolveRecord: async (_identity, device) => (await runCalibration(device, { framesPerSetting: 8 })).record,
+    });
+    const fits: { sweep: number; r: number[]; f: number[]; g: number[]; f_err: number[]; g_err: number[]; chi2: number }[] = [];
+    daemon.fits$.subscribe((f) => fits.push(f));
+    await daemon.start();
+    await daemon.done;
+    await opened.dispose();
+
+    const st = daemon.status();
+    expect(st.state).toBe('stopped');
+    expect(st.sweeps).toBe(2);
+    expect(st.calibrationVersion).toMatch(/^cal-[0-9a-f]{16}$/);
+    expect(st.tablePoints).toBe(24 * 5);
+    expect(fits.length).toBeGreaterThanOrEqual(1);
+    const last = fits[fits.length - 1];
+    expect(last.chi2).toBeGreaterThan(0.5);
+    expect(last.chi2).toBeLessThan(3);
+    // the reconstructed metric agrees with the ring's true bulk within its error bars (lean live mode)
+    let worst = 0;
+    for (let i = 0; i < last.r.length; i++) {
+      const r = last.r[i];
+      if (r > 3) break;
+      const ef = Math.abs(last.f[i] / metric.f(r) - 1);
+      const eg = Math.abs(last.g[i] / metric.g(r) - 1);
+      worst = Math.max(worst, ef, eg);
+    }
+    expect(worst).toBeLessThan(0.04);
+    // and it is not pure AdS: the deformation (f(0) = 1.3) was found
+    expect(last.f[0]).toBeGreaterThan(1.2);
+    // structured logs tell the story
+    const msgs = lines.map((l) => l.msg);
+    expect(msgs).toContain('device connected');
+    expect(msgs).toContain('calibration active');
+    expect(msgs.filter((m) => m === 'sweep complete')).toHaveLength(2);
+    expect(msgs).toContain('metric retrained');
+  });
+
+  it('runs uncalibrated (flagged in the logs) when no record is found, and acquisition-only without a trainer', async () => {
+    const config = parseConfig({ physics: { kMax: 2 }, sweep: { start: 1, stop: 3, step: 1, dwellMs: 200 }, sweeps: 2 });
+    const opened = openDevice({ kind: 'sim', seed: 2, rate: 20, speed: 1000 });
+    const { logger, lines } = captureLogger();
+    const daemon = createDaemon(config, { device: opened.device, logger, trainer: null, resolveRecord: async () => null });
+    await daemon.start();
+    await daemon.done;
+    await opened.dispose();
+    const st = daemon.status();
+    expect(st.state).toBe('stopped');
+    expect(st.calibrationVersion).toBeNull();
+    expect(st.tablePoints).toBe(3 * 3);
+    expect(st.lastFit).toBeNull();
+    expect(lines.some((l) => l.level === 40 && String(l.msg).includes('uncalibrated'))).toBe(true);
+  });
+
+  it('fails cleanly when the device cannot be opened', async () => {
+    const config = parseConfig({ sweeps: 1 });
+    const opened = openDevice({ kind: 'serial', port: '/nonexistent/ttyRING' });
+    const { logger } = captureLogger();
+    const daemon = createDaemon(config, { device: opened.device, logger, trainer: null, resolveRecord: async () => null });
+    await expect(daemon.start()).rejects.toThrow();
+    await daemon.done;
+    expect(daemon.status().state).toBe('failed');
+    await opened.dispose();
+  });
+});
+
+describe('holoring start', () => {
+  it('runs the default daemon on the emulated ring for a bounded number of sweeps', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'holoring-start-'));
+    const r = runCli(['start', '--sweeps', '2', '--speed', '200', '--json', '--calibration-dir', dir, '--log-level', 'warn'], { timeoutMs: 120_000 });
+    expect(r.code).toBe(0);
+    const fits = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(fits.length).toBeGreaterThanOrEqual(1);
+    expect(fits[fits.length - 1]).toMatchObject({ sweep: 2, points: 624 });
+    expect(fits[fits.length - 1].profile[0].f).toBeGreaterThan(0.95);
+    expect(fits[fits.length - 1].profile[0].f).toBeLessThan(1.05);
+    // the simulated ring was calibrated automatically and the record stored
+    expect(readdirSync(dir).some((f) => /^cal-[0-9a-f]{16}\.json$/.test(f))).toBe(true);
+  }, 150_000);
+
+  it('refuses a bad configuration naming the option', () => {
+    const r = runCli(['start', '--sweeps', '-1']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/--sweeps/);
+    const r2 = runCli(['start', '--device', 'replay:'], {});
+    expect(r2.code).not.toBe(0);
+  });
+});
