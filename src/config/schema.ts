@@ -35,7 +35,7 @@ export const ConfigSchema = z.strictObject({
   }).prefault({}),
   calibration: z.strictObject({
     /** Directory of calibration records; the active one is applied. */
-    dir: z.string().default('calibration/records'),
+    dir: z.string().default(() => process.env.HOLORING_CALIBRATION_DIR ?? 'calibration/records'),
   }).prefault({}),
   model: z.strictObject({
     layers: z.number().int().min(200).default(400),
