@@ -27,6 +27,11 @@ export class SequenceTracker {
     return { after: prev, missing: dist, atMs };
   }
 
+  /** The last sequence number seen (null after a restart or before the first frame). */
+  get lastSeq(): number | null {
+    return this.last;
+  }
+
   /** Forget the last sequence number (the device may have restarted). */
   forget(): void {
     this.last = null;

@@ -1,4 +1,4 @@
-import { skip, type SchedulerLike, type Subscription, asyncScheduler } from 'rxjs';
+import { Subject, skip, type SchedulerLike, type Subscription, asyncScheduler } from 'rxjs';
 import type { DeviceConfiguration, DeviceCounters, DeviceIdentity, DeviceState, DeviceStatus, RingDevice, SourceSettings, SweepSpec } from '../../src/contracts/device.ts';
 import type { FrameSource } from '../../src/contracts/frame.ts';
 import { HoloringError, isHoloringError } from '../../src/errors.ts';
@@ -7,7 +7,7 @@ import type { CaptureSink } from './capture.ts';
 import { type DeviceMessage, formatCommand } from './codec.ts';
 import { RingDecoder } from './decoder.ts';
 import { every } from './model.ts';
-import { Commands, DeviceEvents, RingErrors, SUPPORTED_MAJOR, isCompatibleVersion } from './protocol.ts';
+import { Commands, DeviceEvents, type RejectKind, RingErrors, SUPPORTED_MAJOR, isCompatibleVersion } from './protocol.ts';
 import { SequenceTracker } from './sequence.ts';
 import { DeviceOutputs } from './deviceBase.ts';
 import type { Transport, TransportLink } from './transport.ts';
@@ -45,6 +45,7 @@ export const SERIAL_DEFAULTS = {
 export class SerialRingDevice extends DeviceOutputs implements RingDevice {
   private readonly o: Required<Omit<SerialDeviceOptions, 'capture' | 'logger'>> & { capture?: CaptureSink };
   private readonly log: Logger;
+  private readonly rejected = new Subject<HoloringError>();
   private readonly scheduler: SchedulerLike;
   private readonly waiter: CommandWaiter;
   private readonly decoder: RingDecoder;
@@ -72,7 +73,7 @@ export class SerialRingDevice extends DeviceOutputs implements RingDevice {
     this.sm.state$.pipe(skip(1)).subscribe((to) => this.log[to === 'stalled' || to === 'disconnected' ? 'warn' : 'info']({ event: 'state', state: to }, `device ${to}`));
     this.captureT0 = this.scheduler.now();
     this.waiter = new CommandWaiter(this.scheduler, { port: opts.transport.description });
-    this.decoder = new RingDecoder((m) => this.onMessage(m), this.o.source);
+    this.decoder = new RingDecoder((m) => this.onMessage(m), this.o.source, { onReject: (code) => this.onReject(code) });
   }
 
   get state(): DeviceState {
@@ -173,6 +174,7 @@ export class SerialRingDevice extends DeviceOutputs implements RingDevice {
     this.sm.to('disconnected');
     await this.o.capture?.close();
     this.completeOutputs();
+    this.rejected.complete();
   }
 
   private get port(): string {
@@ -329,6 +331,15 @@ export class SerialRingDevice extends DeviceOutputs implements RingDevice {
   private markStreaming(): void {
     this.lastDataAt = this.scheduler.now();
     if (this.sm.state === 'connected') this.sm.to('streaming');
+  }
+
+  /** Rejected input as errors with context (port, last good sequence number); counted in counters().rejects. */
+  readonly rejects$ = this.rejected.asObservable();
+
+  private onReject(code: RejectKind): void {
+    const err = new HoloringError(code, `rejected input on ${this.port} (${code})`, { port: this.port, lastGoodSeq: this.seq.lastSeq });
+    this.log.debug({ event: 'reject', code, lastGoodSeq: this.seq.lastSeq }, err.message);
+    this.rejected.next(err);
   }
 
   private onMessage(m: DeviceMessage): void {

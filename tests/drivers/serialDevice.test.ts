@@ -96,6 +96,8 @@ describe('serial driver over the emulator (virtual time)', () => {
     const rig = emulatorRig({ faults: { drop: 0.1, corrupt: 0.1 }, rate: 50 });
     const gaps: number[] = [];
     rig.device.gaps$.subscribe((g) => gaps.push(g.missing));
+    const rejects: { code: string; context: Record<string, unknown> }[] = [];
+    rig.device.rejects$.subscribe((e) => rejects.push(e));
     await rig.device.connect();
     await rig.device.startStreaming();
     await vi.advanceTimersByTimeAsync(20_000);
@@ -106,6 +108,9 @@ describe('serial driver over the emulator (virtual time)', () => {
     expect(s.dropped).toBeGreaterThan(30);
     expect(s.corrupted).toBeGreaterThan(30);
     expect(c.checksumErrors).toBe(s.corrupted);
+    expect(rejects).toHaveLength(s.corrupted);
+    // each reject names the port and the last good sequence number before it
+    for (const r of rejects) expect(r).toMatchObject({ code: 'RING_ERR_CHECKSUM', context: { port: 'in-process emulator', lastGoodSeq: expect.any(Number) } });
     expect(c.frames).toBe(s.sent - s.corrupted);
     // every frame that did not arrive intact is counted missing (a last frame lost at the very end cannot be seen)
     const lost = s.dropped + s.corrupted;
