@@ -54,6 +54,11 @@ export function registerEmulate(program: Command): void {
       }
       const seed = pick('seed');
       const sim = new RingSimulator({ metric, delta: o.delta, sites: pick('sites'), seed });
+      const events: FaultEvent[] = [
+        ...(sc.events ?? []),
+        ...o.stall.map((v) => parseWindow('--stall', v)).map((w) => ({ at: w.at, stall: w.seconds })),
+        ...o.disconnect.map((v) => parseWindow('--disconnect', v)).map((w) => ({ at: w.at, disconnect: w.seconds })),
+      ];
       if (o.truth) {
         try {
           writeFileSync(o.truth, JSON.stringify(truthToJson(sim.truth(), seed), null, 2) + '\n');
@@ -61,11 +66,6 @@ export function registerEmulate(program: Command): void {
           throw new HoloringError(ErrorCodes.ARG_INVALID, `--truth: cannot write ${o.truth}: ${(e as Error).message}`, { flag: '--truth' });
         }
       }
-      const events: FaultEvent[] = [
-        ...(sc.events ?? []),
-        ...o.stall.map((v) => parseWindow('--stall', v)).map((w) => ({ at: w.at, stall: w.seconds })),
-        ...o.disconnect.map((v) => parseWindow('--disconnect', v)).map((w) => ({ at: w.at, disconnect: w.seconds })),
-      ];
       const faults = {
         corrupt: fromCli('corrupt') ? o.corrupt : sc.corrupt ?? o.corrupt,
         drop: fromCli('drop') ? o.drop : sc.drop ?? o.drop,
@@ -76,15 +76,17 @@ export function registerEmulate(program: Command): void {
       const model = new RingDeviceModel({ sim, rate: pick('rate'), identity: { serial: `SIM-${seed}` } });
       const emulator = new RingEmulator({ model, speed: pick('speed'), faults, seed, onDisconnect: (s) => host?.disconnect(s) });
       host = new PtyEmulatorHost({ link: o.link, emulator });
+      // listen before starting, so a signal during start-up still cleans up
+      const stopSignal = new Promise<string>((resolve) => {
+        process.once('SIGINT', () => resolve('SIGINT'));
+        process.once('SIGTERM', () => resolve('SIGTERM'));
+      });
       await host.start();
       emulator.start();
       if (!o.quiet) {
         process.stderr.write(`holoring emulate: simulated ring (metric ${metric.label}, ${sim.sites} sites, seed ${seed}, ${model.rate} frames/s) on ${o.link}; Ctrl-C to stop\n`);
       }
-      const signal = await new Promise<string>((resolve) => {
-        process.once('SIGINT', () => resolve('SIGINT'));
-        process.once('SIGTERM', () => resolve('SIGTERM'));
-      });
+      const signal = await stopSignal;
       emulator.stop();
       await host.stop();
       const s = emulator.stats();
