@@ -6,8 +6,10 @@
  *  - lean live mode (|k| ≤ 4, N = 200, K = 16) vs its forward pass (goal ≤ 0.15 s);
  *  - one fused training step (exact normal equations + trust-region LM update) vs one
  *    training step of the plain tf-op graph of the same network (tf autodiff + SGD),
- *    both at N = 200 on the full 624-point table (goal ratio ≤ 0.1).
+ *    both at N = 200 on the full 624-point table (goal ratio ≤ 0.1);
+ *  - the full reconstruction with the modes split over two worker threads vs one thread.
  */
+import { runCase } from '../harness.ts';
 import type { BenchSuite } from '../run.ts';
 import { initBackend } from '../../src/model/backend.ts';
 import { createMetricNetwork } from '../../src/model/network.ts';
@@ -43,6 +45,8 @@ export const suite: BenchSuite = {
         kernel.normal(theta, data.chi, data.invSigma, chi, A, b);
         symmetrize(A, nw);
         for (let i = 0; i < nw * nw; i++) H[i] = A[i] + half.prior[i];
+        // gradient/2 of the loss: Jᵀr + λLᵀLθ
+        for (let i = 0; i < nw; i++) for (let j = 0; j < nw; j++) b[i] += half.prior[i * nw + j] * theta[j];
         const { p } = trustRegionStep(H, b, nw, 1e-3);
         half.setWeights(theta.map((v, i) => v + p[i]));
       };
@@ -56,6 +60,21 @@ export const suite: BenchSuite = {
         repeats: 5,
         warmup: 1,
         goalMs: 750,
+      },
+      async () => {
+        const threaded = createMetricNetwork({ layers: 400, nodes: 32 });
+        await threaded.fitParallel(table, { init: 'ads', threads: 2 }); // starts the workers
+        try {
+          return await runCase({
+            name: 'model: full reconstruction, modes over 2 threads (SharedArrayBuffer + Atomics)',
+            run: () => threaded.fitParallel(table, { init: 'ads', threads: 2 }),
+            baseline: { name: 'same fit on one thread', run: () => full.fit(table, { init: 'ads' }) },
+            repeats: 5,
+            warmup: 1,
+          });
+        } finally {
+          await threaded.dispose();
+        }
       },
       {
         name: 'model: lean reconstruction (|k|≤4, N=200, K=16, from AdS)',

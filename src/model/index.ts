@@ -32,14 +32,14 @@ export interface FitMetricResult extends FitResult {
 /** Creates a network, fits it to the table (from pure AdS unless `init` is given) and disposes it. */
 export async function fitMetric(
   table: ResponseTable | readonly ResponsePoint[],
-  opts: FitOptions & MetricNetworkOptions & { log?: (line: string) => void } = {},
+  opts: FitOptions & MetricNetworkOptions & { log?: (line: string) => void; threads?: number } = {},
 ): Promise<FitMetricResult> {
   const backend = await initBackend({ log: opts.log });
   const net = createMetricNetwork(opts);
   try {
-    const res = net.fit(table, { init: opts.init ?? 'ads', onIteration: opts.onIteration, lm: opts.lm });
+    const res = await net.fitParallel(table, { init: opts.init ?? 'ads', onIteration: opts.onIteration, lm: opts.lm, threads: opts.threads ?? 1 });
     return { ...res, backend, checkpoint: net.checkpoint() };
   } finally {
-    net.dispose();
+    await net.dispose();
   }
 }

@@ -143,6 +143,24 @@ describe('metric network in TensorFlow.js', () => {
     net.dispose();
   });
 
+  it('splitting the modes over worker threads gives the one-thread fit, deterministically', async () => {
+    const net = createMetricNetwork(lean);
+    const one = net.fit(points, { init: 'ads' });
+    const two = await net.fitParallel(points, { init: 'ads', threads: 2 });
+    const again = await net.fitParallel(points, { init: 'ads', threads: 2 });
+    for (let i = 0; i < one.f.length; i++) {
+      expect(Math.abs(two.f[i] / one.f[i] - 1)).toBeLessThan(1e-10);
+      expect(Math.abs(two.g[i] / one.g[i] - 1)).toBeLessThan(1e-10);
+    }
+    expect(again.alpha).toEqual(two.alpha);
+    // a new table is dealt to the same workers
+    const other = simulateResponseTable({ metric: adsMetric(), delta: 1.5, omegas, gamma: 0.25, kMax: 4, noise: 0.01, seed: 6 });
+    const a = net.fit(other, { init: 'ads' });
+    const b = await net.fitParallel(other, { init: 'ads', threads: 2 });
+    expect(Math.abs(b.chi2 / a.chi2 - 1)).toBeLessThan(1e-10);
+    await net.dispose();
+  });
+
   it('pure AdS data leave the weights at zero', () => {
     const ads = simulateResponseTable({ metric: adsMetric(), delta: 1.5, omegas, gamma: 0.25, kMax: 4 });
     const net = createMetricNetwork(lean);

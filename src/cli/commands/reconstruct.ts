@@ -11,6 +11,7 @@ interface ReconstructOptions {
   layers: number;
   nodes: number;
   init?: string;
+  threads: number;
   out: string;
   quiet?: boolean;
 }
@@ -24,6 +25,7 @@ export function registerReconstruct(program: Command): void {
     .option('--layers <N>', 'RK4 layers (≥ 200)', numberArg('--layers', { integer: true, min: 200, max: 20000 }), DEFAULT_SHAPE.layers)
     .option('--nodes <K>', 'weight nodes per metric function', numberArg('--nodes', { integer: true, min: 4, max: 256 }), DEFAULT_SHAPE.nodes)
     .option('--init <file>', 'start from the weights of a previous reconstruction or checkpoint (default: pure AdS)')
+    .option('--threads <n>', 'threads for the fit (modes split over worker threads; 1 = this thread only)', numberArg('--threads', { integer: true, min: 1, max: 64 }), 1)
     .option('--out <file>', 'output JSON file, or - for stdout', '-')
     .option('--quiet', 'no progress on stderr')
     .action(async (o: ReconstructOptions) => {
@@ -54,6 +56,7 @@ export function registerReconstruct(program: Command): void {
           layers: o.layers,
           nodes: o.nodes,
           init: init ?? 'ads',
+          threads: o.threads,
           onIteration: (it) => log(`reconstruct: iteration ${it.iteration} (pass ${it.evaluations})  loss ${it.loss.toPrecision(8)}  chi2 ${it.chi2.toPrecision(8)}${it.accepted ? '' : '  (step rejected)'}`),
           log,
         }),

@@ -1,0 +1,4 @@
+// Entry of a kernel worker thread: load TypeScript (as bin/holoring.mjs does), then the worker.
+import { register } from 'tsx/esm/api';
+register();
+await import('./kernelWorker.ts');
