@@ -90,7 +90,9 @@ export class RingSimulator {
   private timeUs = 0;
 
   constructor(opts: SimulatorOptions = {}) {
-    const o = { ...SIM_DEFAULTS, ...opts };
+    // an option given as undefined takes its default
+    const given = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) as SimulatorOptions;
+    const o = { ...SIM_DEFAULTS, ...given };
     this.metric = opts.metric ?? adsMetric();
     assertFinite('simulator option', o.delta, o.sites, o.width, o.gamma, o.noise, o.noiseFloor, o.gainError, o.phaseErrorDeg, o.offsetError, o.seed);
     if (!Number.isInteger(o.sites) || o.sites < 4) throw new HoloringError(ErrorCodes.ARG_INVALID, `sites must be an integer ≥ 4 (got ${o.sites})`, { sites: o.sites });

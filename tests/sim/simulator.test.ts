@@ -111,3 +111,11 @@ describe('RingSimulator', () => {
     expect(g[2]).toBe(0.75);
   });
 });
+
+describe('RingSimulator options', () => {
+  it('takes the default for an option given as undefined', () => {
+    const a = new RingSimulator({ seed: undefined, sites: undefined });
+    expect(a.sites).toBe(64);
+    expect(a.truth()).toEqual(new RingSimulator({ seed: 1 }).truth());
+  });
+});
