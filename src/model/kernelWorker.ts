@@ -36,12 +36,14 @@ parentPort!.on('message', (msg: Share | null) => {
   share = msg;
   kernel = new FusedKernel(grid, init.delta, msg.modes);
   chi = new Float64Array(2 * msg.modes.length);
+  // read the generation before saying ready: the main thread bumps it only after 'ready'
+  const gen = Atomics.load(ctrl, CTRL.generation);
   parentPort!.postMessage('ready');
-  serve();
+  serve(gen);
 });
 
-function serve(): void {
-  let gen = Atomics.load(ctrl, CTRL.generation);
+function serve(start: number): void {
+  let gen = start;
   for (;;) {
     Atomics.wait(ctrl, CTRL.generation, gen);
     gen = Atomics.load(ctrl, CTRL.generation);

@@ -22,7 +22,7 @@ export interface ParallelKernel {
   close(): Promise<void>;
 }
 
-const WAIT_MS = 120_000;
+const WAIT_MS = 30_000;
 
 function shareOf(data: TrainingData, t: number, T: number): { modes: KernelMode[]; chi: Float64Array; invSigma: Float64Array } {
   const idx = data.modes.map((_, p) => p).filter((p) => p % T === t);

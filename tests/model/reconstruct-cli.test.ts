@@ -57,11 +57,13 @@ describe('holoring reconstruct', () => {
     expect(m.chi2).toBeLessThan(1.5);
     const truth = targets.deformed();
     for (let i = 0; i < m.r.length; i++) if (m.r[i] <= 3) expect(Math.abs(m.f[i] / truth.f(m.r[i]) - 1)).toBeLessThan(0.05);
-    const again = await run(['--data', good, '--layers', '200', '--nodes', '12', '--init', out, '--out', join(dir, 'm2.json'), '--quiet']);
+    // warm start, with the modes over two threads (the process must end: workers stopped)
+    const again = await run(['--data', good, '--layers', '200', '--nodes', '12', '--init', out, '--threads', '2', '--out', join(dir, 'm2.json'), '--quiet']);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).toBe('');
     const m2 = JSON.parse(readFileSync(join(dir, 'm2.json'), 'utf8'));
     expect(m2.evaluations).toBeLessThan(m.evaluations);
+    for (let i = 0; i < m.f.length; i++) expect(Math.abs(m2.f[i] / m.f[i] - 1)).toBeLessThan(1e-4);
   });
 
   it('refuses bad tables and arguments with clear messages', async () => {
