@@ -104,7 +104,7 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
       // the device may already be gone
     }
     await device.close().catch(() => {});
-    trainer?.dispose();
+    await trainer?.dispose();
     patch({ state, device: device.counters(), ...(error ? { error } : {}) });
     log.info({ state, sweeps: status.value.sweeps, frames: status.value.frames }, 'daemon stopped');
     fits.complete();

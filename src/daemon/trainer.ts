@@ -5,7 +5,7 @@ import { type FitResult, createMetricNetwork, initBackend } from '../model/index
 export interface MetricTrainer {
   readonly backend: string;
   fit(points: readonly ResponsePoint[]): Promise<FitResult>;
-  dispose(): void;
+  dispose(): Promise<void>;
 }
 
 export interface TrainerOptions {
