@@ -21,7 +21,7 @@ export function createLogger(opts: LogOptions = {}): Logger {
   const isTty = typeof dest === 'number' ? dest === 2 && !!process.stderr.isTTY : false;
   const options = { level: opts.level ?? 'info', base: { app: 'holoring' }, timestamp: pino.stdTimeFunctions.isoTime };
   if (opts.pretty ?? isTty) {
-    return pino(options, pretty({ destination: typeof dest === 'number' ? dest : 2, sync: true, ignore: 'app,pid,hostname', translateTime: 'HH:MM:ss' }));
+    return pino(options, pretty({ destination: typeof dest === 'number' ? dest : 2, sync: true, ignore: 'app,pid,hostname', translateTime: 'HH:MM:ss', singleLine: true }));
   }
   const stream = typeof dest === 'number' ? pino.destination({ fd: dest, sync: true }) : dest;
   return pino(options, stream);

@@ -122,6 +122,14 @@ export interface CalibratedFrame extends RingFrame {
   calibrationVersion: string | null;
   /** 1σ per real component of each calibrated site reading (noise model + calibration uncertainty); absent when unknown. */
   siteSigma?: Float64Array;
+  /**
+   * The part of siteSigma that comes from the record's own uncertainty (offsets and
+   * gains): the same error in every frame calibrated with the record, so averaging
+   * frames does not reduce it.
+   */
+  siteSigmaSystematic?: Float64Array;
+  /** Relative 1σ (per real component) of the record's overall constant: a common scale error of every site. */
+  referenceSigma?: number;
 }
 
 /** χ(Ω, k) of one frame. */
@@ -131,6 +139,8 @@ export interface ChiSample {
   im: number;
   /** 1σ per real component propagated from siteSigma (NaN when unknown). */
   sigma: number;
+  /** The calibration (systematic) part of sigma, propagated from siteSigmaSystematic (0 when unknown). */
+  sigmaSystematic?: number;
 }
 
 export interface ChiFrame {

@@ -34,6 +34,7 @@ export function applyCalibration(frame: RingFrame, record: CalibrationRecord | n
   const x = new Float64Array(n);
   const y = new Float64Array(n);
   const siteSigma = new Float64Array(n);
+  const siteSigmaSystematic = new Float64Array(n);
   const { relative, floor } = record.noise;
   for (let j = 0; j < n; j++) {
     const zr = frame.x[j] - record.offsets[j].re;
@@ -49,8 +50,9 @@ export function applyCalibration(frame: RingFrame, record: CalibrationRecord | n
     const offVar = record.offsetSigma[j] * record.offsetSigma[j];
     const gainVar = (cr * cr + ci * ci) * record.gainSigma[j] * record.gainSigma[j];
     siteSigma[j] = Math.sqrt((readVar + offVar + gainVar) / g2);
+    siteSigmaSystematic[j] = Math.sqrt((offVar + gainVar) / g2);
   }
-  return { ...frame, x, y, raw: frame, status: 'calibrated', calibrationVersion: record.version, siteSigma };
+  return { ...frame, x, y, raw: frame, status: 'calibrated', calibrationVersion: record.version, siteSigma, siteSigmaSystematic, referenceSigma: record.reference.sigma };
 }
 
 export function calibrate(opts: CalibrateOptions): OperatorFunction<RingFrame, CalibratedFrame> {

@@ -4,7 +4,9 @@ import type { ResponsePoint } from '../contracts/response.ts';
 
 /**
  * Pipeline stage: running means of χ per (ω, k) over repeated frames, with σ
- * (per real component, of the mean) from the scatter of the frames (Welford).
+ * (per real component, of the mean) from the scatter of the frames (Welford)
+ * combined with the calibration's own uncertainty, which is the same in every
+ * frame and so does not average down.
  * Emits the current table after every frame. A table never mixes calibrations:
  * a frame with a different calibration version starts a new table. Bounded: at
  * most `maxOmegas` distinct drive frequencies (frames at further ω are counted
@@ -22,8 +24,10 @@ interface Cell {
   im: number;
   /** Σ |z − mean|² (both components). */
   m2: number;
-  /** Σ propagated σ² (for minFrames = 1). */
+  /** Σ propagated random σ² (for minFrames = 1). */
   prop: number;
+  /** Largest calibration (systematic) σ² seen: common to every frame, never averaged down. */
+  sys2: number;
 }
 
 interface State {
@@ -55,14 +59,16 @@ export function accumulateResponse(opts: AccumulatorOptions = {}): OperatorFunct
         }
         for (const s of f.chi) {
           let c = byK.get(s.k);
-          if (!c) byK.set(s.k, (c = { n: 0, re: 0, im: 0, m2: 0, prop: 0 }));
+          if (!c) byK.set(s.k, (c = { n: 0, re: 0, im: 0, m2: 0, prop: 0, sys2: 0 }));
           c.n++;
           const dr = s.re - c.re;
           const di = s.im - c.im;
           c.re += dr / c.n;
           c.im += di / c.n;
           c.m2 += dr * (s.re - c.re) + di * (s.im - c.im);
-          c.prop += s.sigma * s.sigma;
+          const sys2 = (s.sigmaSystematic ?? 0) ** 2;
+          c.prop += Math.max(0, s.sigma * s.sigma - sys2);
+          if (sys2 > c.sys2) c.sys2 = sys2;
         }
         st.frames++;
         return st;
@@ -79,7 +85,9 @@ function snapshot(st: State, minFrames: number): AccumulatedResponse {
     for (const k of [...byK.keys()].sort((a, b) => a - b)) {
       const c = byK.get(k)!;
       if (c.n < minFrames) continue;
-      const sigma = c.n >= 2 ? Math.sqrt(c.m2 / (2 * (c.n - 1)) / c.n) : Math.sqrt(c.prop) / c.n;
+      // random part of the mean (scatter, or propagated for a single frame) plus the calibration's own error
+      const random2 = c.n >= 2 ? c.m2 / (2 * (c.n - 1)) / c.n : c.prop / (c.n * c.n);
+      const sigma = Math.sqrt(random2 + c.sys2);
       if (!Number.isFinite(sigma)) continue;
       points.push({ omega, gamma: st.gamma.get(omega)!, k, chiRe: c.re, chiIm: c.im, sigma });
     }

@@ -6,7 +6,8 @@ import { chiFromSites } from '../physics/ring.ts';
 /**
  * Pipeline stage: frame → χ(Ω = ω + iγ, k) for k = 0..kMax by the DFT over the
  * sites (physics.md §6), with σ per real component propagated from the frame's
- * per-site σ (NaN when the frame has none). Frames that carry no response are
+ * per-site σ (NaN when the frame has none) plus the calibration's overall-scale
+ * error, and the calibration (systematic) part of σ on its own. Frames that carry no response are
  * counted and skipped: source off, overload, unlocked, settling, and (unless
  * allowed) frames that were not calibrated.
  */
@@ -41,18 +42,24 @@ export function frameToChi(frame: RingFrame | CalibratedFrame, kMax: number, gam
   const kTop = Math.min(kMax, Math.floor((n - 1) / 2));
   const chi = chiFromSites(frame.x, frame.y, frame.sourceSite, frame.sourceWidth, frame.amplitude, kTop);
   const siteSigma = 'siteSigma' in frame ? frame.siteSigma : undefined;
+  const siteSys = 'siteSigmaSystematic' in frame ? frame.siteSigmaSystematic : undefined;
+  const refSigma = 'referenceSigma' in frame ? (frame.referenceSigma ?? 0) : 0;
   const w2 = (frame.sourceWidth * frame.sourceWidth) / 2;
-  const samples: ChiSample[] = chi.map((c, k) => {
-    let sigma = NaN;
-    if (siteSigma) {
-      let v = 0;
-      for (let j = 0; j < n; j++) {
-        const cs = Math.cos((2 * Math.PI * k * (j - frame.sourceSite)) / n);
-        v += cs * cs * siteSigma[j] * siteSigma[j];
-      }
-      sigma = (((2 * Math.PI) / Math.abs(frame.amplitude)) * Math.exp(k * k * w2) * Math.sqrt(v)) / n;
+  // σ of χ_k from independent per-site σ_j: (2π/|J₀|) e^{k²σ²/2} √(Σ cos² σ_j²) / N
+  const propagate = (sj: Float64Array, k: number): number => {
+    let v = 0;
+    for (let j = 0; j < n; j++) {
+      const cs = Math.cos((2 * Math.PI * k * (j - frame.sourceSite)) / n);
+      v += cs * cs * sj[j] * sj[j];
     }
-    return { k, re: c.re, im: c.im, sigma };
+    return (((2 * Math.PI) / Math.abs(frame.amplitude)) * Math.exp(k * k * w2) * Math.sqrt(v)) / n;
+  };
+  const samples: ChiSample[] = chi.map((c, k) => {
+    const common = refSigma * Math.hypot(c.re, c.im);
+    const sigma = siteSigma ? Math.hypot(propagate(siteSigma, k), common) : NaN;
+    // per-site calibration errors are independent across sites; the overall constant's error is common to all of them
+    const sigmaSystematic = siteSys ? Math.hypot(propagate(siteSys, k), common) : 0;
+    return { k, re: c.re, im: c.im, sigma, sigmaSystematic };
   });
   return {
     seq: frame.seq, deviceTimeUs: frame.deviceTimeUs, omega: frame.omega, gamma, sourceSite: frame.sourceSite, flags: frame.flags,
