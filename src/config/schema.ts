@@ -42,6 +42,8 @@ export const ConfigSchema = z.strictObject({
     nodes: z.number().int().min(4).default(32),
     /** Retrain after every N complete sweeps. */
     retrainEvery: z.number().int().min(1).default(1),
+    /** Where fits run: their own worker thread (acquisition never waits) or the main thread. */
+    thread: z.enum(['worker', 'main']).default('worker'),
   }).prefault({}),
   log: z.strictObject({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -1,4 +1,6 @@
+import { Worker } from 'node:worker_threads';
 import type { ResponsePoint } from '../contracts/response.ts';
+import { HoloringError } from '../errors.ts';
 import { type FitResult, createMetricNetwork, initBackend } from '../model/index.ts';
 
 /** Live retraining of the metric network, warm-started from the previous fit. */
@@ -15,6 +17,13 @@ export interface TrainerOptions {
   log?: (line: string) => void;
 }
 
+export type TrainerRequest = { type: 'fit'; id: number; points: readonly ResponsePoint[] } | { type: 'close' };
+export type TrainerReply =
+  | { type: 'ready'; backend: string; logs: string[] }
+  | { type: 'result'; id: number; result: FitResult }
+  | { type: 'error'; id: number; code: `RING_ERR_${string}`; message: string };
+
+/** A trainer on the calling thread (each fit blocks it for the fit's duration). */
 export async function createLiveTrainer(opts: TrainerOptions): Promise<MetricTrainer> {
   const backend = await initBackend({ log: opts.log });
   const net = createMetricNetwork({ delta: opts.delta, layers: opts.layers, nodes: opts.nodes });
@@ -29,5 +38,62 @@ export async function createLiveTrainer(opts: TrainerOptions): Promise<MetricTra
       return res;
     },
     dispose: () => net.dispose(),
+  };
+}
+
+/**
+ * A trainer on its own worker thread: the network lives in the worker, the daemon
+ * posts tables and gets fits back, and acquisition never waits for a fit.
+ */
+export async function createThreadedTrainer(opts: TrainerOptions): Promise<MetricTrainer> {
+  const worker = new Worker(new URL('./trainerWorkerEntry.mjs', import.meta.url), {
+    workerData: { delta: opts.delta, layers: opts.layers, nodes: opts.nodes },
+  });
+  const pending = new Map<number, { resolve: (r: FitResult) => void; reject: (e: Error) => void }>();
+  let nextId = 1;
+  let failure: Error | null = null;
+  const failAll = (e: Error): void => {
+    failure = e;
+    for (const p of pending.values()) p.reject(e);
+    pending.clear();
+  };
+  const backend = await new Promise<string>((resolve, reject) => {
+    worker.once('error', reject);
+    worker.once('message', (m: TrainerReply) => {
+      worker.off('error', reject);
+      if (m.type === 'ready') {
+        m.logs.forEach((l) => opts.log?.(l));
+        resolve(m.backend);
+      } else reject(new HoloringError('RING_ERR_TRAINER', 'trainer thread did not start', {}));
+    });
+  });
+  worker.on('message', (m: TrainerReply) => {
+    if (m.type === 'ready') return;
+    const p = pending.get(m.id);
+    if (!p) return;
+    pending.delete(m.id);
+    if (m.type === 'result') p.resolve(m.result);
+    else p.reject(new HoloringError(m.code, m.message, {}));
+  });
+  worker.on('error', (e) => failAll(e));
+  worker.on('exit', (code) => failAll(new HoloringError('RING_ERR_TRAINER', `trainer thread exited (code ${code})`, { code })));
+  return {
+    backend,
+    fit: (points) => {
+      if (failure) return Promise.reject(failure);
+      const id = nextId++;
+      return new Promise<FitResult>((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        worker.postMessage({ type: 'fit', id, points } satisfies TrainerRequest);
+      });
+    },
+    dispose: async () => {
+      if (failure) return;
+      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+      worker.postMessage({ type: 'close' } satisfies TrainerRequest);
+      const timer = setTimeout(() => void worker.terminate(), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
   };
 }

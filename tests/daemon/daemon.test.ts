@@ -127,3 +127,30 @@ describe('holoring start', () => {
     expect(r2.code).not.toBe(0);
   });
 });
+
+describe('threaded trainer', () => {
+  it('fits on its own thread, gives the in-process result, and leaves the main thread free', async () => {
+    const { simulateResponseTable } = await import('../../src/physics/response.ts');
+    const { frequencyGrid } = await import('../../drivers/sim/simulator.ts');
+    const { createThreadedTrainer } = await import('../../src/daemon/trainer.ts');
+    const points = simulateResponseTable({ metric: deformedMetric(), delta: 1.5, omegas: frequencyGrid(0.25, 12, 0.25), gamma: 0.25, kMax: 12, noise: 0.01, seed: 2 });
+    const opts = { delta: 1.5, layers: 400, nodes: 32 };
+    const threaded = await createThreadedTrainer(opts);
+    const local = await createLiveTrainer(opts);
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    const a = await threaded.fit(points);
+    clearInterval(timer);
+    const b = await local.fit(points);
+    // the event loop kept turning while the worker fitted (a blocked loop ticks at most once)
+    expect(ticks).toBeGreaterThan(5);
+    expect(a.iterations).toBe(b.iterations);
+    a.f.forEach((v, i) => expect(Math.abs(v / b.f[i] - 1)).toBeLessThan(1e-12));
+    // warm start: a second fit of the same table converges at once
+    const again = await threaded.fit(points);
+    expect(again.iterations).toBeLessThanOrEqual(2);
+    await threaded.dispose();
+    await local.dispose();
+    await expect(threaded.fit(points)).rejects.toThrow(/trainer thread exited/);
+  }, 60_000);
+});

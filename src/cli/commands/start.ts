@@ -6,7 +6,7 @@ import type { CalibrationRecord } from '../../contracts/calibration.ts';
 import type { DeviceIdentity, RingDevice } from '../../contracts/device.ts';
 import { type ConfigInput, mergeConfig, parseConfig, readConfigFile } from '../../config/schema.ts';
 import { type FitSummary, createDaemon } from '../../daemon/daemon.ts';
-import { createLiveTrainer } from '../../daemon/trainer.ts';
+import { createLiveTrainer, createThreadedTrainer } from '../../daemon/trainer.ts';
 import { HoloringError, isHoloringError } from '../../errors.ts';
 import { type Logger, createLogger } from '../../log.ts';
 import { parseMetricSpec } from '../../physics/metric.ts';
@@ -51,16 +51,15 @@ async function resolveRecord(
     return null;
   }
   opts.log.info({ device: identity }, 'calibrating: offsets with the source off, gains from the ring symmetry');
-  const progress = createProgress('calibrate', 1);
-  let total = 1;
+  const bar: { progress?: ReturnType<typeof createProgress> } = {};
   const res = await runCalibration(device, {
     note: 'made by holoring start',
-    onProgress: (done, t, info) => {
-      total = t;
-      progress.update(Math.round((done / total) * 1), info);
+    onProgress: (done, total, info) => {
+      bar.progress ??= createProgress('calibrate', total);
+      bar.progress.update(done, info);
     },
   });
-  progress.stop();
+  bar.progress?.stop();
   store.save(res.record);
   store.activate(res.record.version);
   opts.log.info({ version: res.record.version, reducedChi2: res.record.residuals.reducedChi2 }, 'calibration stored and activated');
@@ -101,7 +100,8 @@ export function registerStart(program: Command): void {
         ? { ...spec, metric: parseMetricSpec(config.device.metric), delta: config.physics.delta, rate: config.device.rate, speed: config.device.speed }
         : spec);
       const store = new CalibrationStore(config.calibration.dir);
-      const trainer = o.train ? await createLiveTrainer({ delta: config.physics.delta, layers: config.model.layers, nodes: config.model.nodes, log: (l) => log.info(l) }) : null;
+      const makeTrainer = config.model.thread === 'worker' ? createThreadedTrainer : createLiveTrainer;
+      const trainer = o.train ? await makeTrainer({ delta: config.physics.delta, layers: config.model.layers, nodes: config.model.nodes, log: (l) => log.info(l) }) : null;
       if (trainer) log.info({ backend: trainer.backend }, 'metric network ready');
       const daemon = createDaemon(config, {
         device: opened.device,
