@@ -37,6 +37,12 @@ export const ConfigSchema = z.strictObject({
     /** Directory of calibration records; the active one is applied. */
     dir: z.string().default(() => process.env.HOLORING_CALIBRATION_DIR ?? 'calibration/records'),
   }).prefault({}),
+  journal: z.strictObject({
+    /** Record every raw frame (the system of record; re-calibrate with `holoring recalibrate --frames`). */
+    enabled: z.boolean().default(true),
+    /** Directory of the frames files, one per daemon run. */
+    dir: z.string().min(1).default('runs'),
+  }).prefault({}),
   model: z.strictObject({
     layers: z.number().int().min(200).default(400),
     nodes: z.number().int().min(4).default(32),

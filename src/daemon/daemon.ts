@@ -7,6 +7,7 @@ import type { FitResult } from '../model/index.ts';
 import { calibrate } from '../pipeline/calibrate.ts';
 import { accumulateResponse } from '../pipeline/responseAccumulator.ts';
 import { ringTransform } from '../pipeline/ringTransform.ts';
+import type { Journal, JournalStats } from './journal.ts';
 import type { MetricTrainer } from './trainer.ts';
 
 /**
@@ -24,6 +25,8 @@ export interface DaemonDeps {
   resolveRecord: (identity: DeviceIdentity, device: RingDevice) => Promise<CalibrationRecord | null>;
   /** Metric trainer (null: acquisition only). */
   trainer: MetricTrainer | null;
+  /** Opens the journal of raw frames for the connected device (absent: no journal). */
+  openJournal?: (identity: DeviceIdentity) => Journal;
 }
 
 export interface FitSummary {
@@ -48,6 +51,7 @@ export interface DaemonStatus {
   trainingsSkipped: number;
   device: DeviceCounters | null;
   lastFit: FitSummary | null;
+  journal: JournalStats | null;
   error?: string;
 }
 
@@ -79,7 +83,7 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
   const { device, trainer } = deps;
   const status = new BehaviorSubject<DaemonStatus>({
     state: 'idle', identity: null, sweeps: 0, frames: 0, tablePoints: 0, calibrationVersion: null,
-    skipped: {}, trainingsSkipped: 0, device: null, lastFit: null,
+    skipped: {}, trainingsSkipped: 0, device: null, lastFit: null, journal: null,
   });
   const fits = new Subject<FitResult & { sweep: number }>();
   const stop$ = new Subject<void>();
@@ -91,6 +95,7 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
   const skipped: Record<string, number> = {};
   const sweepSpec = { start: config.sweep.start, stop: config.sweep.stop, step: config.sweep.step, dwellMs: config.sweep.dwellMs };
   let stopping = false;
+  let journal: Journal | null = null;
 
   const finish = async (state: 'stopped' | 'failed', error?: string): Promise<void> => {
     if (stopping) return;
@@ -104,6 +109,11 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
       // the device may already be gone
     }
     await device.close().catch(() => {});
+    if (journal) {
+      await journal.close();
+      patch({ journal: journal.stats() });
+      log.info({ journal: journal.stats() }, 'journal closed');
+    }
     await trainer?.dispose();
     patch({ state, device: device.counters(), ...(error ? { error } : {}) });
     log.info({ state, sweeps: status.value.sweeps, frames: status.value.frames }, 'daemon stopped');
@@ -144,7 +154,14 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
         if (record) log.info({ version: record.version }, 'calibration active');
         else log.warn('no calibration record for this device: frames are used uncalibrated and flagged so');
         const frames$ = device.frames$.pipe(takeUntil(stop$), share());
-        subs.push(frames$.subscribe(() => patch({ frames: status.value.frames + 1 })));
+        if (deps.openJournal) {
+          const j = deps.openJournal(identity);
+          journal = j;
+          log.info({ path: j.stats().path }, 'journal of raw frames opened');
+          // the journal sees every raw frame first, before any processing
+          subs.push(frames$.subscribe((f) => j.write(f)));
+        }
+        subs.push(frames$.subscribe(() => patch({ frames: status.value.frames + 1, ...(journal ? { journal: journal.stats() } : {}) })));
         subs.push(
           frames$.pipe(
             calibrate({ record, identity }),

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { from } from 'rxjs';
 import { openDevice } from '../../drivers/ring/open.ts';
 import { framesFromCapture } from '../../calibration/captureFrames.ts';
-import { readFramesFile } from '../../calibration/framesFile.ts';
+import { readFramesFile } from '../../src/io/framesFile.ts';
 import { runCalibration } from '../../calibration/procedure.ts';
 import { recalibrate } from '../../calibration/recalibrate.ts';
 import { scoreCalibration } from '../../calibration/score.ts';

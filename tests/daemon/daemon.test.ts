@@ -11,6 +11,8 @@ import { createLiveTrainer } from '../../src/daemon/trainer.ts';
 import { createLogger } from '../../src/log.ts';
 import { deformedMetric } from '../../src/physics/metric.ts';
 import { runCli } from '../support/cli.ts';
+import { readFramesFile } from '../../src/io/framesFile.ts';
+import { parseResponseTable } from '../../src/io/responseTable.ts';
 
 /** A logger whose JSON lines the test can read back. */
 function captureLogger() {
@@ -108,7 +110,8 @@ describe('daemon wiring (in-process emulator, full byte path)', () => {
 describe('holoring start', () => {
   it('runs the default daemon on the emulated ring for a bounded number of sweeps', () => {
     const dir = mkdtempSync(join(tmpdir(), 'holoring-start-'));
-    const r = runCli(['start', '--sweeps', '2', '--speed', '200', '--json', '--calibration-dir', dir, '--log-level', 'warn'], { timeoutMs: 120_000 });
+    const journalDir = join(dir, 'runs');
+    const r = runCli(['start', '--sweeps', '2', '--speed', '200', '--json', '--calibration-dir', dir, '--journal-dir', journalDir, '--log-level', 'warn'], { timeoutMs: 120_000 });
     expect(r.code).toBe(0);
     const fits = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(fits.length).toBeGreaterThanOrEqual(1);
@@ -117,6 +120,15 @@ describe('holoring start', () => {
     expect(fits[fits.length - 1].profile[0].f).toBeLessThan(1.05);
     // the simulated ring was calibrated automatically and the record stored
     expect(readdirSync(dir).some((f) => /^cal-[0-9a-f]{16}\.json$/.test(f))).toBe(true);
+    // every raw frame went to the journal, and the run can be re-calibrated from it
+    const [journal] = readdirSync(journalDir);
+    expect(journal).toMatch(/^SIM-1-.*\.frames\.jsonl$/);
+    const recorded = readFramesFile(join(journalDir, journal));
+    expect(recorded.frames.length).toBe(2 * 48 * 4);
+    expect(r.stderr).toContain(`journal: ${recorded.frames.length} raw frames`);
+    const again = runCli(['recalibrate', '--frames', join(journalDir, journal), '--store', dir, '--quiet'], { timeoutMs: 60_000 });
+    expect(again.code).toBe(0);
+    expect(parseResponseTable(again.stdout).points).toHaveLength(48 * 13);
   }, 150_000);
 
   it('refuses a bad configuration naming the option', () => {

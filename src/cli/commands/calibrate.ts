@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { type DeviceSpec, openDevice, parseDeviceSpec } from '../../../drivers/ring/open.ts';
-import { formatFramesFile } from '../../../calibration/framesFile.ts';
+import { formatFramesFile } from '../../io/framesFile.ts';
 import { PROCEDURE_DEFAULTS, defaultSourceSites, runCalibration } from '../../../calibration/procedure.ts';
 import { REFERENCE_DEFAULTS } from '../../../calibration/reference.ts';
 import { scoreCalibration } from '../../../calibration/score.ts';

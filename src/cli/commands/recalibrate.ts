@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { from } from 'rxjs';
 import type { Command } from 'commander';
 import { framesFromCapture } from '../../../calibration/captureFrames.ts';
-import { readFramesFile } from '../../../calibration/framesFile.ts';
+import { readFramesFile } from '../../io/framesFile.ts';
 import { recalibrate } from '../../../calibration/recalibrate.ts';
 import { parseRecordText } from '../../../calibration/record.ts';
 import { CalibrationStore, DEFAULT_STORE_DIR } from '../../../calibration/store.ts';

@@ -6,6 +6,7 @@ import type { CalibrationRecord } from '../../contracts/calibration.ts';
 import type { DeviceIdentity, RingDevice } from '../../contracts/device.ts';
 import { type ConfigInput, mergeConfig, parseConfig, readConfigFile } from '../../config/schema.ts';
 import { type FitSummary, createDaemon } from '../../daemon/daemon.ts';
+import { journalPath, openJournal } from '../../daemon/journal.ts';
 import { createLiveTrainer, createThreadedTrainer } from '../../daemon/trainer.ts';
 import { HoloringError, isHoloringError } from '../../errors.ts';
 import { type Logger, createLogger } from '../../log.ts';
@@ -25,6 +26,8 @@ interface StartFlags {
   calibrate?: boolean;
   calibrationDir?: string;
   train: boolean;
+  journal: boolean;
+  journalDir?: string;
   json?: boolean;
   logLevel?: string;
 }
@@ -80,6 +83,8 @@ export function registerStart(program: Command): void {
     .option('--calibrate', 'calibrate the device before acquiring (simulated rings are calibrated automatically when no record matches)')
     .option('--calibration-dir <dir>', 'calibration record store')
     .option('--no-train', 'acquisition only, no metric retraining')
+    .option('--journal-dir <dir>', 'directory of the raw-frames journal (default: runs)')
+    .option('--no-journal', 'do not record raw frames')
     .option('--json', 'print each fit as one JSON line on stdout')
     .option('--log-level <level>', 'fatal | error | warn | info | debug | trace | silent')
     .action(async (o: StartFlags) => {
@@ -88,6 +93,7 @@ export function registerStart(program: Command): void {
         device: { spec: o.device, metric: o.metric, rate: o.rate, speed: o.speed },
         sweep: { dwellMs: o.dwell },
         calibration: { dir: o.calibrationDir },
+        journal: { dir: o.journalDir, ...(o.journal ? {} : { enabled: false }) },
         log: { level: o.logLevel as never },
         sweeps: o.sweeps,
       };
@@ -107,6 +113,9 @@ export function registerStart(program: Command): void {
         device: opened.device,
         logger: log,
         trainer,
+        ...(config.journal.enabled
+          ? { openJournal: (identity: DeviceIdentity) => openJournal(journalPath(config.journal.dir, identity, new Date()), identity, { onDrop: (st) => log.error({ journal: st }, 'journal cannot keep up: raw frames dropped') }) }
+          : {}),
         resolveRecord: (identity, device) => resolveRecord(store, identity, device, { calibrate: !!o.calibrate, simulated, log }),
       });
       daemon.status$.subscribe((s) => {
@@ -131,6 +140,9 @@ export function registerStart(program: Command): void {
         await opened.dispose().catch(() => {});
       }
       const st = daemon.status();
+      if (st.journal) {
+        process.stderr.write(`journal: ${st.journal.frames} raw frames in ${st.journal.path}${st.journal.dropped ? ` (${st.journal.dropped} dropped: disk too slow)` : ''}; re-calibrate with: holoring recalibrate --frames ${st.journal.path}\n`);
+      }
       if (st.state === 'failed') throw new HoloringError('RING_ERR_DAEMON_FAILED', `daemon failed: ${st.error ?? 'unknown error'}`, {});
     });
 }

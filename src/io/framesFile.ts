@@ -1,8 +1,8 @@
 import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
 import { z } from 'zod';
-import type { DeviceIdentity } from '../src/contracts/device.ts';
-import type { RingFrame } from '../src/contracts/frame.ts';
-import { HoloringError } from '../src/errors.ts';
+import type { DeviceIdentity } from '../contracts/device.ts';
+import type { RingFrame } from '../contracts/frame.ts';
+import { HoloringError } from '../errors.ts';
 
 /**
  * Raw frames as JSON Lines (docs/calibration.md, "Frames file"): a header line
@@ -59,8 +59,21 @@ export class FramesFileWriter {
   }
 }
 
-export function parseFramesFile(text: string, origin = 'frames'): { device: DeviceIdentity; frames: RingFrame[] } {
+export interface FramesFileContents {
+  device: DeviceIdentity;
+  frames: RingFrame[];
+  /**
+   * True when the last line was cut short (the writer stopped mid-line: power
+   * loss, kill -9). That line is left out; every complete frame before it is kept.
+   */
+  tornTail: boolean;
+}
+
+export function parseFramesFile(text: string, origin = 'frames'): FramesFileContents {
   const lines = text.split('\n');
+  // a file that does not end with a newline was cut mid-line: drop that partial line only
+  const tornTail = text.length > 0 && !text.endsWith('\n') && lines.length > 1;
+  if (tornTail) lines.pop();
   const fail = (line: number, why: string): never => {
     throw new HoloringError(FRAMES_FILE_ERROR, `${origin}:${line}: ${why}`, { origin, line });
   };
@@ -83,10 +96,10 @@ export function parseFramesFile(text: string, origin = 'frames'): { device: Devi
     if (f.x.length !== f.y.length || f.x.length === 0) fail(i + 1, `x and y must have the same, non-zero length (${f.x.length} vs ${f.y.length})`);
     frames.push({ ...f, x: Float64Array.from(f.x), y: Float64Array.from(f.y) });
   }
-  return { device: h.data!.device, frames };
+  return { device: h.data!.device, frames, tornTail };
 }
 
-export function readFramesFile(path: string): { device: DeviceIdentity; frames: RingFrame[] } {
+export function readFramesFile(path: string): FramesFileContents {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
