@@ -1,5 +1,5 @@
 import type { ComplexValue } from '../src/contracts/calibration.ts';
-import { choleskySolve, pseudoInverse, symmetricEigen } from './linalg.ts';
+import { choleskySolve, pseudoInverse, symmetricEigen } from '../src/util/linalg.ts';
 import type { PreparedData } from './data.ts';
 
 /**

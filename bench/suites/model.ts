@@ -14,7 +14,7 @@ import type { BenchSuite } from '../run.ts';
 import { initBackend } from '../../src/model/backend.ts';
 import { createMetricNetwork } from '../../src/model/network.ts';
 import { createPlainGraph } from '../../src/model/tfGraph.ts';
-import { trustRegionStep, symmetrize } from '../../src/model/linalg.ts';
+import { trustRegionStep, symmetrize } from '../../src/util/linalg.ts';
 import { deformedMetric } from '../../src/physics/metric.ts';
 import { simulateResponseTable } from '../../src/physics/response.ts';
 

@@ -7,7 +7,7 @@
 import { HoloringError } from '../errors.ts';
 import { ModelErrorCodes } from './data.ts';
 import type { NetworkGrid } from './grid.ts';
-import { spdInverse } from './linalg.ts';
+import { spdInverse } from '../util/linalg.ts';
 
 export interface MetricEstimate {
   /** Radii from 0 to OUTPUT_R_MAX (α = β = 0 beyond r_c). */

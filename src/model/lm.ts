@@ -5,7 +5,7 @@
  * first steps are bounded by the trust radius, which is what keeps the fit from
  * pure AdS out of spurious stationary points that undamped Gauss–Newton finds.
  */
-import { symmetrize, trustRegionStep } from './linalg.ts';
+import { symmetrize, trustRegionStep } from '../util/linalg.ts';
 
 export interface LsqProblem {
   /** Number of weights. */

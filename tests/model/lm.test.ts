@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { levenbergMarquardt } from '../../src/model/lm.ts';
-import { cholesky, spdInverse, trustRegionStep } from '../../src/model/linalg.ts';
+import { cholesky, spdInverse, trustRegionStep } from '../../src/util/linalg.ts';
 
 describe('trust-region subproblem', () => {
   const n = 3;

@@ -1,7 +1,10 @@
 /**
- * Small dense linear algebra for the normal equations (n ≈ 60): Cholesky
- * factorisation, solves, inverse, and the trust-region subproblem of
- * Levenberg–Marquardt (Moré's safeguarded Newton iteration on the multiplier).
+ * Small dense linear algebra (row-major Float64Array matrices of up to a few
+ * hundred rows): Cholesky factorisation and solves, the SPD inverse, the
+ * trust-region subproblem of Levenberg–Marquardt (Moré's safeguarded Newton
+ * iteration on the multiplier) for the metric network, and the cyclic Jacobi
+ * eigen-decomposition with the pseudo-inverse built from it for the
+ * calibration solver.
  */
 
 /** Fills the lower triangle of a symmetric matrix from its upper triangle (row-major n × n). */
@@ -111,4 +114,92 @@ export function trustRegionStep(A: Float64Array, g: Float64Array, n: number, rad
     mu = next;
   }
   return { p, mu };
+}
+
+/** Solves A x = b for a symmetric positive definite n×n A by Cholesky; null when A is not positive definite. */
+export function choleskySolve(a: Float64Array, b: ArrayLike<number>, n: number): Float64Array | null {
+  const L = new Float64Array(n * n);
+  if (!cholesky(a, n, 0, L)) return null;
+  const y = new Float64Array(n);
+  const x = new Float64Array(n);
+  forwardSub(L, n, b, y);
+  backSub(L, n, y, x);
+  return x;
+}
+
+export interface SymmetricEigen {
+  /** Eigenvalues in ascending order. */
+  values: Float64Array;
+  /** Eigenvectors as columns: vectors[i * n + j] = component i of eigenvector j. */
+  vectors: Float64Array;
+  n: number;
+}
+
+/** Eigen-decomposition of the symmetric n×n matrix `a` (row-major; not modified). */
+export function symmetricEigen(a: Float64Array, n: number, maxSweeps = 60): SymmetricEigen {
+  const m = Float64Array.from(a);
+  const v = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) v[i * n + i] = 1;
+  for (let sweep = 0; sweep < maxSweeps; sweep++) {
+    let off = 0;
+    let diag = 0;
+    for (let i = 0; i < n; i++) {
+      diag += m[i * n + i] * m[i * n + i];
+      for (let j = i + 1; j < n; j++) off += m[i * n + j] * m[i * n + j];
+    }
+    if (off <= 1e-30 * diag || off === 0) break;
+    for (let p = 0; p < n - 1; p++) {
+      for (let q = p + 1; q < n; q++) {
+        const apq = m[p * n + q];
+        if (apq === 0) continue;
+        const app = m[p * n + p];
+        const aqq = m[q * n + q];
+        const theta = (aqq - app) / (2 * apq);
+        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const c = 1 / Math.sqrt(t * t + 1);
+        const s = t * c;
+        for (let k = 0; k < n; k++) {
+          const mkp = m[k * n + p];
+          const mkq = m[k * n + q];
+          m[k * n + p] = c * mkp - s * mkq;
+          m[k * n + q] = s * mkp + c * mkq;
+        }
+        for (let k = 0; k < n; k++) {
+          const mpk = m[p * n + k];
+          const mqk = m[q * n + k];
+          m[p * n + k] = c * mpk - s * mqk;
+          m[q * n + k] = s * mpk + c * mqk;
+        }
+        for (let k = 0; k < n; k++) {
+          const vkp = v[k * n + p];
+          const vkq = v[k * n + q];
+          v[k * n + p] = c * vkp - s * vkq;
+          v[k * n + q] = s * vkp + c * vkq;
+        }
+      }
+    }
+  }
+  const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => m[i * n + i] - m[j * n + j]);
+  const values = new Float64Array(n);
+  const vectors = new Float64Array(n * n);
+  order.forEach((src, dst) => {
+    values[dst] = m[src * n + src];
+    for (let k = 0; k < n; k++) vectors[k * n + dst] = v[k * n + src];
+  });
+  return { values, vectors, n };
+}
+
+/** Pseudo-inverse Σ_{i ≥ skip} v_i v_iᵀ / λ_i, dropping the `skip` smallest eigenvalues. */
+export function pseudoInverse(e: SymmetricEigen, skip: number): Float64Array {
+  const { n, values, vectors } = e;
+  const out = new Float64Array(n * n);
+  for (let j = skip; j < n; j++) {
+    const inv = 1 / values[j];
+    for (let r = 0; r < n; r++) {
+      const vr = vectors[r * n + j] * inv;
+      if (vr === 0) continue;
+      for (let c = 0; c < n; c++) out[r * n + c] += vr * vectors[c * n + j];
+    }
+  }
+  return out;
 }
