@@ -30,3 +30,17 @@ export function rangeArg(flag: string) {
     return { start, stop, step };
   };
 }
+
+/** Runs fn; a HoloringError it throws (or rejects with) is re-thrown with the flag named first. */
+export function withFlag<T>(flag: string, fn: () => T): T {
+  const blame = (e: unknown): never => {
+    if (e instanceof HoloringError) throw new HoloringError(e.code, `${flag}: ${e.message}`, { ...e.context, flag });
+    throw e;
+  };
+  try {
+    const r = fn();
+    return (r instanceof Promise ? r.catch(blame) : r) as T;
+  } catch (e) {
+    return blame(e);
+  }
+}

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { ErrorCodes, HoloringError } from '../../errors.ts';
 import { readResponseTable } from '../../io/responseTable.ts';
 import { type Checkpoint, DEFAULT_SHAPE, fitMetric, loadCheckpoint, makeOutput } from '../../model/index.ts';
-import { numberArg } from '../args.ts';
+import { numberArg, withFlag } from '../args.ts';
 
 interface ReconstructOptions {
   data: string;
@@ -32,25 +32,9 @@ export function registerReconstruct(program: Command): void {
       const log = (line: string): void => {
         if (!o.quiet) process.stderr.write(line + '\n');
       };
-      const withFlag = <T>(flag: string, fn: () => T): T => {
-        try {
-          return fn();
-        } catch (e) {
-          if (e instanceof HoloringError) throw new HoloringError(e.code, `${flag}: ${e.message}`, { ...e.context, flag });
-          throw e;
-        }
-      };
-      const withFlagAsync = async <T>(flag: string, fn: () => Promise<T>): Promise<T> => {
-        try {
-          return await fn();
-        } catch (e) {
-          if (e instanceof HoloringError) throw new HoloringError(e.code, `${flag}: ${e.message}`, { ...e.context, flag });
-          throw e;
-        }
-      };
       const table = withFlag('--data', () => readResponseTable(o.data));
       const init: Checkpoint | undefined = o.init ? withFlag('--init', () => loadCheckpoint(o.init as string)) : undefined;
-      const res = await withFlagAsync('--data', () =>
+      const res = await withFlag('--data', () =>
         fitMetric(table, {
           delta: o.delta,
           layers: o.layers,

@@ -5,7 +5,7 @@ import { parseMetricSpec } from '../../physics/metric.ts';
 import { validateDelta } from '../../physics/params.ts';
 import { simulateResponseTable } from '../../physics/response.ts';
 import { frequencyGrid } from '../../../drivers/sim/simulator.ts';
-import { numberArg, rangeArg } from '../args.ts';
+import { numberArg, rangeArg, withFlag } from '../args.ts';
 import { createProgress } from '../progress.ts';
 import { ErrorCodes, HoloringError } from '../../errors.ts';
 
@@ -23,14 +23,6 @@ export function registerSimulate(program: Command): void {
     .option('--out <file>', 'output CSV file, or - for stdout', '-')
     .option('--quiet', 'no progress on stderr')
     .action((o: { metric: string; delta: number; omega: { start: number; stop: number; step: number }; gamma: number; kmax: number; noise: number; seed: number; out: string; quiet?: boolean }) => {
-      const withFlag = <T>(flag: string, fn: () => T): T => {
-        try {
-          return fn();
-        } catch (e) {
-          if (e instanceof HoloringError) throw new HoloringError(e.code, `${flag}: ${e.message}`, { ...e.context, flag });
-          throw e;
-        }
-      };
       const metric = withFlag('--metric', () => parseMetricSpec(o.metric));
       withFlag('--delta', () => validateDelta(o.delta));
       const omegas = withFlag('--omega', () => frequencyGrid(o.omega.start, o.omega.stop, o.omega.step));
