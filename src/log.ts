@@ -1,5 +1,6 @@
 import pino, { type Logger } from 'pino';
 import pretty from 'pino-pretty';
+import { HOLORING_VERSION } from './version.ts';
 
 export type { Logger };
 
@@ -19,9 +20,9 @@ export interface LogOptions {
 export function createLogger(opts: LogOptions = {}): Logger {
   const dest = opts.destination ?? 2;
   const isTty = typeof dest === 'number' ? dest === 2 && !!process.stderr.isTTY : false;
-  const options = { level: opts.level ?? 'info', base: { app: 'holoring' }, timestamp: pino.stdTimeFunctions.isoTime };
+  const options = { level: opts.level ?? 'info', base: { app: 'holoring', version: HOLORING_VERSION }, timestamp: pino.stdTimeFunctions.isoTime };
   if (opts.pretty ?? isTty) {
-    return pino(options, pretty({ destination: typeof dest === 'number' ? dest : 2, sync: true, ignore: 'app,pid,hostname', translateTime: 'HH:MM:ss', singleLine: true }));
+    return pino(options, pretty({ destination: typeof dest === 'number' ? dest : 2, sync: true, ignore: 'app,version,pid,hostname', translateTime: 'HH:MM:ss', singleLine: true }));
   }
   const stream = typeof dest === 'number' ? pino.destination({ fd: dest, sync: true }) : dest;
   return pino(options, stream);

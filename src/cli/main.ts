@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { isHoloringError } from '../errors.ts';
+import { HOLORING_VERSION } from '../version.ts';
 import { registerCommands } from './commands/index.ts';
 
 /** Builds the `holoring` program. The CLI only parses argv/env and picks implementations. */
@@ -8,7 +9,7 @@ export function buildProgram(): Command {
   program
     .name('holoring')
     .description('holoring: live holographic reconstruction of the bulk metric of a ring-shaped sample')
-    .version(process.env.npm_package_version ?? '0.1.0')
+    .version(HOLORING_VERSION)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerCommands(program);

@@ -6,7 +6,7 @@
  * onto the new nodes through their spline.
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { HOLORING_VERSION } from '../version.ts';
 import { HoloringError } from '../errors.ts';
 import { ModelErrorCodes } from './data.ts';
 import { NetworkGrid, type NetworkShape } from './grid.ts';
@@ -14,9 +14,8 @@ import { NetworkGrid, type NetworkShape } from './grid.ts';
 export const CHECKPOINT_FORMAT = 'holoring-metric-network';
 export const CHECKPOINT_VERSION = 1;
 
-const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
 /** Version of the code that wrote a checkpoint. */
-export const CODE_VERSION = `holoring ${pkg.version} model ${CHECKPOINT_VERSION}`;
+export const CODE_VERSION = `holoring ${HOLORING_VERSION} model ${CHECKPOINT_VERSION}`;
 
 export interface Checkpoint {
   format: typeof CHECKPOINT_FORMAT;
