@@ -63,9 +63,16 @@ export class RingEmulator {
     this.onDisconnect = opts.onDisconnect;
   }
 
-  /** Starts the device clock and the fault timeline. */
+  /** Starts the device clock. The fault timeline starts with the first command a host sends. */
   start(): void {
     this.bootAt = this.scheduler.now();
+  }
+
+  private timelineStarted = false;
+
+  private startTimeline(): void {
+    if (this.timelineStarted) return;
+    this.timelineStarted = true;
     for (const ev of this.plan.events) this.later((ev.at * 1000) / this.speed, () => this.applyEvent(ev));
   }
 
@@ -129,6 +136,7 @@ export class RingEmulator {
   }
 
   private execute(line: string): void {
+    this.startTimeline();
     this.counts.commands++;
     const { header, args } = parseCommand(line);
     const safeHeader = /^[A-Z0-9:*?_]{1,32}$/.test(header) ? header : '?';
