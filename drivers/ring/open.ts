@@ -1,4 +1,5 @@
 import type { SchedulerLike } from 'rxjs';
+import type { Logger } from '../../src/log.ts';
 import type { RingDevice } from '../../src/contracts/device.ts';
 import { HoloringError } from '../../src/errors.ts';
 import type { Metric } from '../../src/physics/metric.ts';
@@ -76,11 +77,12 @@ function simulatedRing(s: SimulatedRingSpec): { sim: RingSimulator; model: RingD
   return { sim, model: new RingDeviceModel({ sim, rate: s.rate, identity: { serial: `SIM-${s.seed ?? 1}` } }) };
 }
 
-export function openDevice(spec: DeviceSpec, deps: { scheduler?: SchedulerLike } = {}): OpenedDevice {
+export function openDevice(spec: DeviceSpec, deps: { scheduler?: SchedulerLike; logger?: Logger } = {}): OpenedDevice {
   const scheduler = deps.scheduler;
+  const logger = deps.logger;
   switch (spec.kind) {
     case 'serial': {
-      const device = new SerialRingDevice({ transport: new SerialTransport(spec.port, spec.baudRate), scheduler, ...(spec.capture ? { capture: new FileCapture(spec.capture, spec.port) } : {}) });
+      const device = new SerialRingDevice({ transport: new SerialTransport(spec.port, spec.baudRate), scheduler, logger, ...(spec.capture ? { capture: new FileCapture(spec.capture, spec.port) } : {}) });
       return { device, dispose: () => device.close() };
     }
     case 'emulator': {
@@ -89,7 +91,7 @@ export function openDevice(spec: DeviceSpec, deps: { scheduler?: SchedulerLike }
       const emulator = new RingEmulator({ model, scheduler, speed: spec.speed, faults: spec.faults ?? NO_FAULTS, seed: spec.seed, onDisconnect: (s) => loop.disconnect(s) });
       loop.bind(emulator);
       emulator.start();
-      const device = new SerialRingDevice({ transport: loop, scheduler });
+      const device = new SerialRingDevice({ transport: loop, scheduler, logger });
       return {
         device,
         simulator: sim,

@@ -1,6 +1,6 @@
-import { BehaviorSubject, EMPTY, type Observable, Subject, type Subscription, catchError, exhaustMap, filter, from, share, takeUntil, tap } from 'rxjs';
+import { BehaviorSubject, EMPTY, type Observable, Subject, type Subscription, catchError, exhaustMap, filter, from, mergeMap, of, share, takeUntil, tap } from 'rxjs';
 import type { AccumulatedResponse, CalibrationRecord } from '../contracts/calibration.ts';
-import type { DeviceCounters, DeviceIdentity, RingDevice } from '../contracts/device.ts';
+import type { DeviceCounters, DeviceIdentity, DeviceState, RingDevice } from '../contracts/device.ts';
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
 import type { FitResult } from '../model/index.ts';
@@ -43,6 +43,8 @@ export interface FitSummary {
 export interface DaemonStatus {
   state: 'idle' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
   identity: DeviceIdentity | null;
+  /** Connection state of the device (connecting, connected, streaming, stalled, disconnected). */
+  deviceState: DeviceState | null;
   sweeps: number;
   frames: number;
   tablePoints: number;
@@ -82,7 +84,7 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
   const log = deps.logger.child({ component: 'daemon' });
   const { device, trainer } = deps;
   const status = new BehaviorSubject<DaemonStatus>({
-    state: 'idle', identity: null, sweeps: 0, frames: 0, tablePoints: 0, calibrationVersion: null,
+    state: 'idle', identity: null, deviceState: null, sweeps: 0, frames: 0, tablePoints: 0, calibrationVersion: null,
     skipped: {}, trainingsSkipped: 0, device: null, lastFit: null, journal: null,
   });
   const fits = new Subject<FitResult & { sweep: number }>();
@@ -162,10 +164,21 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
           subs.push(frames$.subscribe((f) => j.write(f)));
         }
         subs.push(frames$.subscribe(() => patch({ frames: status.value.frames + 1, ...(journal ? { journal: journal.stats() } : {}) })));
+        subs.push(device.state$.pipe(takeUntil(stop$)).subscribe((deviceState) => patch({ deviceState })));
+        subs.push(device.gaps$.pipe(takeUntil(stop$)).subscribe((gap) => log.warn({ gap }, `${gap.missing} frame(s) missing after seq ${gap.after}`)));
+        const transform = ringTransform({ kMax: config.physics.kMax, gamma: config.physics.gamma, allowUncalibrated: record === null, counters: skipped });
         subs.push(
           frames$.pipe(
-            calibrate({ record, identity }),
-            ringTransform({ kMax: config.physics.kMax, gamma: config.physics.gamma, allowUncalibrated: record === null, counters: skipped }),
+            // one frame at a time: a frame that cannot be processed is counted and logged, and acquisition goes on
+            mergeMap((f) => of(f).pipe(
+              calibrate({ record, identity }),
+              transform,
+              catchError((e: unknown) => {
+                skipped['processing-error'] = (skipped['processing-error'] ?? 0) + 1;
+                log.error({ err: e, seq: f.seq }, 'a frame could not be processed; skipped');
+                return EMPTY;
+              }),
+            )),
             accumulateResponse({ minFrames: 2 }),
           ).subscribe({
             next: (t) => {

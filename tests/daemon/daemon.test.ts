@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { mergeMap, of } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { runCalibration } from '../../calibration/procedure.ts';
 import { openDevice } from '../../drivers/ring/open.ts';
@@ -165,4 +166,62 @@ describe('threaded trainer', () => {
     await local.dispose();
     await expect(threaded.fit(points)).rejects.toThrow(/trainer thread exited/);
   }, 60_000);
+});
+
+describe('daemon resilience', () => {
+  it('rides through a disconnect and a reboot of the device, with corrupt and dropped frames', async () => {
+    const config = parseConfig({ physics: { kMax: 2 }, sweep: { start: 0.5, stop: 6, step: 0.5, dwellMs: 200 }, sweeps: 3 });
+    const opened = openDevice({
+      kind: 'emulator', seed: 2, rate: 20, speed: 20,
+      faults: { corrupt: 0.02, drop: 0.01, replyDelayMs: 0, events: [{ at: 0.5, disconnect: 1 }] },
+    });
+    const { logger, lines } = captureLogger();
+    const daemon = createDaemon(config, { device: opened.device, logger, trainer: null, resolveRecord: async () => null });
+    const states: string[] = [];
+    daemon.status$.subscribe((s) => {
+      if (s.deviceState && states[states.length - 1] !== s.deviceState) states.push(s.deviceState);
+    });
+    await daemon.start();
+    await daemon.done;
+    await opened.dispose();
+    const st = daemon.status();
+    expect(st.state).toBe('stopped');
+    expect(st.sweeps).toBe(3);
+    expect(st.device?.reconnects).toBe(1);
+    expect(states).toContain('disconnected');
+    expect(states[states.length - 1]).not.toBe('disconnected');
+    expect(st.tablePoints).toBe(12 * 3);
+    // the losses are reported, not silent
+    expect((st.device?.missingFrames ?? 0) + (st.device?.checksumErrors ?? 0)).toBeGreaterThan(0);
+    expect(lines.some((l) => l.level === 40 && /frame\(s\) missing/.test(String(l.msg)))).toBe(true);
+  }, 60_000);
+
+  it('a frame that cannot be processed is counted and skipped; acquisition goes on', async () => {
+    const config = parseConfig({ physics: { kMax: 2 }, sweep: { start: 1, stop: 3, step: 1, dwellMs: 200 }, sweeps: 2 });
+    const opened = openDevice({ kind: 'sim', seed: 2, rate: 20, speed: 1000 });
+    const inner = opened.device;
+    let injected = false;
+    // a device whose third frame is broken (no readings)
+    const broken = Object.create(inner) as typeof inner;
+    Object.defineProperty(broken, 'frames$', {
+      value: inner.frames$.pipe(mergeMap((f) => {
+        if (!injected && f.seq === 2) {
+          injected = true;
+          return of({ ...f, x: undefined as unknown as Float64Array }, f);
+        }
+        return of(f);
+      })),
+    });
+    const { logger, lines } = captureLogger();
+    const daemon = createDaemon(config, { device: broken, logger, trainer: null, resolveRecord: async () => null });
+    await daemon.start();
+    await daemon.done;
+    await opened.dispose();
+    const st = daemon.status();
+    expect(st.state).toBe('stopped');
+    expect(st.sweeps).toBe(2);
+    expect(st.skipped['processing-error']).toBe(1);
+    expect(st.tablePoints).toBe(3 * 3);
+    expect(lines.some((l) => l.level === 50 && l.seq === 2)).toBe(true);
+  });
 });

@@ -104,7 +104,7 @@ export function registerStart(program: Command): void {
       const simulated = spec.kind === 'emulator' || spec.kind === 'sim';
       const opened = openDevice(simulated
         ? { ...spec, metric: parseMetricSpec(config.device.metric), delta: config.physics.delta, rate: config.device.rate, speed: config.device.speed }
-        : spec);
+        : spec, { logger: log });
       const store = new CalibrationStore(config.calibration.dir);
       const makeTrainer = config.model.thread === 'worker' ? createThreadedTrainer : createLiveTrainer;
       const trainer = o.train ? await makeTrainer({ delta: config.physics.delta, layers: config.model.layers, nodes: config.model.nodes, log: (l) => log.info(l) }) : null;
