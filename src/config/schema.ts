@@ -36,6 +36,13 @@ export const ConfigSchema = z.strictObject({
   calibration: z.strictObject({
     /** Directory of calibration records; the active one is applied. */
     dir: z.string().default(() => process.env.HOLORING_CALIBRATION_DIR ?? 'calibration/records'),
+    /**
+     * Geometry whose closed form fixes the overall scale and phase when the daemon
+     * calibrates: "ads" (the disk, below the Hawking–Page temperature) or "btz:RH"
+     * (above it, r_h = 2πT). Default: the simulated ring's own metric when it is a
+     * BTZ black hole, else "ads".
+     */
+    referenceGeometry: z.string().regex(/^(ads|btz:[0-9.eE+-]+)$/, 'must be "ads" or "btz:RH"').optional(),
   }).prefault({}),
   journal: z.strictObject({
     /** Record every raw frame (the system of record; re-calibrate with `holoring recalibrate --frames`). */

@@ -69,6 +69,8 @@ export interface Daemon {
 }
 
 const PROFILE_R = [0, 0.5, 1, 2];
+/** A fit above this reduced χ² is reported as not describing the data. */
+export const POOR_FIT_CHI2 = 3;
 
 function summarise(res: FitResult, sweep: number, points: number, backend: string): FitSummary {
   const profile = PROFILE_R.map((r) => {
@@ -133,6 +135,9 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
         patch({ lastFit });
         fits.next({ ...res, sweep });
         log.info({ sweep, chi2: res.chi2, iterations: res.iterations, elapsedMs: Math.round(res.elapsedMs), points: table.points.length, backend: trainer.backend }, 'metric retrained');
+        if (res.chi2 > POOR_FIT_CHI2) {
+          log.warn({ sweep, chi2: res.chi2 }, `the reconstructed metric does not describe the data (reduced χ² ${res.chi2.toFixed(1)}): check the calibration, Δ and γ; a sample above the Hawking–Page temperature has a horizon, which the disk network cannot represent`);
+        }
       }),
       catchError((e: unknown) => {
         log.warn({ err: e, sweep }, 'retraining failed; acquisition continues');

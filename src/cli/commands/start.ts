@@ -12,7 +12,7 @@ import { HoloringError, isHoloringError } from '../../errors.ts';
 import { type Logger, createLogger } from '../../log.ts';
 import { parseMetricSpec } from '../../physics/metric.ts';
 import { validateDelta } from '../../physics/params.ts';
-import { numberArg } from '../args.ts';
+import { numberArg, withFlag } from '../args.ts';
 import { createProgress } from '../progress.ts';
 
 interface StartFlags {
@@ -39,7 +39,8 @@ function formatFit(s: FitSummary): string {
 
 /** Active record for this device; otherwise (simulated rings, or --calibrate) a new calibration. */
 async function resolveRecord(
-  store: CalibrationStore, identity: DeviceIdentity, device: RingDevice, opts: { calibrate: boolean; simulated: boolean; log: Logger },
+  store: CalibrationStore, identity: DeviceIdentity, device: RingDevice,
+  opts: { calibrate: boolean; simulated: boolean; log: Logger; reference: { geometry: string; delta: number; gamma: number } },
 ): Promise<CalibrationRecord | null> {
   let active: CalibrationRecord | null = null;
   try {
@@ -57,6 +58,7 @@ async function resolveRecord(
   const bar: { progress?: ReturnType<typeof createProgress> } = {};
   const res = await runCalibration(device, {
     note: 'made by holoring start',
+    solve: { reference: { kind: 'uv-ads', ...opts.reference } },
     onProgress: (done, total, info) => {
       bar.progress ??= createProgress('calibrate', total);
       bar.progress.update(done, info);
@@ -102,10 +104,16 @@ export function registerStart(program: Command): void {
       const log = createLogger({ level: config.log.level });
       const spec = parseDeviceSpec(config.device.spec);
       const simulated = spec.kind === 'emulator' || spec.kind === 'sim';
+      const ringMetric = simulated ? withFlag('--metric', () => parseMetricSpec(config.device.metric)) : null;
       const opened = openDevice(simulated
-        ? { ...spec, metric: parseMetricSpec(config.device.metric), delta: config.physics.delta, rate: config.device.rate, speed: config.device.speed }
+        ? { ...spec, metric: ringMetric ?? undefined, delta: config.physics.delta, rate: config.device.rate, speed: config.device.speed }
         : spec, { logger: log });
       const store = new CalibrationStore(config.calibration.dir);
+      const reference = {
+        geometry: config.calibration.referenceGeometry ?? (ringMetric?.kind === 'btz' ? ringMetric.label : 'ads'),
+        delta: config.physics.delta,
+        gamma: config.physics.gamma,
+      };
       const makeTrainer = config.model.thread === 'worker' ? createThreadedTrainer : createLiveTrainer;
       const trainer = o.train ? await makeTrainer({ delta: config.physics.delta, layers: config.model.layers, nodes: config.model.nodes, log: (l) => log.info(l) }) : null;
       if (trainer) log.info({ backend: trainer.backend }, 'metric network ready');
@@ -116,7 +124,7 @@ export function registerStart(program: Command): void {
         ...(config.journal.enabled
           ? { openJournal: (identity: DeviceIdentity) => openJournal(journalPath(config.journal.dir, identity, new Date()), identity, { onDrop: (st) => log.error({ journal: st }, 'journal cannot keep up: raw frames dropped') }) }
           : {}),
-        resolveRecord: (identity, device) => resolveRecord(store, identity, device, { calibrate: !!o.calibrate, simulated, log }),
+        resolveRecord: (identity, device) => resolveRecord(store, identity, device, { calibrate: !!o.calibrate, simulated, log, reference }),
       });
       daemon.status$.subscribe((s) => {
         if (s.lastFit && s.lastFit !== lastPrinted) {
