@@ -225,3 +225,22 @@ describe('daemon resilience', () => {
     expect(lines.some((l) => l.level === 50 && l.seq === 2)).toBe(true);
   });
 });
+
+describe('daemon honesty', () => {
+  it('warns when the disk network cannot describe the data (a black-hole sample)', async () => {
+    const { btzMetric } = await import('../../src/physics/metric.ts');
+    const config = parseConfig({ physics: { kMax: 4 }, sweep: { start: 0.5, stop: 8, step: 0.5, dwellMs: 200 }, model: { layers: 200, nodes: 16 }, sweeps: 1 });
+    const opened = openDevice({ kind: 'sim', seed: 3, rate: 20, speed: 1000, metric: btzMetric(1.5) });
+    const { logger, lines } = captureLogger();
+    const trainer = await createLiveTrainer({ delta: 1.5, layers: 200, nodes: 16 });
+    const daemon = createDaemon(config, {
+      device: opened.device, logger, trainer,
+      resolveRecord: async (_identity, device) => (await runCalibration(device, { solve: { reference: { kind: 'uv-ads', geometry: 'btz:1.5' } } })).record,
+    });
+    await daemon.start();
+    await daemon.done;
+    await opened.dispose();
+    expect(daemon.status().lastFit?.chi2).toBeGreaterThan(3);
+    expect(lines.some((l) => l.level === 40 && /does not describe the data/.test(String(l.msg)))).toBe(true);
+  }, 60_000);
+});
