@@ -70,7 +70,7 @@ export class SerialRingDevice extends DeviceOutputs implements RingDevice {
     this.o = { source: 'serial', ...SERIAL_DEFAULTS, scheduler: asyncScheduler, ...given };
     this.scheduler = this.o.scheduler;
     this.log = (opts.logger ?? silentLogger()).child({ component: 'device', port: opts.transport.description });
-    this.sm.state$.pipe(skip(1)).subscribe((to) => this.log[to === 'stalled' || to === 'disconnected' ? 'warn' : 'info']({ event: 'state', state: to }, `device ${to}`));
+    this.sm.state$.pipe(skip(1)).subscribe((to) => this.log[(to === 'stalled' || to === 'disconnected') && !this.closing ? 'warn' : 'info']({ event: 'state', state: to }, `device ${to}`));
     this.captureT0 = this.scheduler.now();
     this.waiter = new CommandWaiter(this.scheduler, { port: opts.transport.description });
     this.decoder = new RingDecoder((m) => this.onMessage(m), this.o.source, { onReject: (code) => this.onReject(code) });
