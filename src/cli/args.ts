@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { ErrorCodes, HoloringError } from '../errors.ts';
 
 /** Argument parsers for commander: each refusal names the argument. */
@@ -42,5 +43,18 @@ export function withFlag<T>(flag: string, fn: () => T): T {
     return (r instanceof Promise ? r.catch(blame) : r) as T;
   } catch (e) {
     return blame(e);
+  }
+}
+
+/** Writes the file a flag names (`-` = stdout); a failure names the flag. */
+export function writeOutput(flag: string, path: string, text: string): void {
+  if (path === '-') {
+    process.stdout.write(text);
+    return;
+  }
+  try {
+    writeFileSync(path, text);
+  } catch (e) {
+    throw new HoloringError(ErrorCodes.ARG_INVALID, `${flag}: cannot write ${path}: ${(e as Error).message}`, { flag, path });
   }
 }

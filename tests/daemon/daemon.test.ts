@@ -5,9 +5,9 @@ import { Writable } from 'node:stream';
 import { mergeMap, of } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { runCalibration } from '../../calibration/procedure.ts';
-import { openDevice } from '../../drivers/ring/open.ts';
-import { parseConfig } from '../../src/config/schema.ts';
-import { createDaemon } from '../../src/daemon/daemon.ts';
+import { type OpenedDevice, openDevice } from '../../drivers/ring/open.ts';
+import { type Config, parseConfig } from '../../src/config/schema.ts';
+import { type Daemon, type DaemonDeps, createDaemon } from '../../src/daemon/daemon.ts';
 import { createLiveTrainer } from '../../src/daemon/trainer.ts';
 import { createLogger } from '../../src/log.ts';
 import { deformedMetric } from '../../src/physics/metric.ts';
@@ -27,6 +27,20 @@ function captureLogger() {
   return { logger: createLogger({ destination: stream, level: 'info' }), lines };
 }
 
+/**
+ * Builds the daemon on an opened device (no trainer, no calibration unless given),
+ * lets `observe` subscribe before it starts, runs it to its end and closes the device.
+ */
+async function runDaemon(config: Readonly<Config>, opened: OpenedDevice, deps: Partial<DaemonDeps> = {}, observe?: (d: Daemon) => void) {
+  const { logger, lines } = captureLogger();
+  const daemon = createDaemon(config, { device: opened.device, logger, trainer: null, resolveRecord: async () => null, ...deps });
+  observe?.(daemon);
+  await daemon.start();
+  await daemon.done;
+  await opened.dispose();
+  return { daemon, lines, st: daemon.status() };
+}
+
 describe('daemon wiring (in-process emulator, full byte path)', () => {
   it('calibrates, acquires sweeps and reconstructs a deformed metric end to end', async () => {
     const metric = deformedMetric(0.3, -0.2, 1.5);
@@ -37,21 +51,13 @@ describe('daemon wiring (in-process emulator, full byte path)', () => {
       sweeps: 2,
     });
     const opened = openDevice({ kind: 'emulator', seed: 3, metric, rate: 20, speed: 2000 });
-    const { logger, lines } = captureLogger();
     const trainer = await createLiveTrainer({ delta: 1.5, layers: 200, nodes: 16 });
-    const daemon = createDaemon(config, {
-      device: opened.device,
-      logger,
+    const fits: { sweep: number; r: number[]; f: number[]; g: number[]; f_err: number[]; g_err: number[]; chi2: number }[] = [];
+    const { st, lines } = await runDaemon(config, opened, {
       trainer,
       resolveRecord: async (_identity, device) => (await runCalibration(device, { framesPerSetting: 8 })).record,
-    });
-    const fits: { sweep: number; r: number[]; f: number[]; g: number[]; f_err: number[]; g_err: number[]; chi2: number }[] = [];
-    daemon.fits$.subscribe((f) => fits.push(f));
-    await daemon.start();
-    await daemon.done;
-    await opened.dispose();
+    }, (d) => d.fits$.subscribe((f) => fits.push(f)));
 
-    const st = daemon.status();
     expect(st.state).toBe('stopped');
     expect(st.sweeps).toBe(2);
     expect(st.calibrationVersion).toMatch(/^cal-[0-9a-f]{16}$/);
@@ -82,13 +88,7 @@ describe('daemon wiring (in-process emulator, full byte path)', () => {
 
   it('runs uncalibrated (flagged in the logs) when no record is found, and acquisition-only without a trainer', async () => {
     const config = parseConfig({ physics: { kMax: 2 }, sweep: { start: 1, stop: 3, step: 1, dwellMs: 200 }, sweeps: 2 });
-    const opened = openDevice({ kind: 'sim', seed: 2, rate: 20, speed: 1000 });
-    const { logger, lines } = captureLogger();
-    const daemon = createDaemon(config, { device: opened.device, logger, trainer: null, resolveRecord: async () => null });
-    await daemon.start();
-    await daemon.done;
-    await opened.dispose();
-    const st = daemon.status();
+    const { st, lines } = await runDaemon(config, openDevice({ kind: 'sim', seed: 2, rate: 20, speed: 1000 }));
     expect(st.state).toBe('stopped');
     expect(st.calibrationVersion).toBeNull();
     expect(st.tablePoints).toBe(3 * 3);
@@ -175,16 +175,10 @@ describe('daemon resilience', () => {
       kind: 'emulator', seed: 2, rate: 20, speed: 20,
       faults: { corrupt: 0.02, drop: 0.01, replyDelayMs: 0, events: [{ at: 0.5, disconnect: 1 }] },
     });
-    const { logger, lines } = captureLogger();
-    const daemon = createDaemon(config, { device: opened.device, logger, trainer: null, resolveRecord: async () => null });
     const states: string[] = [];
-    daemon.status$.subscribe((s) => {
+    const { st, lines } = await runDaemon(config, opened, {}, (d) => d.status$.subscribe((s) => {
       if (s.deviceState && states[states.length - 1] !== s.deviceState) states.push(s.deviceState);
-    });
-    await daemon.start();
-    await daemon.done;
-    await opened.dispose();
-    const st = daemon.status();
+    }));
     expect(st.state).toBe('stopped');
     expect(st.sweeps).toBe(3);
     expect(st.device?.reconnects).toBe(1);
@@ -212,12 +206,7 @@ describe('daemon resilience', () => {
         return of(f);
       })),
     });
-    const { logger, lines } = captureLogger();
-    const daemon = createDaemon(config, { device: broken, logger, trainer: null, resolveRecord: async () => null });
-    await daemon.start();
-    await daemon.done;
-    await opened.dispose();
-    const st = daemon.status();
+    const { st, lines } = await runDaemon(config, { ...opened, device: broken });
     expect(st.state).toBe('stopped');
     expect(st.sweeps).toBe(2);
     expect(st.skipped['processing-error']).toBe(1);
@@ -231,16 +220,12 @@ describe('daemon honesty', () => {
     const { btzMetric } = await import('../../src/physics/metric.ts');
     const config = parseConfig({ physics: { kMax: 4 }, sweep: { start: 0.5, stop: 8, step: 0.5, dwellMs: 200 }, model: { layers: 200, nodes: 16 }, sweeps: 1 });
     const opened = openDevice({ kind: 'sim', seed: 3, rate: 20, speed: 1000, metric: btzMetric(1.5) });
-    const { logger, lines } = captureLogger();
     const trainer = await createLiveTrainer({ delta: 1.5, layers: 200, nodes: 16 });
-    const daemon = createDaemon(config, {
-      device: opened.device, logger, trainer,
+    const { st, lines } = await runDaemon(config, opened, {
+      trainer,
       resolveRecord: async (_identity, device) => (await runCalibration(device, { solve: { reference: { kind: 'uv-ads', geometry: 'btz:1.5' } } })).record,
     });
-    await daemon.start();
-    await daemon.done;
-    await opened.dispose();
-    expect(daemon.status().lastFit?.chi2).toBeGreaterThan(3);
+    expect(st.lastFit?.chi2).toBeGreaterThan(3);
     expect(lines.some((l) => l.level === 40 && /does not describe the data/.test(String(l.msg)))).toBe(true);
   }, 60_000);
 });

@@ -9,10 +9,10 @@ import { CalibrationStore, DEFAULT_STORE_DIR } from '../../../calibration/store.
 import type { CalibrationRecord } from '../../contracts/calibration.ts';
 import { ErrorCodes, HoloringError } from '../../errors.ts';
 import { parseMetricSpec } from '../../physics/metric.ts';
-import { numberArg } from '../args.ts';
+import { numberArg, writeOutput } from '../args.ts';
 import { createProgress } from '../progress.ts';
 import { registerCalibrations } from './calibrations.ts';
-import { registerRecalibrate, writeOrFail } from './recalibrate.ts';
+import { registerRecalibrate } from './recalibrate.ts';
 
 interface CalibrateOptions {
   port?: string; device?: string; baud: number; capture?: string;
@@ -117,10 +117,10 @@ export function registerCalibrate(program: Command): void {
         await opened.dispose();
       }
       const { record, frames } = result;
-      if (o.saveFrames) writeOrFail('--save-frames', o.saveFrames, formatFramesFile(result.identity, frames));
+      if (o.saveFrames) writeOutput('--save-frames', o.saveFrames, formatFramesFile(result.identity, frames));
       const path = store.save(record);
       if (o.activate) store.activate(record.version);
-      if (o.out) writeOrFail('--out', o.out, JSON.stringify(record, null, 2) + '\n');
+      if (o.out) writeOutput('--out', o.out, JSON.stringify(record, null, 2) + '\n');
       const score = o.truth ? scoreCalibration(record, readTruth(o.truth)) : undefined;
       const summary = { version: record.version, path, active: o.activate, simulated: record.method.simulated, ...summarise(record), ...(score ? { score } : {}) };
       if (o.json) process.stdout.write(JSON.stringify(summary) + '\n');

@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { RingEmulator } from '../../../drivers/ring/emulator.ts';
 import { type FaultEvent, type Scenario, parseWindow, readScenario } from '../../../drivers/ring/faults.ts';
@@ -6,10 +5,10 @@ import { RingDeviceModel } from '../../../drivers/ring/model.ts';
 import { PtyEmulatorHost } from '../../../drivers/ring/pty.ts';
 import { RingSimulator } from '../../../drivers/sim/simulator.ts';
 import { truthToJson } from '../../../drivers/sim/truth.ts';
-import { ErrorCodes, HoloringError } from '../../errors.ts';
+import { HoloringError } from '../../errors.ts';
 import { parseMetricSpec } from '../../physics/metric.ts';
 import { validateDelta } from '../../physics/params.ts';
-import { numberArg } from '../args.ts';
+import { numberArg, writeOutput } from '../args.ts';
 
 interface EmulateOptions {
   link: string; metric: string; delta: number; sites: number; seed: number; rate: number; speed: number;
@@ -60,11 +59,7 @@ export function registerEmulate(program: Command): void {
         ...o.disconnect.map((v) => parseWindow('--disconnect', v)).map((w) => ({ at: w.at, disconnect: w.seconds })),
       ];
       if (o.truth) {
-        try {
-          writeFileSync(o.truth, JSON.stringify(truthToJson(sim.truth(), seed), null, 2) + '\n');
-        } catch (e) {
-          throw new HoloringError(ErrorCodes.ARG_INVALID, `--truth: cannot write ${o.truth}: ${(e as Error).message}`, { flag: '--truth' });
-        }
+        writeOutput('--truth', o.truth, JSON.stringify(truthToJson(sim.truth(), seed), null, 2) + '\n');
       }
       const faults = {
         corrupt: fromCli('corrupt') ? o.corrupt : sc.corrupt ?? o.corrupt,

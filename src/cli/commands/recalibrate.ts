@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { from } from 'rxjs';
 import type { Command } from 'commander';
 import { framesFromCapture } from '../../../calibration/captureFrames.ts';
@@ -9,7 +9,7 @@ import { CalibrationStore, DEFAULT_STORE_DIR } from '../../../calibration/store.
 import type { CalibrationRecord } from '../../contracts/calibration.ts';
 import { ErrorCodes, HoloringError } from '../../errors.ts';
 import { formatResponseTable } from '../../io/responseTable.ts';
-import { numberArg } from '../args.ts';
+import { numberArg, writeOutput } from '../args.ts';
 
 interface RecalibrateOptions {
   frames?: string; capture?: string; record?: string; store: string; kmax: number; gamma: number; minFrames: number; out: string; json?: boolean; quiet?: boolean;
@@ -55,8 +55,7 @@ export function registerRecalibrate(program: Command): void {
         throw new HoloringError('RING_ERR_CALIB_MISMATCH', `no frame could be calibrated with ${record.version}: ${why}`, { version: record.version, status: res.status });
       }
       const csv = formatResponseTable(res.table.points);
-      if (o.out === '-') process.stdout.write(csv);
-      else writeOrFail('--out', o.out, csv);
+      writeOutput('--out', o.out, csv);
       const summary = { version: record.version, frames: input.frames.length, status: res.status, skipped: res.skipped, points: res.table.points.length };
       if (o.json) process.stderr.write(JSON.stringify(summary) + '\n');
       else if (!o.quiet) {
@@ -65,13 +64,4 @@ export function registerRecalibrate(program: Command): void {
         process.stderr.write(`recalibrated ${input.frames.length} frames with ${record.version} (${st}); skipped: ${sk}; ${res.table.points.length} table rows${o.out === '-' ? '' : ` → ${o.out}`}\n`);
       }
     });
-}
-
-/** Writes a file named by a flag; a failure names the flag. */
-export function writeOrFail(flag: string, path: string, text: string): void {
-  try {
-    writeFileSync(path, text);
-  } catch (e) {
-    throw new HoloringError(ErrorCodes.ARG_INVALID, `${flag}: cannot write ${path}: ${(e as Error).message}`, { flag });
-  }
 }

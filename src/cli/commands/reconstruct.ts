@@ -1,9 +1,7 @@
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { ErrorCodes, HoloringError } from '../../errors.ts';
 import { readResponseTable } from '../../io/responseTable.ts';
 import { type Checkpoint, DEFAULT_SHAPE, fitMetric, loadCheckpoint, makeOutput } from '../../model/index.ts';
-import { numberArg, withFlag } from '../args.ts';
+import { numberArg, withFlag, writeOutput } from '../args.ts';
 
 interface ReconstructOptions {
   data: string;
@@ -46,14 +44,7 @@ export function registerReconstruct(program: Command): void {
         }),
       );
       const text = JSON.stringify(makeOutput(res)) + '\n';
-      if (o.out === '-') process.stdout.write(text);
-      else {
-        try {
-          writeFileSync(o.out, text);
-        } catch (e) {
-          throw new HoloringError(ErrorCodes.ARG_INVALID, `--out: cannot write ${o.out}: ${(e as Error).message}`, { flag: '--out' });
-        }
-      }
+      writeOutput('--out', o.out, text);
       log(
         `reconstruct: ${res.converged ? 'converged' : 'stopped (not converged)'} after ${res.iterations} iterations in ${res.elapsedMs.toFixed(0)} ms on ${res.backend}; reduced chi2 ${res.chi2.toFixed(3)}${res.noiseless ? ' (noiseless table: σ floor, chi2 nominal)' : ''}${o.out === '-' ? '' : `; wrote ${o.out}`}`,
       );

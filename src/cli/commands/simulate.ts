@@ -1,11 +1,10 @@
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { formatResponseTable } from '../../io/responseTable.ts';
 import { parseMetricSpec } from '../../physics/metric.ts';
 import { validateDelta } from '../../physics/params.ts';
 import { simulateResponseTable } from '../../physics/response.ts';
 import { frequencyGrid } from '../../../drivers/sim/simulator.ts';
-import { numberArg, rangeArg, withFlag } from '../args.ts';
+import { numberArg, rangeArg, withFlag, writeOutput } from '../args.ts';
 import { createProgress } from '../progress.ts';
 import { ErrorCodes, HoloringError } from '../../errors.ts';
 
@@ -36,13 +35,8 @@ export function registerSimulate(program: Command): void {
       });
       progress.stop();
       const csv = formatResponseTable(points);
-      if (o.out === '-') process.stdout.write(csv);
-      else {
-        try {
-          writeFileSync(o.out, csv);
-        } catch (e) {
-          throw new HoloringError(ErrorCodes.ARG_INVALID, `--out: cannot write ${o.out}: ${(e as Error).message}`, { flag: '--out' });
-        }
+      writeOutput('--out', o.out, csv);
+      if (o.out !== '-') {
         if (!o.quiet) process.stderr.write(`wrote ${points.length} rows (${omegas.length} ω × ${o.kmax + 1} k, metric ${metric.label}) to ${o.out}\n`);
       }
     });
