@@ -71,9 +71,7 @@ export function parseDeviceSpec(text: string): DeviceSpec {
 }
 
 function simulatedRing(s: SimulatedRingSpec): { sim: RingSimulator; model: RingDeviceModel } {
-  // RingSimulator takes defaults for absent options only (an explicit undefined would override them)
-  const given = Object.fromEntries(Object.entries({ metric: s.metric, delta: s.delta, sites: s.sites, seed: s.seed }).filter(([, v]) => v !== undefined));
-  const sim = new RingSimulator(given);
+  const sim = new RingSimulator({ metric: s.metric, delta: s.delta, sites: s.sites, seed: s.seed });
   return { sim, model: new RingDeviceModel({ sim, rate: s.rate, identity: { serial: `SIM-${s.seed ?? 1}` } }) };
 }
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { DeviceIdentity } from '../contracts/device.ts';
 import type { RingFrame } from '../contracts/frame.ts';
 import { HoloringError } from '../errors.ts';
-import { frameToJson } from '../io/framesFile.ts';
+import { frameToJson, framesFileHeader } from '../io/framesFile.ts';
 
 /**
  * The journal: every raw frame, as the device delivered it, appended to a frames
@@ -62,7 +62,7 @@ export function openJournal(path: string, identity: DeviceIdentity, opts: Journa
   out.on('error', (e) => {
     stats.error = e.message;
   });
-  const header = JSON.stringify({ kind: 'holoring-frames', version: 1, device: identity }) + '\n';
+  const header = framesFileHeader(identity) + '\n';
   out.write(header);
   stats.bytes += header.length;
   let syncing = false;

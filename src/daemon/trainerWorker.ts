@@ -5,29 +5,26 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ResponsePoint } from '../contracts/response.ts';
-import { createMetricNetwork, initBackend } from '../model/index.ts';
-import type { TrainerOptions, TrainerReply, TrainerRequest } from './trainer.ts';
+import { type TrainerOptions, type TrainerReply, type TrainerRequest, createLiveTrainer } from './trainer.ts';
 
 const opts = workerData as Omit<TrainerOptions, 'log'>;
 const port = parentPort!;
 const logs: string[] = [];
-const backend = await initBackend({ log: (l) => logs.push(l) });
-const net = createMetricNetwork({ delta: opts.delta, layers: opts.layers, nodes: opts.nodes });
-let fitted = false;
+// the same warm-started trainer as on the main thread, living in this worker
+const trainer = await createLiveTrainer({ ...opts, log: (l) => logs.push(l) });
 
 port.on('message', async (msg: TrainerRequest) => {
   if (msg.type === 'close') {
-    await net.dispose();
+    await trainer.dispose();
     port.close();
     return;
   }
   try {
-    const result = net.fit(msg.points as ResponsePoint[], { init: fitted ? 'current' : 'ads' });
-    fitted = true;
+    const result = await trainer.fit(msg.points as ResponsePoint[]);
     port.postMessage({ type: 'result', id: msg.id, result } satisfies TrainerReply);
   } catch (e) {
     const err = e as { code?: string; message?: string };
     port.postMessage({ type: 'error', id: msg.id, code: (err.code ?? 'RING_ERR_TRAINER') as `RING_ERR_${string}`, message: err.message ?? String(e) } satisfies TrainerReply);
   }
 });
-port.postMessage({ type: 'ready', backend, logs } satisfies TrainerReply);
+port.postMessage({ type: 'ready', backend: trainer.backend, logs } satisfies TrainerReply);

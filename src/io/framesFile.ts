@@ -1,4 +1,4 @@
-import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { DeviceIdentity } from '../contracts/device.ts';
 import type { RingFrame } from '../contracts/frame.ts';
@@ -40,23 +40,13 @@ export function frameToJson(f: RingFrame): string {
   });
 }
 
-export function formatFramesFile(device: DeviceIdentity, frames: readonly RingFrame[]): string {
-  return [JSON.stringify({ kind: 'holoring-frames', version: 1, device }), ...frames.map(frameToJson)].join('\n') + '\n';
+/** The header line of a frames file (without its newline). */
+export function framesFileHeader(device: DeviceIdentity): string {
+  return JSON.stringify({ kind: 'holoring-frames', version: 1, device });
 }
 
-/** Appends frames to a file as they come. */
-export class FramesFileWriter {
-  private readonly out: WriteStream;
-  constructor(path: string, device: DeviceIdentity) {
-    this.out = createWriteStream(path, { flags: 'w' });
-    this.out.write(JSON.stringify({ kind: 'holoring-frames', version: 1, device }) + '\n');
-  }
-  write(f: RingFrame): void {
-    this.out.write(frameToJson(f) + '\n');
-  }
-  close(): Promise<void> {
-    return new Promise((res, rej) => this.out.end((e?: Error | null) => (e ? rej(e) : res())));
-  }
+export function formatFramesFile(device: DeviceIdentity, frames: readonly RingFrame[]): string {
+  return [framesFileHeader(device), ...frames.map(frameToJson)].join('\n') + '\n';
 }
 
 export interface FramesFileContents {

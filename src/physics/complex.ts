@@ -10,7 +10,6 @@ export const csub = (a: Complex, b: Complex): Complex => ({ re: a.re - b.re, im:
 export const cmul = (a: Complex, b: Complex): Complex => ({ re: a.re * b.re - a.im * b.im, im: a.re * b.im + a.im * b.re });
 export const cscale = (a: Complex, s: number): Complex => ({ re: a.re * s, im: a.im * s });
 export const cabs = (a: Complex): number => Math.hypot(a.re, a.im);
-export const cneg = (a: Complex): Complex => ({ re: -a.re, im: -a.im });
 
 export function cdiv(a: Complex, b: Complex): Complex {
   // Smith's algorithm: avoids overflow for large |b|
@@ -31,19 +30,6 @@ export function cexp(a: Complex): Complex {
 
 export function clog(a: Complex): Complex {
   return { re: Math.log(cabs(a)), im: Math.atan2(a.im, a.re) };
-}
-
-/** a^p for complex a and complex p (principal branch). */
-export function cpow(a: Complex, p: Complex): Complex {
-  if (a.re === 0 && a.im === 0) return { re: 0, im: 0 };
-  return cexp(cmul(clog(a), p));
-}
-
-export function csqrt(a: Complex): Complex {
-  const m = cabs(a);
-  const re = Math.sqrt((m + a.re) / 2);
-  const im = Math.sign(a.im || 1) * Math.sqrt(Math.max(0, (m - a.re) / 2));
-  return { re, im };
 }
 
 /** Relative distance |a − b| / |b| (absolute when b = 0). */

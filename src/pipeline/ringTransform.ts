@@ -45,16 +45,18 @@ export function frameToChi(frame: RingFrame | CalibratedFrame, kMax: number, gam
   const siteSys = 'siteSigmaSystematic' in frame ? frame.siteSigmaSystematic : undefined;
   const refSigma = 'referenceSigma' in frame ? (frame.referenceSigma ?? 0) : 0;
   const w2 = (frame.sourceWidth * frame.sourceWidth) / 2;
-  // σ of χ_k from independent per-site σ_j: (2π/|J₀|) e^{k²σ²/2} √(Σ cos² σ_j²) / N
+  // σ of χ_k from independent per-site σ_j: (2π/|J₀|) e^{k²σ²/2} √(Σ cos² σ_j²) / N;
+  // the cos² weights are computed once per k and serve both the total and the systematic σ
+  const cos2 = new Float64Array(n);
   const propagate = (sj: Float64Array, k: number): number => {
     let v = 0;
-    for (let j = 0; j < n; j++) {
-      const cs = Math.cos((2 * Math.PI * k * (j - frame.sourceSite)) / n);
-      v += cs * cs * sj[j] * sj[j];
-    }
+    for (let j = 0; j < n; j++) v += cos2[j] * sj[j] * sj[j];
     return (((2 * Math.PI) / Math.abs(frame.amplitude)) * Math.exp(k * k * w2) * Math.sqrt(v)) / n;
   };
   const samples: ChiSample[] = chi.map((c, k) => {
+    if (siteSigma || siteSys) {
+      for (let j = 0; j < n; j++) cos2[j] = Math.cos((2 * Math.PI * k * (j - frame.sourceSite)) / n) ** 2;
+    }
     const common = refSigma * Math.hypot(c.re, c.im);
     const sigma = siteSigma ? Math.hypot(propagate(siteSigma, k), common) : NaN;
     // per-site calibration errors are independent across sites; the overall constant's error is common to all of them
