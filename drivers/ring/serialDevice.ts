@@ -12,6 +12,7 @@ import { SequenceTracker } from './sequence.ts';
 import { DeviceOutputs } from './deviceBase.ts';
 import type { Transport, TransportLink } from './transport.ts';
 import { CommandWaiter } from './waiter.ts';
+import { definedOnly } from '../../src/util/options.ts';
 
 export interface SerialDeviceOptions {
   transport: Transport;
@@ -66,8 +67,8 @@ export class SerialRingDevice extends DeviceOutputs implements RingDevice {
 
   constructor(opts: SerialDeviceOptions) {
     super();
-    const given = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) as SerialDeviceOptions;
-    this.o = { source: 'serial', ...SERIAL_DEFAULTS, scheduler: asyncScheduler, ...given };
+    const given = definedOnly(opts);
+    this.o = { source: 'serial', ...SERIAL_DEFAULTS, scheduler: asyncScheduler, ...given, transport: opts.transport };
     this.scheduler = this.o.scheduler;
     this.log = (opts.logger ?? silentLogger()).child({ component: 'device', port: opts.transport.description });
     this.sm.state$.pipe(skip(1)).subscribe((to) => this.log[(to === 'stalled' || to === 'disconnected') && !this.closing ? 'warn' : 'info']({ event: 'state', state: to }, `device ${to}`));

@@ -5,6 +5,7 @@ import { GridSolver } from '../../src/physics/gridSolver.ts';
 import { type Metric, adsMetric } from '../../src/physics/metric.ts';
 import { ringResponse } from '../../src/physics/ring.ts';
 import { Rng } from '../../src/util/random.ts';
+import { definedOnly } from '../../src/util/options.ts';
 
 /** Simulated ring defaults (physics.md §9). */
 export const SIM_DEFAULTS = {
@@ -91,7 +92,7 @@ export class RingSimulator {
 
   constructor(opts: SimulatorOptions = {}) {
     // an option given as undefined takes its default
-    const given = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) as SimulatorOptions;
+    const given = definedOnly(opts);
     const o = { ...SIM_DEFAULTS, ...given };
     this.metric = opts.metric ?? adsMetric();
     assertFinite('simulator option', o.delta, o.sites, o.width, o.gamma, o.noise, o.noiseFloor, o.gainError, o.phaseErrorDeg, o.offsetError, o.seed);

@@ -20,6 +20,7 @@ import { DEFAULT_SHAPE, NetworkGrid, type NetworkShape } from './grid.ts';
 import { FusedKernel } from './kernel.ts';
 import { type LmIteration, type LmOptions, type LsqProblem, levenbergMarquardt } from './lm.ts';
 import { type ParallelKernel, createParallelKernel } from './parallel.ts';
+import { definedOnly } from '../util/options.ts';
 
 export interface MetricNetworkOptions extends Partial<NetworkShape> {
   /** Conformal dimension Δ (default 1.5). */
@@ -64,7 +65,7 @@ export class MetricNetwork {
   private parallelData = '';
 
   constructor(opts: MetricNetworkOptions = {}) {
-    const shape: NetworkShape = { ...DEFAULT_SHAPE, ...Object.fromEntries(Object.entries(opts).filter(([k, v]) => k in DEFAULT_SHAPE && v !== undefined)) };
+    const shape: NetworkShape = { ...DEFAULT_SHAPE, ...Object.fromEntries(Object.entries(definedOnly(opts)).filter(([k]) => k in DEFAULT_SHAPE)) };
     this.delta = validateDelta(opts.delta ?? 1.5);
     this.lambda = opts.lambda ?? DEFAULT_LAMBDA;
     assertFinite('network option', shape.layers, shape.nodes, shape.r0, shape.rMax, shape.rC, this.lambda);
