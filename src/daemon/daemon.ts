@@ -1,4 +1,4 @@
-import { BehaviorSubject, EMPTY, type Observable, Subject, type Subscription, catchError, exhaustMap, filter, from, mergeMap, of, share, takeUntil, tap } from 'rxjs';
+import { BehaviorSubject, EMPTY, type Observable, Subject, type Subscription, catchError, exhaustMap, filter, mergeMap, of, share, takeUntil, tap } from 'rxjs';
 import type { AccumulatedResponse, CalibrationRecord } from '../contracts/calibration.ts';
 import type { DeviceCounters, DeviceIdentity, DeviceState, RingDevice } from '../contracts/device.ts';
 import type { Config } from '../config/schema.ts';
@@ -126,24 +126,21 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
     resolveDone();
   };
 
-  const train = (sweep: number): Observable<unknown> => {
+  /** Retrains on the current table; never rejects (a failed fit is logged and acquisition goes on). */
+  const train = async (sweep: number): Promise<void> => {
     const table = latest;
-    if (!trainer || !table || table.points.length === 0) return EMPTY;
-    return from(trainer.fit(table.points)).pipe(
-      tap((res) => {
-        const lastFit = summarise(res, sweep, table.points.length, trainer.backend);
-        patch({ lastFit });
-        fits.next({ ...res, sweep });
-        log.info({ sweep, chi2: res.chi2, iterations: res.iterations, elapsedMs: Math.round(res.elapsedMs), points: table.points.length, backend: trainer.backend }, 'metric retrained');
-        if (res.chi2 > POOR_FIT_CHI2) {
-          log.warn({ sweep, chi2: res.chi2 }, `the reconstructed metric does not describe the data (reduced χ² ${res.chi2.toFixed(1)}): check the calibration, Δ and γ; a sample above the Hawking–Page temperature has a horizon, which the disk network cannot represent`);
-        }
-      }),
-      catchError((e: unknown) => {
-        log.warn({ err: e, sweep }, 'retraining failed; acquisition continues');
-        return EMPTY;
-      }),
-    );
+    if (!trainer || !table || table.points.length === 0) return;
+    try {
+      const res = await trainer.fit(table.points);
+      patch({ lastFit: summarise(res, sweep, table.points.length, trainer.backend) });
+      fits.next({ ...res, sweep });
+      log.info({ sweep, chi2: res.chi2, iterations: res.iterations, elapsedMs: Math.round(res.elapsedMs), points: table.points.length, backend: trainer.backend }, 'metric retrained');
+      if (res.chi2 > POOR_FIT_CHI2) {
+        log.warn({ sweep, chi2: res.chi2 }, `the reconstructed metric does not describe the data (reduced χ² ${res.chi2.toFixed(1)}): check the calibration, Δ and γ; a sample above the Hawking–Page temperature has a horizon, which the disk network cannot represent`);
+      }
+    } catch (e) {
+      log.warn({ err: e, sweep }, 'retraining failed; acquisition continues');
+    }
   };
 
   return {
@@ -209,20 +206,18 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
               if (busy) patch({ trainingsSkipped: status.value.trainingsSkipped + 1 });
             }),
             filter(() => status.value.sweeps % config.model.retrainEvery === 0 || (config.sweeps > 0 && status.value.sweeps >= config.sweeps)),
-            exhaustMap(() => {
+            // a sweep that ends while a fit is running is not queued (counted above)
+            exhaustMap(async () => {
               busy = true;
               const sweep = status.value.sweeps;
-              return new Promise<void>((resolve) => {
-                train(sweep).subscribe({ complete: () => resolve(), error: () => resolve() });
-              }).finally(async () => {
-                busy = false;
-                const total = status.value.sweeps;
-                if (config.sweeps > 0 && total >= config.sweeps) {
-                  // the final sweep arrived while training: fit it too before stopping
-                  if (sweep < total) await new Promise<void>((resolve) => train(total).subscribe({ complete: () => resolve(), error: () => resolve() }));
-                  void finish('stopped');
-                }
-              });
+              await train(sweep);
+              busy = false;
+              const total = status.value.sweeps;
+              if (config.sweeps > 0 && total >= config.sweeps) {
+                // the final sweep arrived while training: fit it too before stopping
+                if (sweep < total) await train(total);
+                void finish('stopped');
+              }
             }),
           ).subscribe(),
         );
