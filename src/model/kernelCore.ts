@@ -10,6 +10,7 @@
  * v = e^{(α−β)/2}: a = u/(1+r²), c = v(m²r² + k²) − Ω² u r²/(1+r²).
  */
 import { boundarySeries } from '../physics/boundary.ts';
+import { frobeniusCoefficient } from '../physics/centre.ts';
 import { massSquared } from '../physics/params.ts';
 import type { NetworkGrid } from './grid.ts';
 
@@ -174,11 +175,7 @@ export class KernelCore {
 
   /** Frobenius coefficient c of R = r^{|k|}(1 + c r²) (physics.md §4), complex. */
   private frob(p: number): [number, number] {
-    const ak = this.ak[p];
-    const den = 4 * (ak + 1);
-    const re = -(this.g2 * ak * (ak + 2) + (this.phi2 - this.g2) * ak + this.o2re[p] / this.f0 - this.m2) / den;
-    const im = -(this.o2im[p] / this.f0) / den;
-    return [re, im];
+    return frobeniusCoefficient({ f0: this.f0, phi2: this.phi2, g2: this.g2 }, this.ak[p], this.o2re[p], this.o2im[p], this.m2);
   }
 
   /** Forward pass of mode p: stores the layer states and returns χ_pred into out[2p], out[2p+1]. */

@@ -5,17 +5,22 @@ import type { HorizonCentre, RegularCentre } from './metric.ts';
 export type StartState = { r: number; y: [number, number, number, number] };
 
 /**
+ * c of the regular solution R = r^{|k|}(1 + c r² + …) for f ≃ f0(1 + φ2 r²), g ≃ 1 + g2 r²
+ * (physics.md §4), as [Re c, Im c], from Ω² = o2re + i o2im.
+ */
+export function frobeniusCoefficient(centre: { f0: number; phi2: number; g2: number }, ak: number, o2re: number, o2im: number, m2: number): [number, number] {
+  const { f0, phi2, g2 } = centre;
+  const den = 4 * (ak + 1);
+  return [-(g2 * ak * (ak + 2) + (phi2 - g2) * ak + o2re / f0 - m2) / den, -(o2im / f0) / den];
+}
+
+/**
  * Frobenius start at a regular centre: R = r^{|k|}(1 + c r²), scaled by r0^{−|k|}
  * (χ depends only on B/A, so the overall scale is free).
  */
 export function regularStart(centre: RegularCentre, omega: Complex, k: number, m2: number, r0: number, sqrtFg: number): StartState {
   const ak = Math.abs(k);
-  const { f0, phi2, g2 } = centre;
-  const o2re = omega.re * omega.re - omega.im * omega.im;
-  const o2im = 2 * omega.re * omega.im;
-  const den = 4 * (ak + 1);
-  const cre = -(g2 * ak * (ak + 2) + (phi2 - g2) * ak + o2re / f0 - m2) / den;
-  const cim = -(o2im / f0) / den;
+  const [cre, cim] = frobeniusCoefficient(centre, ak, omega.re * omega.re - omega.im * omega.im, 2 * omega.re * omega.im, m2);
   const r2 = r0 * r0;
   // R = 1 + c r0², R' = (|k| + (|k|+2) c r0²)/r0, Π = r √(fg) R'
   const Rre = 1 + cre * r2;
