@@ -1,6 +1,6 @@
 import { type Capture, readCapture } from '../drivers/ring/capture.ts';
 import { RingDecoder } from '../drivers/ring/decoder.ts';
-import { Commands } from '../drivers/ring/protocol.ts';
+import { Commands, identityFromReply } from '../drivers/ring/protocol.ts';
 import type { DeviceIdentity } from '../src/contracts/device.ts';
 import type { RingFrame } from '../src/contracts/frame.ts';
 import { HoloringError } from '../src/errors.ts';
@@ -21,9 +21,7 @@ export function framesFromCapture(capture: string | Capture): { device: DeviceId
   let device: DeviceIdentity | null = null;
   const decoder = new RingDecoder((m) => {
     if (m.type === 'data') frames.push(m.frame);
-    else if (m.type === 'reply' && m.ok && m.command === Commands.IDENTIFY && m.fields.length >= 4 && !device) {
-      device = { model: m.fields[0], serial: m.fields[1], firmware: m.fields[2], protocolVersion: m.fields[3] };
-    }
+    else if (m.type === 'reply' && m.ok && m.command === Commands.IDENTIFY && !device) device = identityFromReply(m.fields);
   }, 'replay');
   for (const e of cap.events) {
     if ('open' in e) decoder.reset();

@@ -1,3 +1,4 @@
+import type { DeviceIdentity } from '../../src/contracts/device.ts';
 /**
  * The holoring ring protocol (docs/protocol.md is the spec; keep both in step).
  *
@@ -102,4 +103,10 @@ export function parseVersion(v: string): { major: number; minor: number } | null
 export function isCompatibleVersion(version: string): boolean {
   const v = parseVersion(version);
   return v !== null && v.major === SUPPORTED_MAJOR;
+}
+
+/** The device identity in a `*IDN?` reply (model, serial, firmware, protocol version), or null when fields are missing. */
+export function identityFromReply(fields: readonly string[]): DeviceIdentity | null {
+  if (fields.length < 4) return null;
+  return { model: fields[0], serial: fields[1], firmware: fields[2], protocolVersion: fields[3] };
 }

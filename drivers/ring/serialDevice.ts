@@ -7,7 +7,7 @@ import type { CaptureSink } from './capture.ts';
 import { type DeviceMessage, formatCommand } from './codec.ts';
 import { RingDecoder } from './decoder.ts';
 import { every } from './model.ts';
-import { Commands, DeviceEvents, type RejectKind, RingErrors, SUPPORTED_MAJOR, isCompatibleVersion } from './protocol.ts';
+import { Commands, DeviceEvents, type RejectKind, RingErrors, SUPPORTED_MAJOR, identityFromReply, isCompatibleVersion } from './protocol.ts';
 import { SequenceTracker } from './sequence.ts';
 import { DeviceOutputs } from './deviceBase.ts';
 import type { Transport, TransportLink } from './transport.ts';
@@ -90,8 +90,8 @@ export class SerialRingDevice extends DeviceOutputs implements RingDevice {
 
   async identify(): Promise<DeviceIdentity> {
     const f = await this.command(Commands.IDENTIFY);
-    if (f.length < 4) throw new HoloringError(RingErrors.MALFORMED, `*IDN? reply has ${f.length} fields, expected 4`, { port: this.port });
-    const id: DeviceIdentity = { model: f[0], serial: f[1], firmware: f[2], protocolVersion: f[3] };
+    const id = identityFromReply(f);
+    if (!id) throw new HoloringError(RingErrors.MALFORMED, `*IDN? reply has ${f.length} fields, expected 4`, { port: this.port });
     if (!isCompatibleVersion(id.protocolVersion)) {
       throw new HoloringError(RingErrors.PROTOCOL_VERSION, `device ${id.model} ${id.serial} on ${this.port} speaks protocol ${id.protocolVersion}; this host speaks ${SUPPORTED_MAJOR}.x — update the device firmware or holoring`, { port: this.port, deviceVersion: id.protocolVersion });
     }
