@@ -1,6 +1,7 @@
-import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { HoloringError } from '../../src/errors.ts';
 import { RingErrors } from './protocol.ts';
+import { readTextFile } from '../../src/io/readText.ts';
 
 /**
  * Capture format (JSON Lines, docs/devices.md): a header line, then one line per
@@ -112,11 +113,6 @@ export function parseCapture(text: string, origin = 'capture'): Capture {
 }
 
 export function readCapture(path: string): Capture {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new HoloringError(RingErrors.CAPTURE_FORMAT, `cannot read capture ${path}: ${(e as Error).message}`, { path });
-  }
+  const text = readTextFile(path, RingErrors.CAPTURE_FORMAT, 'capture');
   return parseCapture(text, path);
 }

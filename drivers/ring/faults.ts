@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { HoloringError } from '../../src/errors.ts';
 import { RingErrors } from './protocol.ts';
+import { readTextFile } from '../../src/io/readText.ts';
 
 /**
  * Fault injection for the emulator: steady rates (corrupt, drop, reply delay)
@@ -72,12 +72,7 @@ export function parseScenario(text: string, origin = 'scenario'): Scenario {
 }
 
 export function readScenario(path: string): Scenario {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new HoloringError(RingErrors.SCENARIO_INVALID, `cannot read scenario file ${path}: ${(e as Error).message}`, { path });
-  }
+  const text = readTextFile(path, RingErrors.SCENARIO_INVALID, 'scenario file');
   return parseScenario(text, path);
 }
 

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ErrorCodes, HoloringError } from '../errors.ts';
+import { readTextFile } from '../io/readText.ts';
 
 /**
  * Daemon configuration: parsed once at the boundary (file, then command-line
@@ -90,12 +90,7 @@ export function parseConfig(input: unknown, source = 'config'): Readonly<Config>
 
 /** Reads a JSON configuration file. */
 export function readConfigFile(path: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new HoloringError(ErrorCodes.CONFIG_INVALID, `cannot read configuration ${path}: ${(e as Error).message}`, { path });
-  }
+  const text = readTextFile(path, ErrorCodes.CONFIG_INVALID, 'configuration');
   try {
     return JSON.parse(text);
   } catch (e) {

@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { DeviceIdentity } from '../contracts/device.ts';
 import type { RingFrame } from '../contracts/frame.ts';
 import { HoloringError } from '../errors.ts';
+import { readTextFile } from './readText.ts';
 
 /**
  * Raw frames as JSON Lines (docs/calibration.md, "Frames file"): a header line
@@ -90,11 +90,6 @@ export function parseFramesFile(text: string, origin = 'frames'): FramesFileCont
 }
 
 export function readFramesFile(path: string): FramesFileContents {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new HoloringError(FRAMES_FILE_ERROR, `cannot read frames file ${path}: ${(e as Error).message}`, { path });
-  }
+  const text = readTextFile(path, FRAMES_FILE_ERROR, 'frames file');
   return parseFramesFile(text, path);
 }

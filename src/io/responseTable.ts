@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { ErrorCodes, HoloringError } from '../errors.ts';
 import type { ResponsePoint, ResponseTable } from '../contracts/response.ts';
+import { readTextFile } from './readText.ts';
 
 /** The exchange format's header, exactly. */
 export const RESPONSE_HEADER = 'omega,gamma,k,chi_re,chi_im,sigma';
@@ -67,11 +67,6 @@ export function parseResponseTable(text: string, source = 'table'): ResponseTabl
 }
 
 export function readResponseTable(path: string): ResponseTable {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new HoloringError(ErrorCodes.TABLE_FORMAT, `cannot read response table ${path}: ${(e as Error).message}`, { path });
-  }
+  const text = readTextFile(path, ErrorCodes.TABLE_FORMAT, 'response table');
   return parseResponseTable(text, path);
 }

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { ErrorCodes, HoloringError, assertFinite } from '../errors.ts';
 import { NaturalCubicSpline } from './spline.ts';
+import { readTextFile } from '../io/readText.ts';
 
 /** Series data at a regular centre: f ≃ f0(1 + phi2 r²), g ≃ 1 + g2 r². */
 export interface RegularCentre {
@@ -173,12 +173,7 @@ export function tableMetric(table: MetricTable, source = 'table'): Metric {
 }
 
 export function loadMetricFile(path: string): Metric {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new HoloringError(ErrorCodes.METRIC_FILE, `cannot read metric file ${path}: ${(e as Error).message}`, { path });
-  }
+  const text = readTextFile(path, ErrorCodes.METRIC_FILE, 'metric file');
   let data: unknown;
   try {
     data = JSON.parse(text);
