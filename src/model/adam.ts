@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ResponsePoint, ResponseTable } from '../contracts/response.ts';
 import type { MetricNetwork } from './network.ts';
 import { registerModelGradients } from './tfGradients.ts';
+import { createTfPrior } from './tfPrior.ts';
 
 export interface AdamOptions {
   /** Learning rate (default 0.01). */
@@ -23,15 +24,11 @@ export interface AdamTrainer {
 export function createAdamTrainer(net: MetricNetwork, table: ResponseTable | readonly ResponsePoint[], opts: AdamOptions = {}): AdamTrainer {
   registerModelGradients();
   const { data, kernel } = net.prepare(table);
-  const P = kernel.P, nw = net.grid.nw, K = net.grid.K;
+  const P = kernel.P;
   const op = net.chiOp(kernel);
   const target = tf.tensor2d(Float32Array.from(data.chi), [P, 2]);
   const weight = tf.tensor2d(Float32Array.from(data.invSigma), [P, 1]);
-  // √λ L split into its α and β columns
-  const rows = net.priorRoot.length / nw;
-  const cols = (from: number, to: number): tf.Tensor2D =>
-    tf.tensor2d(Float32Array.from({ length: rows * (to - from) }, (_, i) => net.priorRoot[Math.floor(i / (to - from)) * nw + from + (i % (to - from))]), [rows, to - from]);
-  const La = cols(0, K - 1), Lb = cols(K - 1, nw);
+  const prior = createTfPrior(net);
   const optimizer = tf.train.adam(opts.learningRate ?? 0.01);
   const vars = [net.alphaVar, net.betaVar];
   return {
@@ -39,7 +36,7 @@ export function createAdamTrainer(net: MetricNetwork, table: ResponseTable | rea
       const loss = optimizer.minimize(
         () => {
           const resid = tf.mul(tf.sub(op(net.alphaVar, net.betaVar), target), weight);
-          const smooth = tf.add(tf.matMul(La, tf.reshape(net.alphaVar, [K - 1, 1])), tf.matMul(Lb, tf.reshape(net.betaVar, [nw - K + 1, 1])));
+          const smooth = prior.residual();
           return tf.add(tf.sum(tf.mul(resid, resid)), tf.sum(tf.mul(smooth, smooth))) as tf.Scalar;
         },
         true,
@@ -54,8 +51,7 @@ export function createAdamTrainer(net: MetricNetwork, table: ResponseTable | rea
       optimizer.dispose();
       target.dispose();
       weight.dispose();
-      La.dispose();
-      Lb.dispose();
+      prior.dispose();
     },
   };
 }

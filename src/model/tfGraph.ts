@@ -10,6 +10,7 @@ import { boundarySeries } from '../physics/boundary.ts';
 import { massSquared } from '../physics/params.ts';
 import type { MetricNetwork } from './network.ts';
 import { registerModelGradients } from './tfGradients.ts';
+import { createTfPrior } from './tfPrior.ts';
 
 export interface PlainGraph {
   /** χ_pred (re, im interleaved), float32. */
@@ -136,10 +137,7 @@ export function createPlainGraph(net: MetricNetwork, table: ResponseTable | read
     const sChi = 2 * net.delta - 2;
     return [tf.mul(tf.div(tf.add(tf.mul(Nr, Dr), tf.mul(Ni, Di)), dd), sChi), tf.mul(tf.div(tf.sub(tf.mul(Ni, Dr), tf.mul(Nr, Di)), dd), sChi)];
   };
-  const L = net.priorRoot, rows = L.length / nw;
-  const La = tf.tensor2d(Float32Array.from({ length: rows * (K - 1) }, (_, i) => L[Math.floor(i / (K - 1)) * nw + (i % (K - 1))]), [rows, K - 1]);
-  const Lb = tf.tensor2d(Float32Array.from({ length: rows * (nw - K + 1) }, (_, i) => L[Math.floor(i / (nw - K + 1)) * nw + K - 1 + (i % (nw - K + 1))]), [rows, nw - K + 1]);
-  keep.push(La, Lb);
+  const prior = createTfPrior(net);
   const optimizer = tf.train.sgd(learningRate);
   return {
     forward(): Float32Array {
@@ -158,7 +156,7 @@ export function createPlainGraph(net: MetricNetwork, table: ResponseTable | read
       const loss = optimizer.minimize(() => {
         const [re, im] = chiGraph();
         const rr = tf.mul(tf.sub(re, target[0]), wgt), ri = tf.mul(tf.sub(im, target[1]), wgt);
-        const sm = tf.add(tf.matMul(La, tf.reshape(net.alphaVar, [K - 1, 1])), tf.matMul(Lb, tf.reshape(net.betaVar, [nw - K + 1, 1])));
+        const sm = prior.residual();
         return tf.add(tf.add(tf.sum(tf.mul(rr, rr)), tf.sum(tf.mul(ri, ri))), tf.sum(tf.mul(sm, sm))) as tf.Scalar;
       }, true, [net.alphaVar, net.betaVar]);
       const v = loss ? loss.dataSync()[0] : NaN;
@@ -169,6 +167,7 @@ export function createPlainGraph(net: MetricNetwork, table: ResponseTable | read
     dispose(): void {
       optimizer.dispose();
       for (const t of keep) t.dispose();
+      prior.dispose();
     },
   };
 }
