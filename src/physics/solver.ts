@@ -150,8 +150,3 @@ export function solveMode(metric: Metric, delta: number, omega: Complex, k: numb
   const scale = 2 * delta - 2;
   return { bOverA, chi: { re: scale * bOverA.re, im: scale * bOverA.im }, steps };
 }
-
-/** χ(Ω, k) = (2Δ − 2) B/A from the mode solver. */
-export function chi(metric: Metric, delta: number, omega: Complex, k: number, opts?: SolverOptions): Complex {
-  return solveMode(metric, delta, omega, k, opts).chi;
-}
