@@ -5,6 +5,7 @@ import { registerEmulate } from './emulate.ts';
 import { registerProbe } from './probe.ts';
 import { registerReconstruct } from './reconstruct.ts';
 import { registerCalibrate } from './calibrate.ts';
+import { registerToken } from './token.ts';
 
 /** Every subcommand of `holoring`, one file each. */
 export function registerCommands(program: Command): void {
@@ -14,4 +15,5 @@ export function registerCommands(program: Command): void {
   registerProbe(program);
   registerReconstruct(program);
   registerCalibrate(program);
+  registerToken(program);
 }
