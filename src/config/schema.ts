@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ErrorCodes, HoloringError } from '../errors.ts';
 import { readTextFile } from '../io/readText.ts';
+import { AlarmsConfigSchema } from './alarms.ts';
 
 /**
  * Daemon configuration: parsed once at the boundary (file, then command-line
@@ -61,6 +62,8 @@ export const ConfigSchema = z.strictObject({
   log: z.strictObject({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   }).prefault({}),
+  /** Alarm rules, their severities and thresholds, and the optional webhook (src/config/alarms.ts). */
+  alarms: AlarmsConfigSchema.prefault({}),
   /** Stop after this many complete sweeps (0 = run until stopped). */
   sweeps: z.number().int().min(0).default(0),
 }).superRefine((c, ctx) => {
