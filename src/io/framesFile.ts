@@ -55,38 +55,92 @@ export interface FramesFileContents {
   /**
    * True when the last line was cut short (the writer stopped mid-line: power
    * loss, kill -9). That line is left out; every complete frame before it is kept.
+   * A complete last frame that merely lacks its final newline is read, not torn.
    */
   tornTail: boolean;
+  /** Size in bytes (UTF-8) of the partial last line that was left out (0 when none). */
+  tornBytes: number;
 }
 
+/** Validates one parsed frame line; returns the frame or the reason it is not one. */
+function toFrame(value: unknown): RingFrame | string {
+  const r = frameSchema.safeParse(value);
+  if (!r.success) return `not a frame: ${r.error.issues[0].path.join('.') || '(top level)'}: ${r.error.issues[0].message}`;
+  const f = r.data;
+  if (f.x.length !== f.y.length || f.x.length === 0) return `x and y must have the same, non-zero length (${f.x.length} vs ${f.y.length})`;
+  return { ...f, x: Float64Array.from(f.x), y: Float64Array.from(f.y) };
+}
+
+/**
+ * A line without its final newline: the frame it holds when it is a complete one,
+ * null when it was cut short (not JSON, or not a whole frame).
+ */
+export function parseLastLine(line: string): RingFrame | null {
+  let v: unknown;
+  try {
+    v = JSON.parse(line);
+  } catch {
+    return null;
+  }
+  const f = toFrame(v);
+  return typeof f === 'string' ? null : f;
+}
+
+/** One frame line (newline-terminated, so complete); refused naming `where` (e.g. "FILE:LINE") when it is not a frame. */
+export function parseFrameLine(text: string, where: string): RingFrame {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw new HoloringError(FRAMES_FILE_ERROR, `${where}: not valid JSON (${(e as Error).message})`, { where });
+  }
+  const f = toFrame(v);
+  if (typeof f === 'string') throw new HoloringError(FRAMES_FILE_ERROR, `${where}: ${f}`, { where });
+  return f;
+}
+
+/** Validates a frames-file header line; refused naming `origin:1`. */
+export function parseFramesHeader(text: string, origin: string): DeviceIdentity {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw new HoloringError(FRAMES_FILE_ERROR, `${origin}:1: not valid JSON (${(e as Error).message})`, { origin, line: 1 });
+  }
+  const h = headerSchema.safeParse(v);
+  if (!h.success) throw new HoloringError(FRAMES_FILE_ERROR, `${origin}:1: not a holoring-frames header: ${h.error.issues[0].path.join('.') || '(top level)'}: ${h.error.issues[0].message}`, { origin, line: 1 });
+  return h.data.device;
+}
+
+/**
+ * Parses a frames file. Every complete frame is read, including a last one
+ * without a final newline; a last line cut short is left out and reported
+ * (`tornTail`, `tornBytes`). A bad line anywhere else is refused, naming it.
+ */
 export function parseFramesFile(text: string, origin = 'frames'): FramesFileContents {
   const lines = text.split('\n');
-  // a file that does not end with a newline was cut mid-line: drop that partial line only
-  const tornTail = text.length > 0 && !text.endsWith('\n') && lines.length > 1;
-  if (tornTail) lines.pop();
-  const fail = (line: number, why: string): never => {
-    throw new HoloringError(FRAMES_FILE_ERROR, `${origin}:${line}: ${why}`, { origin, line });
-  };
-  const parseLine = (i: number): unknown => {
-    try {
-      return JSON.parse(lines[i]);
-    } catch (e) {
-      return fail(i + 1, `not valid JSON (${(e as Error).message})`);
+  let tornTail = false;
+  let tornBytes = 0;
+  let last: RingFrame | null = null;
+  if (text.length > 0 && !text.endsWith('\n') && lines.length > 1) {
+    const tail = lines.pop()!;
+    last = parseLastLine(tail);
+    if (!last) {
+      tornTail = true;
+      tornBytes = Buffer.byteLength(tail);
     }
-  };
-  if (lines[0]?.trim() === '' || lines.length === 0) fail(1, 'empty file (expected a holoring-frames header line)');
-  const h = headerSchema.safeParse(parseLine(0));
-  if (!h.success) fail(1, `not a holoring-frames header: ${h.error.issues[0].path.join('.') || '(top level)'}: ${h.error.issues[0].message}`);
+  }
+  if (lines.length === 0 || lines[0].trim() === '') {
+    throw new HoloringError(FRAMES_FILE_ERROR, `${origin}:1: empty file (expected a holoring-frames header line)`, { origin, line: 1 });
+  }
+  const device = parseFramesHeader(lines[0], origin);
   const frames: RingFrame[] = [];
   for (let i = 1; i < lines.length; i++) {
     if (lines[i].trim() === '') continue;
-    const r = frameSchema.safeParse(parseLine(i));
-    if (!r.success) fail(i + 1, `not a frame: ${r.error.issues[0].path.join('.') || '(top level)'}: ${r.error.issues[0].message}`);
-    const f = r.data!;
-    if (f.x.length !== f.y.length || f.x.length === 0) fail(i + 1, `x and y must have the same, non-zero length (${f.x.length} vs ${f.y.length})`);
-    frames.push({ ...f, x: Float64Array.from(f.x), y: Float64Array.from(f.y) });
+    frames.push(parseFrameLine(lines[i], `${origin}:${i + 1}`));
   }
-  return { device: h.data!.device, frames, tornTail };
+  if (last) frames.push(last);
+  return { device, frames, tornTail, tornBytes };
 }
 
 export function readFramesFile(path: string): FramesFileContents {

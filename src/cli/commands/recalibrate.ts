@@ -46,6 +46,9 @@ export function registerRecalibrate(program: Command): void {
       if (!!o.frames === !!o.capture) throw new HoloringError(ErrorCodes.ARG_INVALID, 'give exactly one of --frames FILE or --capture FILE', {});
       const record = resolveRecord(o.record, new CalibrationStore(o.store));
       const input = o.frames ? readFramesFile(o.frames) : framesFromCapture(o.capture!);
+      if ('tornTail' in input && input.tornTail) {
+        process.stderr.write(`holoring: warning: the last line of ${o.frames} is cut short (${input.tornBytes} bytes, the writer stopped mid-line): left out; the ${input.frames.length} complete frames before it are used\n`);
+      }
       const res = await recalibrate(from(input.frames), record, input.device, { kMax: o.kmax, gamma: o.gamma, minFrames: o.minFrames });
       const calibrated = res.status.calibrated ?? 0;
       if (calibrated === 0) {
@@ -56,7 +59,7 @@ export function registerRecalibrate(program: Command): void {
       }
       const csv = formatResponseTable(res.table.points);
       writeOutput('--out', o.out, csv);
-      const summary = { version: record.version, frames: input.frames.length, status: res.status, skipped: res.skipped, points: res.table.points.length };
+      const summary = { version: record.version, frames: input.frames.length, tornBytes: 'tornBytes' in input ? input.tornBytes : 0, status: res.status, skipped: res.skipped, points: res.table.points.length };
       if (o.json) process.stderr.write(JSON.stringify(summary) + '\n');
       else if (!o.quiet) {
         const st = Object.entries(res.status).map(([k, n]) => `${k} ${n}`).join(', ');

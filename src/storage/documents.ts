@@ -1,0 +1,164 @@
+import { z } from 'zod';
+
+/**
+ * The documents of a run (documents.jsonl, one per line), each with `type`,
+ * `time` (ISO-8601 UTC) and `run` (the run id). docs/runs.md describes them;
+ * docs/schemas/<type>.json are their JSON Schemas, generated from these.
+ */
+const finite = z.number().refine(Number.isFinite, 'must be a finite number');
+const count = z.number().int().min(0);
+const counts = z.record(z.string(), count);
+const base = { time: z.iso.datetime(), run: z.string().min(1) };
+
+export const deviceIdentitySchema = z.object({ model: z.string(), serial: z.string(), firmware: z.string(), protocolVersion: z.string() });
+
+export const startDocSchema = z.object({
+  type: z.literal('start'),
+  ...base,
+  runId: z.string(),
+  rig: z.string(),
+  device: deviceIdentitySchema,
+  /** The full resolved configuration. */
+  config: z.record(z.string(), z.unknown()),
+  delta: finite,
+  gamma: finite,
+  sweep: z.object({ start: finite, stop: finite, step: finite, dwellMs: finite, sourceSite: count, amplitude: finite, sweeps: count }),
+  calibrationVersion: z.string().nullable(),
+  holoringVersion: z.string(),
+  gitCommit: z.string().nullable(),
+  host: z.string(),
+  note: z.string().nullable(),
+  pid: count,
+});
+
+export const stateDocSchema = z.object({ type: z.literal('state'), ...base, state: z.string(), previous: z.string().nullable() });
+
+export const gapCauses = ['sequence', 'reconnect', 'device-restart', 'downtime', 'journal'] as const;
+export const gapDocSchema = z.object({
+  type: z.literal('gap'),
+  ...base,
+  cause: z.enum(gapCauses),
+  /** Last sequence number before the gap (null when unknown). */
+  after: z.number().int().nullable(),
+  /** Frames missing (null when unknown, e.g. while the daemon was down). */
+  missing: count.nullable(),
+  /** First and last missing seq (frames), or start and end time (downtime). */
+  from: z.union([z.number(), z.string()]).nullable(),
+  to: z.union([z.number(), z.string()]).nullable(),
+  /** Why, in words (e.g. "disk full"). */
+  reason: z.string().optional(),
+});
+
+export const fitDocSchema = z.object({
+  type: z.literal('fit'),
+  ...base,
+  round: z.number().int().min(1),
+  sweep: count,
+  chi2: finite,
+  iterations: count,
+  elapsedMs: finite,
+  points: count,
+  backend: z.string(),
+  fingerprint: z.string(),
+  delta: finite.optional(),
+  r: z.array(finite),
+  f: z.array(finite),
+  g: z.array(finite),
+  f_err: z.array(finite),
+  g_err: z.array(finite),
+  resolution: z.unknown(),
+  geometry: z.string().optional(),
+  rh: finite.optional(),
+  table: z.object({
+    calibrationVersion: z.string().nullable(),
+    points: z.array(z.object({ omega: finite, gamma: finite, k: z.number().int(), chiRe: finite, chiIm: finite, sigma: finite })),
+  }),
+});
+
+export const resumeDocSchema = z.object({
+  type: z.literal('resume'),
+  ...base,
+  downtimeMs: finite,
+  /** Time of the last record before the interruption. */
+  lastSeen: z.iso.datetime(),
+  previousStop: z.enum(['interrupted', 'stopped']).optional(),
+  /** Frames replayed from the journal into the response table. */
+  replayedFrames: count,
+  /** Torn last lines found in the run's files (file → bytes). */
+  tornTails: counts,
+  checkpoint: z.boolean(),
+  pid: count,
+});
+
+export const alarmDocSchema = z.object({
+  type: z.literal('alarm'),
+  ...base,
+  id: z.string(),
+  rule: z.string(),
+  severity: z.string(),
+  state: z.enum(['raised', 'cleared', 'acknowledged']),
+  message: z.string(),
+  action: z.string(),
+});
+
+export const auditDocSchema = z.object({ type: z.literal('audit'), ...base, who: z.string(), role: z.string(), what: z.string(), result: z.string() });
+
+export const frameAccountingSchema = z.object({
+  /** Frames the device delivered in this session (calibration frames included). */
+  received: count,
+  /** Frames in the run's files from this session (exact). */
+  journaled: count,
+  skipped: counts,
+  missing: counts,
+  duplicates: count,
+});
+
+export const stopDocSchema = z.object({
+  type: z.literal('stop'),
+  ...base,
+  status: z.enum(['stopped', 'failed']),
+  error: z.string().optional(),
+  frames: frameAccountingSchema,
+  calibrationFrames: count,
+  gaps: count,
+  sweeps: count,
+  fits: count,
+  durationMs: finite,
+  journal: z.object({ bytes: count, segments: count, syncs: count, dropped: count, error: z.string().nullable() }),
+});
+
+export const documentSchemas = {
+  start: startDocSchema,
+  state: stateDocSchema,
+  gap: gapDocSchema,
+  fit: fitDocSchema,
+  resume: resumeDocSchema,
+  alarm: alarmDocSchema,
+  audit: auditDocSchema,
+  stop: stopDocSchema,
+} as const;
+
+export const runDocumentSchema = z.discriminatedUnion('type', [startDocSchema, stateDocSchema, gapDocSchema, fitDocSchema, resumeDocSchema, alarmDocSchema, auditDocSchema, stopDocSchema]);
+
+export type StartDoc = z.infer<typeof startDocSchema>;
+export type StateDoc = z.infer<typeof stateDocSchema>;
+export type GapDoc = z.infer<typeof gapDocSchema>;
+export type FitDoc = z.infer<typeof fitDocSchema>;
+export type ResumeDoc = z.infer<typeof resumeDocSchema>;
+export type AlarmDoc = z.infer<typeof alarmDocSchema>;
+export type AuditDoc = z.infer<typeof auditDocSchema>;
+export type StopDoc = z.infer<typeof stopDocSchema>;
+export type FrameAccounting = z.infer<typeof frameAccountingSchema>;
+export type RunDocument = z.infer<typeof runDocumentSchema>;
+export type DocumentType = RunDocument['type'];
+/** A document as a writer gives it: `time` and `run` are stamped on write. */
+export type DocumentBody<T extends RunDocument = RunDocument> = T extends RunDocument ? Omit<T, 'time' | 'run'> : never;
+
+/** JSON Schema (draft 2020-12) of each document type, as stored in docs/schemas/<type>.json. */
+export function documentJsonSchemas(): Record<DocumentType, unknown> {
+  const out = {} as Record<DocumentType, unknown>;
+  for (const [type, schema] of Object.entries(documentSchemas)) {
+    out[type as DocumentType] = { $id: `https://holoring.dev/schemas/${type}.json`, title: `holoring run document: ${type}`, ...z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) };
+  }
+  return out;
+}
