@@ -6,6 +6,7 @@ import { registerProbe } from './probe.ts';
 import { registerReconstruct } from './reconstruct.ts';
 import { registerCalibrate } from './calibrate.ts';
 import { registerToken } from './token.ts';
+import { registerImage } from './image.ts';
 
 /** Every subcommand of `holoring`, one file each. */
 export function registerCommands(program: Command): void {
@@ -16,4 +17,5 @@ export function registerCommands(program: Command): void {
   registerReconstruct(program);
   registerCalibrate(program);
   registerToken(program);
+  registerImage(program);
 }

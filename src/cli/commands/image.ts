@@ -1,0 +1,78 @@
+import { from } from 'rxjs';
+import type { Command } from 'commander';
+import { recalibrate } from '../../../calibration/recalibrate.ts';
+import { CalibrationStore, DEFAULT_STORE_DIR } from '../../../calibration/store.ts';
+import type { ResponsePoint } from '../../contracts/response.ts';
+import { ErrorCodes, HoloringError } from '../../errors.ts';
+import { readFramesFile } from '../../io/framesFile.ts';
+import { formatLinePlotSvg } from '../../io/plotSvg.ts';
+import { readResponseTable } from '../../io/responseTable.ts';
+import { IMAGE_DEFAULTS, type RingImage, imageFromTable } from '../../physics/ringImage.ts';
+import { numberArg, withFlag, writeOutput } from '../args.ts';
+import { resolveRecord } from './recalibrate.ts';
+
+interface ImageOptions {
+  data?: string; frames?: string; record?: string; store: string; gamma: number;
+  omega: number; aperture: number; focal: number; width?: number; extent: number; samples: number;
+  out?: string; json?: boolean;
+}
+
+/** The `--json` summary of an image (README "holoring image"). */
+export function imageSummary(img: RingImage, o: { aperture: number; focal: number }) {
+  return { spot: img.spot, position: img.position, width: img.width, contrast: img.contrast, omega: img.omega, gamma: img.Omega.im, kMax: img.kMax, aperture: o.aperture, focal: o.focal };
+}
+
+/** Response-table rows and the source width from --frames: calibrated with a record, as `recalibrate` does. */
+async function framesTable(o: ImageOptions): Promise<{ points: ResponsePoint[]; sourceWidth: number }> {
+  const input = withFlag('--frames', () => readFramesFile(o.frames!));
+  const record = resolveRecord(o.record, new CalibrationStore(o.store));
+  const sites = input.frames[0]?.x.length ?? 0;
+  const res = await recalibrate(from(input.frames), record, input.device, { kMax: Math.max(0, Math.ceil(sites / 2) - 1), gamma: o.gamma });
+  if (res.table.points.length === 0) {
+    throw new HoloringError('RING_ERR_CALIB_MISMATCH', `--frames: no frame of ${o.frames} could be calibrated with ${record.version} (status: ${JSON.stringify(res.status)})`, { version: record.version });
+  }
+  const at = input.frames.find((f) => Math.abs(f.omega - o.omega) <= 1e-9 * Math.max(1, o.omega));
+  return { points: res.table.points, sourceWidth: at?.sourceWidth ?? IMAGE_DEFAULTS.sourceWidth };
+}
+
+export function registerImage(program: Command): void {
+  program
+    .command('image')
+    .description('the ring image: the response seen through a virtual lens at the antipode of the source (physics.md §13)')
+    .option('--data <file>', 'response table CSV (omega,gamma,k,chi_re,chi_im,sigma)')
+    .option('--frames <file>', 'raw frames (JSON Lines), calibrated with --record first')
+    .option('--record <version|file>', 'with --frames: calibration record (default: the active record of --store)')
+    .option('--store <dir>', 'with --frames: calibration record store', process.env.HOLORING_CALIBRATION_DIR ?? DEFAULT_STORE_DIR)
+    .option('--gamma <γ>', 'with --frames: material damping γ (Ω = ω + iγ)', numberArg('--gamma', { min: 0 }), 0.25)
+    .requiredOption('--omega <ω>', 'drive frequency ω of the image (a row of the table), units v/R', numberArg('--omega', { min: 0, exclusiveMin: true }))
+    .option('--aperture <d>', 'half-aperture d of the lens along the arc (rad)', numberArg('--aperture', { min: 0, exclusiveMin: true }), IMAGE_DEFAULTS.aperture)
+    .option('--focal <f>', 'focal length f', numberArg('--focal', { min: 0, exclusiveMin: true }), IMAGE_DEFAULTS.focal)
+    .option('--width <σ>', 'source width σ (rad); default 0.15, or the frames\' own with --frames', numberArg('--width', { min: 0 }))
+    .option('--extent <e>', 'image plane x_S ∈ [−e·f, e·f]', numberArg('--extent', { min: 0, exclusiveMin: true }), IMAGE_DEFAULTS.extent)
+    .option('--samples <n>', 'points of the image plane', numberArg('--samples', { integer: true, min: 3, max: 100001 }), IMAGE_DEFAULTS.samples)
+    .option('--out <file>', 'write the image: FILE.csv (x_s,intensity) or FILE.svg; - for CSV on stdout')
+    .option('--json', 'print {spot, position, width, contrast, omega, …} on stdout')
+    .action(async (o: ImageOptions) => {
+      if (!!o.data === !!o.frames) throw new HoloringError(ErrorCodes.ARG_INVALID, 'give exactly one of --data FILE or --frames FILE', {});
+      const src = o.data
+        ? { points: withFlag('--data', () => readResponseTable(o.data!)).points, sourceWidth: IMAGE_DEFAULTS.sourceWidth }
+        : await framesTable(o);
+      const img = withFlag('--omega', () =>
+        imageFromTable(src.points, o.omega, { aperture: o.aperture, focal: o.focal, sourceWidth: o.width ?? src.sourceWidth, extent: o.extent, samples: o.samples }),
+      );
+      if (o.out) {
+        const svg = o.out.toLowerCase().endsWith('.svg');
+        const text = svg
+          ? formatLinePlotSvg({ x: img.x, y: img.intensity, title: `ring image at Ω = ${img.omega} + ${img.Omega.im}i (d = ${o.aperture}, f = ${o.focal}, |k| ≤ ${img.kMax})`, xLabel: 'x_S', yLabel: '|Ψ(x_S)|² / max' })
+          : ['x_s,intensity', ...Array.from(img.x, (x, i) => `${x},${img.intensity[i]}`)].join('\n') + '\n';
+        writeOutput('--out', o.out, text);
+      }
+      if (o.json) process.stdout.write(JSON.stringify(imageSummary(img, o)) + '\n');
+      else if (o.out !== '-') {
+        const f = (v: number): string => v.toFixed(3);
+        process.stdout.write(
+          `ring image at Ω = ${img.omega} + ${img.Omega.im}i (|k| ≤ ${img.kMax}): ${img.spot ? 'a central spot' : 'no central spot'}; brightest at x_S = ${f(img.position)}, FWHM ${f(img.width)}, centre/mean ${f(img.contrast)}\n`,
+        );
+      }
+    });
+}
