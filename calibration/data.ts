@@ -2,6 +2,7 @@ import { FrameFlags, type RingFrame } from '../src/contracts/frame.ts';
 import type { ComplexValue } from '../src/contracts/calibration.ts';
 import { HoloringError } from '../src/errors.ts';
 import { CalibrationErrorCodes as E } from './errors.ts';
+import { implausibleReading } from '../src/pipeline/plausibility.ts';
 
 /**
  * Prepares calibration frames for the solver: rejects flagged frames, measures
@@ -58,7 +59,7 @@ export function prepareCalibrationData(frames: readonly RingFrame[], opts: DataO
     if (f.x.length !== sites || f.y.length !== sites) {
       throw new HoloringError(E.DATA, `frame seq ${f.seq} has ${f.x.length} sites, the first frame ${sites}; calibrate one device configuration at a time`, { seq: f.seq, sites: f.x.length, expected: sites });
     }
-    if ((f.flags & REJECT_FLAGS) !== 0) rejected++;
+    if ((f.flags & REJECT_FLAGS) !== 0 || implausibleReading(f)) rejected++;
     else good.push(f);
   }
   const off = good.filter(isOff);

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { CalibrationDevice, CalibrationRecord } from '../src/contracts/calibration.ts';
 import { HoloringError } from '../src/errors.ts';
 import { CalibrationErrorCodes as E } from './errors.ts';
+import { parseJson } from '../src/io/json.ts';
 import type { CalibrationSolution } from './solve.ts';
 
 /**
@@ -121,7 +122,7 @@ export function parseRecord(value: unknown, source = 'record'): CalibrationRecor
 export function parseRecordText(text: string, source = 'record'): CalibrationRecord {
   let v: unknown;
   try {
-    v = JSON.parse(text);
+    v = parseJson(text);
   } catch (e) {
     throw new HoloringError(E.RECORD_INVALID, `${source}: not valid JSON: ${(e as Error).message}`, { source });
   }

@@ -13,6 +13,16 @@ import { VERSION_PATTERN, canonicalJson, parseRecordText } from './record.ts';
 export const DEFAULT_STORE_DIR = 'calibration/records';
 const ACTIVE = 'ACTIVE';
 
+/** One record of the store as `list()` reports it; `error` is set when its file does not load. */
+export interface StoreEntry {
+  version: string;
+  createdAt: string;
+  device: string;
+  note: string;
+  active: boolean;
+  error?: { code: string; message: string };
+}
+
 export class CalibrationStore {
   constructor(readonly dir: string = DEFAULT_STORE_DIR) {}
 
@@ -70,15 +80,33 @@ export class CalibrationStore {
     return rec;
   }
 
-  /** Version ids of the stored records, oldest first by file name order of creation date. */
-  list(): { version: string; createdAt: string; device: string; note: string; active: boolean }[] {
+  /**
+   * The stored records, oldest first (by creation date; unreadable ones last, by
+   * file name). A record file that does not load (unreadable, not JSON, failing
+   * its schema or its version hash) does not hide the others: it is listed with
+   * its `error` (code and message) and empty fields.
+   */
+  list(): StoreEntry[] {
     if (!existsSync(this.dir)) return [];
-    const active = this.activeVersion();
-    return readdirSync(this.dir)
-      .filter((f) => f.endsWith('.json') && VERSION_PATTERN.test(f.slice(0, -5)))
-      .map((f) => this.load(f.slice(0, -5)))
-      .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
-      .map((r) => ({ version: r.version, createdAt: r.createdAt, device: `${r.device.model} ${r.device.serial}`, note: r.note, active: r.version === active }));
+    let active: string | null = null;
+    try {
+      active = this.activeVersion();
+    } catch {
+      // a bad ACTIVE pointer marks no record active; `active()` reports it
+    }
+    const good: StoreEntry[] = [];
+    const bad: StoreEntry[] = [];
+    for (const f of readdirSync(this.dir).filter((n) => n.endsWith('.json') && VERSION_PATTERN.test(n.slice(0, -5))).sort()) {
+      const version = f.slice(0, -5);
+      try {
+        const r = this.load(version);
+        good.push({ version, createdAt: r.createdAt, device: `${r.device.model} ${r.device.serial}`, note: r.note, active: version === active });
+      } catch (e) {
+        const err = e instanceof HoloringError ? { code: e.code, message: e.message } : { code: E.STORE, message: String(e) };
+        bad.push({ version, createdAt: '', device: '', note: '', active: version === active, error: err });
+      }
+    }
+    return [...good.sort((a, b) => a.createdAt.localeCompare(b.createdAt)), ...bad];
   }
 
   activeVersion(): string | null {
@@ -92,7 +120,7 @@ export class CalibrationStore {
   /** The active record; throws RING_ERR_CALIB_RECORD_NOT_FOUND when none is active. */
   active(): CalibrationRecord {
     const v = this.activeVersion();
-    if (!v) throw new HoloringError(E.RECORD_NOT_FOUND, `no active calibration in ${this.dir}; run "holoring calibrate" or "holoring calibration activate VERSION"`, { dir: this.dir });
+    if (!v) throw new HoloringError(E.RECORD_NOT_FOUND, `no active calibration in ${this.dir}; run "holoring calibrate" or "holoring calibrations activate VERSION"`, { dir: this.dir });
     return this.load(v);
   }
 

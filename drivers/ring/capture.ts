@@ -1,6 +1,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { HoloringError } from '../../src/errors.ts';
 import { RingErrors } from './protocol.ts';
+import { stripBom } from '../../src/io/json.ts';
 import { readTextFile } from '../../src/io/readText.ts';
 
 /**
@@ -76,7 +77,7 @@ export interface Capture {
 }
 
 export function parseCapture(text: string, origin = 'capture'): Capture {
-  const lines = text.split('\n').filter((l) => l.trim() !== '');
+  const lines = stripBom(text).split('\n').filter((l) => l.trim() !== '');
   const fail = (line: number, why: string): never => {
     throw new HoloringError(RingErrors.CAPTURE_FORMAT, `${origin}:${line}: ${why}`, { origin, line });
   };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { HoloringError } from '../../src/errors.ts';
 import { RingErrors } from './protocol.ts';
+import { parseJson } from '../../src/io/json.ts';
 import { readTextFile } from '../../src/io/readText.ts';
 
 /**
@@ -59,7 +60,7 @@ export type Scenario = z.infer<typeof scenarioSchema>;
 export function parseScenario(text: string, origin = 'scenario'): Scenario {
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = parseJson(text);
   } catch (e) {
     throw new HoloringError(RingErrors.SCENARIO_INVALID, `${origin}: not valid JSON (${(e as Error).message})`, { origin });
   }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ErrorCodes, HoloringError } from '../errors.ts';
+import { parseJson } from '../io/json.ts';
 import { readTextFile } from '../io/readText.ts';
 import { AlarmsConfigSchema } from './alarms.ts';
 
@@ -9,6 +10,16 @@ import { AlarmsConfigSchema } from './alarms.ts';
  * README "Configuration reference" documents each.
  */
 const finite = () => z.number().refine(Number.isFinite, 'must be a finite number');
+
+/**
+ * A conformal dimension Δ as the later stages accept it (physics/params.ts
+ * validateDelta): > 1 and not an integer (integer Δ needs logarithmic boundary
+ * terms). Kept as its own schema so other spellings of Δ can join it in a union.
+ */
+export const deltaValue = () =>
+  finite()
+    .refine((d) => d > 1, 'must be > 1 (the conformal dimension Δ of the probed operator)')
+    .refine((d) => !(d > 1) || Math.abs(d - Math.round(d)) >= 1e-6, 'must not be an integer: integer Δ needs logarithmic boundary terms (use e.g. 1.5 or 2.5)');
 
 export const ConfigSchema = z.strictObject({
   device: z.strictObject({
@@ -22,7 +33,7 @@ export const ConfigSchema = z.strictObject({
     speed: finite().positive().max(10_000).default(1),
   }).prefault({}),
   physics: z.strictObject({
-    delta: finite().default(1.5),
+    delta: deltaValue().default(1.5),
     gamma: finite().min(0).default(0.25),
     kMax: z.number().int().min(1).max(31).default(12),
   }).prefault({}),
@@ -81,8 +92,26 @@ function deepFreeze<T>(o: T): T {
   return o;
 }
 
-/** Validates a configuration object; refuses with RING_ERR_CONFIG_INVALID naming every bad path. */
+/** What a JSON value is, in words, for refusals. */
+function jsonKind(v: unknown): string {
+  return v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+}
+
+/** Refuses anything but a JSON object ({…}) as a configuration. */
+function requireObject(input: unknown, source: string): void {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    const problems = [`(root): expected a JSON object ({…}), got ${jsonKind(input)}`];
+    throw new HoloringError(ErrorCodes.CONFIG_INVALID, `${source}: invalid configuration — ${problems[0]}`, { source, problems });
+  }
+}
+
+/**
+ * Validates a configuration object; refuses with RING_ERR_CONFIG_INVALID naming
+ * every bad path. `undefined` (no configuration given) means all defaults;
+ * anything that is not an object (null, an array, a number) is refused.
+ */
 export function parseConfig(input: unknown, source = 'config'): Readonly<Config> {
+  if (input !== undefined) requireObject(input, source);
   const r = ConfigSchema.safeParse(input ?? {});
   if (!r.success) {
     const problems = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
@@ -91,14 +120,17 @@ export function parseConfig(input: unknown, source = 'config'): Readonly<Config>
   return deepFreeze(r.data);
 }
 
-/** Reads a JSON configuration file. */
-export function readConfigFile(path: string): unknown {
+/** Reads a JSON configuration file (a byte-order mark is allowed); it must hold a JSON object. */
+export function readConfigFile(path: string): Record<string, unknown> {
   const text = readTextFile(path, ErrorCodes.CONFIG_INVALID, 'configuration');
+  let v: unknown;
   try {
-    return JSON.parse(text);
+    v = parseJson(text);
   } catch (e) {
     throw new HoloringError(ErrorCodes.CONFIG_INVALID, `configuration ${path} is not valid JSON: ${(e as Error).message}`, { path });
   }
+  requireObject(v, path);
+  return v as Record<string, unknown>;
 }
 
 /** Merges b into a (plain objects only; b wins). */

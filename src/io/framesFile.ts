@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { DeviceIdentity } from '../contracts/device.ts';
 import type { RingFrame } from '../contracts/frame.ts';
 import { HoloringError } from '../errors.ts';
+import { parseJson, stripBom } from './json.ts';
 import { readTextFile } from './readText.ts';
 
 /**
@@ -103,7 +104,7 @@ export function parseFrameLine(text: string, where: string): RingFrame {
 export function parseFramesHeader(text: string, origin: string): DeviceIdentity {
   let v: unknown;
   try {
-    v = JSON.parse(text);
+    v = parseJson(text);
   } catch (e) {
     throw new HoloringError(FRAMES_FILE_ERROR, `${origin}:1: not valid JSON (${(e as Error).message})`, { origin, line: 1 });
   }
@@ -118,7 +119,7 @@ export function parseFramesHeader(text: string, origin: string): DeviceIdentity 
  * (`tornTail`, `tornBytes`). A bad line anywhere else is refused, naming it.
  */
 export function parseFramesFile(text: string, origin = 'frames'): FramesFileContents {
-  const lines = text.split('\n');
+  const lines = stripBom(text).split('\n');
   let tornTail = false;
   let tornBytes = 0;
   let last: RingFrame | null = null;

@@ -1,5 +1,8 @@
 import { ErrorCodes, HoloringError } from '../errors.ts';
 import type { ResponsePoint, ResponseTable } from '../contracts/response.ts';
+import { parse } from 'csv-parse/sync';
+import { type CsvDialect, cellNumber, delimiterName, detectDecimalComma, detectDelimiter, headerLineIndex } from './csvDialect.ts';
+import { stripBom } from './json.ts';
 import { readTextFile } from './readText.ts';
 
 /** The exchange format's header, exactly. */
@@ -15,36 +18,71 @@ export function formatResponseTable(points: readonly ResponsePoint[]): string {
   return lines.join('\n') + '\n';
 }
 
+/** A table as read from text: its points, the source line of each, and the CSV dialect found. */
+export interface ParsedResponseTable extends ResponseTable {
+  /** Source line (1-based) of each point. */
+  lines: number[];
+  dialect: CsvDialect;
+}
+
+/** Header name → column: case-insensitive, an optional bracketed unit (`omega [v/R]`, `sigma (1)`) dropped. */
+export function normaliseHeaderName(name: string): string {
+  return name.trim().replace(/\s*(\[[^\]]*\]|\([^)]*\))\s*$/, '').trim().toLowerCase();
+}
+
+/** Lists line numbers, the first few in full. */
+export function formatLines(lines: readonly number[], max = 8): string {
+  return lines.length <= max ? lines.join(', ') : `${lines.slice(0, max).join(', ')} and ${lines.length - max} more`;
+}
+
 /**
- * Parses a response table. Columns may appear in any order but all six are required;
- * blank lines and lines starting with '#' are ignored. Refuses non-finite values,
- * negative σ, σ = 0 mixed with σ > 0, non-integer k and duplicate (ω, γ, |k|) rows.
+ * Parses a response table (RFC 4180 CSV, read by csv-parse). Header names
+ * match the six columns case-insensitively, in any order, each with an
+ * optional bracketed unit; the separator (`,` `;` tab) and the decimal mark
+ * are detected (csvDialect.ts) and reported in `dialect`. Blank lines and
+ * lines starting with '#' are ignored. Refuses, naming the line: a wrong
+ * number of fields, non-numbers and non-finite values, non-integer k, σ < 0,
+ * σ = 0 mixed with σ > 0 (every such line), and duplicate (ω, γ, |k|) rows.
  */
-export function parseResponseTable(text: string, source = 'table'): ResponseTable {
-  const lines = text.split(/\r?\n/);
-  let li = 0;
-  while (li < lines.length && (lines[li].trim() === '' || lines[li].trim().startsWith('#'))) li++;
-  if (li >= lines.length) throw new HoloringError(ErrorCodes.TABLE_FORMAT, `${source}: empty response table (expected header "${RESPONSE_HEADER}")`, { source });
-  const header = lines[li].split(',').map((h) => h.trim());
+export function parseResponseTable(text: string, source = 'table'): ParsedResponseTable {
+  const body = stripBom(text);
+  const headerAt = headerLineIndex(body.split(/\r?\n/));
+  if (headerAt < 0) throw new HoloringError(ErrorCodes.TABLE_FORMAT, `${source}: empty response table (expected header "${RESPONSE_HEADER}")`, { source });
+  const delimiter = detectDelimiter(body.split(/\r?\n/)[headerAt], source, COLUMNS);
+  let records: { record: string[]; info: { lines: number } }[];
+  try {
+    records = parse(body, { delimiter, comment: '#', comment_no_infix: true, skip_empty_lines: true, trim: true, relax_column_count: true, info: true }) as unknown as typeof records;
+  } catch (e) {
+    const line = (e as { lines?: number }).lines;
+    throw new HoloringError(ErrorCodes.TABLE_FORMAT, `${source}${line ? `:${line}` : ''}: not readable as CSV: ${(e as Error).message}`, { source, line });
+  }
+  const rows = records.filter((r) => r.record.some((c) => c !== '')).map((r) => ({ cells: r.record, line: r.info.lines }));
+  const header = rows[0].cells.map(normaliseHeaderName);
   const idx = COLUMNS.map((c) => header.indexOf(c));
   const missing = COLUMNS.filter((_, i) => idx[i] < 0);
   if (missing.length > 0) {
-    throw new HoloringError(ErrorCodes.TABLE_FORMAT, `${source}: missing column(s) ${missing.join(', ')} (header must contain ${RESPONSE_HEADER})`, { source, missing });
+    throw new HoloringError(
+      ErrorCodes.TABLE_FORMAT,
+      `${source}:${rows[0].line}: missing column(s) ${missing.join(', ')}: the header (separated by ${delimiterName(delimiter)}) has ${rows[0].cells.map((c) => `"${c}"`).join(', ')}; it must name ${COLUMNS.join(', ')} (any order and case, optionally with a unit in brackets)`,
+      { source, missing, found: rows[0].cells },
+    );
   }
-  const points: ResponsePoint[] = [];
-  const seen = new Map<string, number>();
-  for (li = li + 1; li < lines.length; li++) {
-    const raw = lines[li].trim();
-    if (raw === '' || raw.startsWith('#')) continue;
-    const cells = raw.split(',');
-    const lineNo = li + 1;
-    if (cells.length !== header.length) {
-      throw new HoloringError(ErrorCodes.TABLE_FORMAT, `${source}:${lineNo}: expected ${header.length} fields, got ${cells.length}`, { source, line: lineNo });
+  const data = rows.slice(1);
+  for (const r of data) {
+    if (r.cells.length !== header.length) {
+      const hint = delimiter === ',' && r.cells.length > header.length ? ' (decimal commas in a comma-separated table? export with ";" as the separator, or "." as the decimal mark)' : '';
+      throw new HoloringError(ErrorCodes.TABLE_FORMAT, `${source}:${r.line}: expected ${header.length} fields, got ${r.cells.length}${hint}`, { source, line: r.line });
     }
-    const vals = idx.map((i) => Number(cells[i].trim()));
+  }
+  const decimalComma = detectDecimalComma(data.map((r) => ({ cells: idx.map((i) => r.cells[i]), line: r.line })), delimiter, source);
+  const points: ResponsePoint[] = [];
+  const lines: number[] = [];
+  const seen = new Map<string, number>();
+  for (const { cells, line: lineNo } of data) {
+    const vals = idx.map((i) => cellNumber(cells[i], decimalComma));
     for (let c = 0; c < COLUMNS.length; c++) {
-      if (cells[idx[c]].trim() === '' || !Number.isFinite(vals[c])) {
-        throw new HoloringError(ErrorCodes.TABLE_VALUE, `${source}:${lineNo}: ${COLUMNS[c]} is not a finite number ("${cells[idx[c]].trim()}")`, { source, line: lineNo, column: COLUMNS[c] });
+      if (!Number.isFinite(vals[c])) {
+        throw new HoloringError(ErrorCodes.TABLE_VALUE, `${source}:${lineNo}: ${COLUMNS[c]} is not a finite number ("${cells[idx[c]]}")`, { source, line: lineNo, column: COLUMNS[c] });
       }
     }
     const [omega, gamma, k, chiRe, chiIm, sigma] = vals;
@@ -57,16 +95,22 @@ export function parseResponseTable(text: string, source = 'table'): ResponseTabl
     }
     seen.set(key, lineNo);
     points.push({ omega, gamma, k, chiRe, chiIm, sigma });
+    lines.push(lineNo);
   }
   if (points.length === 0) throw new HoloringError(ErrorCodes.TABLE_TOO_SMALL, `${source}: response table has a header but no rows`, { source });
-  const zero = points.filter((p) => p.sigma === 0).length;
-  if (zero > 0 && zero < points.length) {
-    throw new HoloringError(ErrorCodes.TABLE_VALUE, `${source}: ${zero} row(s) have sigma = 0 while others have sigma > 0; noisy data needs sigma > 0 on every row`, { source, zero });
+  const zeroLines = lines.filter((_, i) => points[i].sigma === 0);
+  if (zeroLines.length > 0 && zeroLines.length < points.length) {
+    throw new HoloringError(
+      ErrorCodes.TABLE_VALUE,
+      `${source}: sigma = 0 on line(s) ${formatLines(zeroLines)} while the other ${points.length - zeroLines.length} rows have sigma > 0; noisy data needs sigma > 0 on every row (σ = 0 everywhere marks an exact, simulated table)`,
+      { source, lines: zeroLines },
+    );
   }
-  return { points, noiseless: zero === points.length };
+  return { points, lines, noiseless: zeroLines.length === points.length, dialect: { delimiter, decimalComma } };
 }
 
-export function readResponseTable(path: string): ResponseTable {
+/** Reads and parses a response table file (see parseResponseTable). */
+export function readResponseTable(path: string): ParsedResponseTable {
   const text = readTextFile(path, ErrorCodes.TABLE_FORMAT, 'response table');
   return parseResponseTable(text, path);
 }

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { HOLORING_VERSION } from '../version.ts';
 import { HoloringError } from '../errors.ts';
+import { parseJson } from '../io/json.ts';
 import { ModelErrorCodes } from './data.ts';
 import { NetworkGrid, type NetworkShape } from './grid.ts';
 
@@ -85,7 +86,7 @@ export function loadCheckpoint(path: string): Checkpoint {
   }
   let data: unknown;
   try {
-    data = JSON.parse(text);
+    data = parseJson(text);
   } catch (e) {
     return bad(path, `not valid JSON: ${(e as Error).message}`);
   }

@@ -1,5 +1,6 @@
 import { ErrorCodes, HoloringError, assertFinite } from '../errors.ts';
 import { NaturalCubicSpline } from './spline.ts';
+import { parseJson } from '../io/json.ts';
 import { readTextFile } from '../io/readText.ts';
 
 /** Series data at a regular centre: f ≃ f0(1 + phi2 r²), g ≃ 1 + g2 r². */
@@ -176,7 +177,7 @@ export function loadMetricFile(path: string): Metric {
   const text = readTextFile(path, ErrorCodes.METRIC_FILE, 'metric file');
   let data: unknown;
   try {
-    data = JSON.parse(text);
+    data = parseJson(text);
   } catch (e) {
     throw new HoloringError(ErrorCodes.METRIC_FILE, `metric file ${path} is not valid JSON: ${(e as Error).message}`, { path });
   }

@@ -2,14 +2,15 @@ import { type OperatorFunction, filter, map } from 'rxjs';
 import type { CalibratedFrame, ChiFrame, ChiSample } from '../contracts/calibration.ts';
 import { FrameFlags, type RingFrame } from '../contracts/frame.ts';
 import { chiFromSites } from '../physics/ring.ts';
+import { implausibleReading } from './plausibility.ts';
 
 /**
  * Pipeline stage: frame → χ(Ω = ω + iγ, k) for k = 0..kMax by the DFT over the
  * sites (physics.md §6), with σ per real component propagated from the frame's
  * per-site σ (NaN when the frame has none) plus the calibration's overall-scale
  * error, and the calibration (systematic) part of σ on its own. Frames that carry no response are
- * counted and skipped: source off, overload, unlocked, settling, and (unless
- * allowed) frames that were not calibrated.
+ * counted and skipped: source off, overload, unlocked, settling, implausible
+ * readings (plausibility.ts), and (unless allowed) frames that were not calibrated.
  */
 export interface RingTransformOptions {
   kMax: number;
@@ -31,6 +32,8 @@ const SKIP_FLAGS: [number, string][] = [
 export function skipReason(frame: RingFrame | CalibratedFrame, allowUncalibrated = false): string | null {
   if (frame.amplitude === 0) return 'source-off';
   for (const [bit, why] of SKIP_FLAGS) if ((frame.flags & bit) !== 0) return why;
+  const bad = implausibleReading('raw' in frame ? frame.raw : frame);
+  if (bad) return bad.reason;
   const status = 'status' in frame ? frame.status : 'uncalibrated';
   if (status !== 'calibrated' && !allowUncalibrated) return status;
   return null;

@@ -8,6 +8,7 @@ import { scoreCalibration } from '../../../calibration/score.ts';
 import { CalibrationStore, DEFAULT_STORE_DIR } from '../../../calibration/store.ts';
 import type { CalibrationRecord } from '../../contracts/calibration.ts';
 import { ErrorCodes, HoloringError } from '../../errors.ts';
+import { parseJson } from '../../io/json.ts';
 import { parseMetricSpec } from '../../physics/metric.ts';
 import { numberArg, writeOutput } from '../args.ts';
 import { createProgress } from '../progress.ts';
@@ -158,7 +159,7 @@ function formatSummary(r: CalibrationRecord, path: string, active: boolean, simu
 function readTruth(path: string): { gains: { re: number; im: number }[]; offsets: { re: number; im: number }[] } {
   let v: { gains?: unknown; offsets?: unknown };
   try {
-    v = JSON.parse(readFileSync(path, 'utf8'));
+    v = parseJson(readFileSync(path, 'utf8')) as typeof v;
   } catch (e) {
     throw new HoloringError(ErrorCodes.ARG_INVALID, `--truth: cannot read ${path}: ${(e as Error).message}`, { flag: '--truth' });
   }

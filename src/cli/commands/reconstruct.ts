@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { describeDialect } from '../../io/csvDialect.ts';
 import { readResponseTable } from '../../io/responseTable.ts';
 import { type Checkpoint, DEFAULT_SHAPE, fitMetric, loadCheckpoint, makeOutput } from '../../model/index.ts';
 import { numberArg, withFlag, writeOutput } from '../args.ts';
@@ -31,6 +32,7 @@ export function registerReconstruct(program: Command): void {
         if (!o.quiet) process.stderr.write(line + '\n');
       };
       const table = withFlag('--data', () => readResponseTable(o.data));
+      if (table.dialect.delimiter !== ',' || table.dialect.decimalComma) log(`reconstruct: ${o.data}: ${describeDialect(table.dialect)}`);
       const init: Checkpoint | undefined = o.init ? withFlag('--init', () => loadCheckpoint(o.init as string)) : undefined;
       const res = await withFlag('--data', () =>
         fitMetric(table, {
