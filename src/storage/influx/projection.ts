@@ -1,5 +1,6 @@
 import type { IPoint } from 'influx';
 import { parseFrameLine } from '../../io/framesFile.ts';
+import { DOCUMENTS_FILE } from '../layout.ts';
 import { FrameClock, type SegmentAnchor } from './clock.ts';
 import type { InfluxCursor } from './cursor.ts';
 import { type FitDocument, type RunTags, fitPoints, framePoint, isoToNs } from './points.ts';
@@ -21,7 +22,6 @@ export interface Batch {
   notes: string[];
 }
 
-export const DOCUMENTS_FILE = 'documents.jsonl';
 
 interface StartDocument {
   type: 'start';

@@ -1,5 +1,6 @@
 import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { type SegmentKind, parseSegmentName } from '../layout.ts';
 
 /**
  * Incremental reading of a run directory's JSON Lines files (docs/runs.md):
@@ -8,11 +9,9 @@ import { join } from 'node:path';
  */
 export interface SegmentFile {
   name: string;
-  kind: 'calibration' | 'frames';
+  kind: SegmentKind;
   index: number;
 }
-
-const SEGMENT = /^(calibration|frames)-(\d{6,})\.jsonl$/;
 
 /**
  * The run's frame segments in acquisition order: by segment number, a
@@ -22,8 +21,8 @@ export async function listSegments(runDir: string): Promise<SegmentFile[]> {
   const names = await readdir(runDir).catch(() => [] as string[]);
   const out: SegmentFile[] = [];
   for (const name of names) {
-    const m = SEGMENT.exec(name);
-    if (m) out.push({ name, kind: m[1] as SegmentFile['kind'], index: Number(m[2]) });
+    const seg = parseSegmentName(name);
+    if (seg) out.push({ name, ...seg });
   }
   return out.sort((a, b) => a.index - b.index || (a.kind === b.kind ? 0 : a.kind === 'calibration' ? -1 : 1));
 }
