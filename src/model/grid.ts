@@ -156,7 +156,7 @@ export class NetworkGrid {
 }
 
 /** Cubic Hermite basis at t ∈ [0, 1] for (y0, H m0, y1, H m1). */
-function hermite(t: number): [number, number, number, number] {
+export function hermite(t: number): [number, number, number, number] {
   const t2 = t * t, t3 = t2 * t;
   return [2 * t3 - 3 * t2 + 1, t3 - 2 * t2 + t, -2 * t3 + 3 * t2, t3 - t2];
 }

@@ -1,74 +1,105 @@
 /**
  * The fused kernel's passes over all modes: forward, forward + normal equations
  * (the Levenberg–Marquardt pass), vector–Jacobian product (the tf gradient) and
- * the dense Jacobian (tests, diagnostics). The per-mode work is in KernelCore.
+ * the dense Jacobian (tests, diagnostics). The per-mode work is in a ModeKernel:
+ * KernelCore for the disk, HorizonKernelCore for the horizon network.
  */
 import { KernelCore } from './kernelCore.ts';
 
 export type { KernelMode } from './kernelCore.ts';
 
+/** Per-mode forward and reverse sweeps over P data points and nw weights. */
+export interface ModeKernel {
+  readonly P: number;
+  readonly grid: { readonly nw: number };
+  /** dχ/dθ of the last jacobianMode: re at [0, nw), im at [nw, 2nw). */
+  readonly dchi: Float64Array;
+  setWeights(theta: ArrayLike<number>): void;
+  /** χ_pred of mode p into out[2p], out[2p+1] (keeps what the reverse sweep needs). */
+  forwardMode(p: number, out: Float64Array): void;
+  /** dχ/dθ of mode p into dchi, after forwardMode(p). */
+  jacobianMode(p: number): void;
+}
+
+/** χ_pred for all modes into out (length 2P: re, im interleaved). */
+export function forwardPass(k: ModeKernel, theta: ArrayLike<number>, out: Float64Array): Float64Array {
+  k.setWeights(theta);
+  for (let p = 0; p < k.P; p++) k.forwardMode(p, out);
+  return out;
+}
+
+/**
+ * One fused pass: χ_pred into chi; with weights invSigma (1/σ) and data, the
+ * weighted residuals r and the normal equations A += JᵀJ (upper triangle, nw × nw),
+ * b += Jᵀr. Returns Σ r².
+ */
+export function normalPass(k: ModeKernel, theta: ArrayLike<number>, data: Float64Array, invSigma: Float64Array, chi: Float64Array, A: Float64Array, b: Float64Array): number {
+  k.setWeights(theta);
+  const nw = k.grid.nw, d = k.dchi;
+  A.fill(0);
+  b.fill(0);
+  let chi2 = 0;
+  for (let p = 0; p < k.P; p++) {
+    k.forwardMode(p, chi);
+    k.jacobianMode(p);
+    const w = invSigma[p];
+    const rr = (chi[2 * p] - data[2 * p]) * w, ri = (chi[2 * p + 1] - data[2 * p + 1]) * w;
+    chi2 += rr * rr + ri * ri;
+    const ww = w * w;
+    for (let a = 0; a < nw; a++) {
+      const jr = d[a] * ww, ji = d[nw + a] * ww;
+      b[a] += (jr * rr + ji * ri) / w;
+      const row = a * nw;
+      for (let c = a; c < nw; c++) A[row + c] += jr * d[c] + ji * d[nw + c];
+    }
+  }
+  return chi2;
+}
+
+/** Vector–Jacobian product: grad[θ] = Σ_p (dyRe_p ∂Re χ_p/∂θ + dyIm_p ∂Im χ_p/∂θ); chi gets χ_pred. */
+export function vjpPass(k: ModeKernel, theta: ArrayLike<number>, dy: ArrayLike<number>, chi: Float64Array, grad: Float64Array): void {
+  k.setWeights(theta);
+  const nw = k.grid.nw, d = k.dchi;
+  grad.fill(0);
+  for (let p = 0; p < k.P; p++) {
+    k.forwardMode(p, chi);
+    k.jacobianMode(p);
+    const yr = dy[2 * p], yi = dy[2 * p + 1];
+    for (let a = 0; a < nw; a++) grad[a] += yr * d[a] + yi * d[nw + a];
+  }
+}
+
+/** Full Jacobian (2P × nw, rows re/im interleaved per mode) — for tests and diagnostics. */
+export function jacobianPass(k: ModeKernel, theta: ArrayLike<number>, chi: Float64Array): Float64Array {
+  k.setWeights(theta);
+  const nw = k.grid.nw, d = k.dchi;
+  const J = new Float64Array(2 * k.P * nw);
+  for (let p = 0; p < k.P; p++) {
+    k.forwardMode(p, chi);
+    k.jacobianMode(p);
+    for (let a = 0; a < nw; a++) {
+      J[2 * p * nw + a] = d[a];
+      J[(2 * p + 1) * nw + a] = d[nw + a];
+    }
+  }
+  return J;
+}
+
+/** The disk network's kernel with its passes (see KernelCore). */
 export class FusedKernel extends KernelCore {
-  /** χ_pred for all modes into out (length 2P: re, im interleaved). */
   forward(theta: ArrayLike<number>, out: Float64Array): Float64Array {
-    this.setWeights(theta);
-    for (let p = 0; p < this.P; p++) this.forwardMode(p, out);
-    return out;
+    return forwardPass(this, theta, out);
   }
 
-  /**
-   * One fused pass: χ_pred into chi; with weights wRe/wIm (1/σ) and data, the
-   * weighted residuals r and the normal equations A += JᵀJ (upper triangle, nw × nw),
-   * b += Jᵀr. Returns Σ r².
-   */
   normal(theta: ArrayLike<number>, data: Float64Array, invSigma: Float64Array, chi: Float64Array, A: Float64Array, b: Float64Array): number {
-    this.setWeights(theta);
-    const nw = this.grid.nw, d = this.dchi;
-    A.fill(0);
-    b.fill(0);
-    let chi2 = 0;
-    for (let p = 0; p < this.P; p++) {
-      this.forwardMode(p, chi);
-      this.jacobianMode(p);
-      const w = invSigma[p];
-      const rr = (chi[2 * p] - data[2 * p]) * w, ri = (chi[2 * p + 1] - data[2 * p + 1]) * w;
-      chi2 += rr * rr + ri * ri;
-      const ww = w * w;
-      for (let a = 0; a < nw; a++) {
-        const jr = d[a] * ww, ji = d[nw + a] * ww;
-        b[a] += (jr * rr + ji * ri) / w;
-        const row = a * nw;
-        for (let c = a; c < nw; c++) A[row + c] += jr * d[c] + ji * d[nw + c];
-      }
-    }
-    return chi2;
+    return normalPass(this, theta, data, invSigma, chi, A, b);
   }
 
-  /** Vector–Jacobian product: grad[θ] = Σ_p (dyRe_p ∂Re χ_p/∂θ + dyIm_p ∂Im χ_p/∂θ); chi gets χ_pred. */
   vjp(theta: ArrayLike<number>, dy: ArrayLike<number>, chi: Float64Array, grad: Float64Array): void {
-    this.setWeights(theta);
-    const nw = this.grid.nw, d = this.dchi;
-    grad.fill(0);
-    for (let p = 0; p < this.P; p++) {
-      this.forwardMode(p, chi);
-      this.jacobianMode(p);
-      const yr = dy[2 * p], yi = dy[2 * p + 1];
-      for (let a = 0; a < nw; a++) grad[a] += yr * d[a] + yi * d[nw + a];
-    }
+    vjpPass(this, theta, dy, chi, grad);
   }
 
-  /** Full Jacobian (2P × nw, rows re/im interleaved per mode) — for tests and diagnostics. */
   jacobian(theta: ArrayLike<number>, chi: Float64Array): Float64Array {
-    this.setWeights(theta);
-    const nw = this.grid.nw, d = this.dchi;
-    const J = new Float64Array(2 * this.P * nw);
-    for (let p = 0; p < this.P; p++) {
-      this.forwardMode(p, chi);
-      this.jacobianMode(p);
-      for (let a = 0; a < nw; a++) {
-        J[2 * p * nw + a] = d[a];
-        J[(2 * p + 1) * nw + a] = d[nw + a];
-      }
-    }
-    return J;
+    return jacobianPass(this, theta, chi);
   }
 }

@@ -11,10 +11,19 @@ export interface RegularCentre {
   readonly g2: number;
 }
 
-/** A horizon at r = rh where f = g = r² − rh² (BTZ). */
+/**
+ * A horizon at r = rh where f and g have simple zeros: f = (r² − rh²)e^{α(r)},
+ * g = (r² − rh²)e^{β(r)}. Without `alpha`/`beta` it is BTZ (α = β = 0, solved by
+ * the exact series in r² − rh²); with them the solvers integrate in ln(r − rh)
+ * from the infalling start of physics.md §11.
+ */
 export interface HorizonCentre {
   readonly type: 'horizon';
   readonly rh: number;
+  /** α(r) = ln(f/(r² − rh²)) for r ≥ rh (smooth through the horizon). */
+  readonly alpha?: (r: number) => number;
+  /** β(r) = ln(g/(r² − rh²)) for r ≥ rh. */
+  readonly beta?: (r: number) => number;
 }
 
 /**
@@ -23,7 +32,7 @@ export interface HorizonCentre {
  * Beyond `rExact` it is exactly f = g = r² − M (M = −1 for the disk, r_h² for BTZ).
  */
 export interface Metric {
-  readonly kind: 'ads' | 'deformed' | 'btz' | 'table';
+  readonly kind: 'ads' | 'deformed' | 'btz' | 'blackhole' | 'table';
   /** Spec string that rebuilds this metric (e.g. "deformed:0.3,-0.2,1.5"). */
   readonly label: string;
   readonly centre: RegularCentre | HorizonCentre;
@@ -91,6 +100,50 @@ export function btzMetric(rh: number = DEFAULT_BTZ_RH): Metric {
     f: (r) => r * r - rh * rh,
     g: (r) => r * r - rh * rh,
   };
+}
+
+export const DEFAULT_BLACK_HOLE = { rh: 1.5, af: 0.3, ag: 0, c: 2.4, w: 0.7 } as const;
+
+/**
+ * A deformed black hole (physics.md §11): f = (r² − rh²)(1 + af·e^{−((r−c)/w)²}),
+ * g = (r² − rh²)(1 + ag·e^{−((r−c)/w)²}), temperature T = √(f′(rh)g′(rh))/4π.
+ * With af = ag = 0 it is BTZ, solved through the general horizon start.
+ */
+export function blackHoleMetric(
+  rh: number = DEFAULT_BLACK_HOLE.rh,
+  af: number = DEFAULT_BLACK_HOLE.af,
+  ag: number = DEFAULT_BLACK_HOLE.ag,
+  c: number = DEFAULT_BLACK_HOLE.c,
+  w: number = DEFAULT_BLACK_HOLE.w,
+): Metric {
+  assertFinite('black-hole metric parameter', rh, af, ag, c, w);
+  if (!(rh > 0 && rh < 10)) throw new HoloringError(ErrorCodes.METRIC_INVALID, `black-hole horizon radius r_h must be in (0, 10) (got ${rh})`, { rh });
+  if (!(w > 0)) throw new HoloringError(ErrorCodes.METRIC_INVALID, `black-hole deformation width w must be > 0 (got ${w})`, { w });
+  if (!(1 + af > 0 && 1 + ag > 0)) {
+    throw new HoloringError(ErrorCodes.METRIC_NOT_POSITIVE, `black-hole metric: 1 + af and 1 + ag must be > 0 (af = ${af}, ag = ${ag})`, { af, ag });
+  }
+  const bump = (r: number): number => Math.exp(-(((r - c) / w) ** 2));
+  // deformation below 1e-18 beyond rExact
+  let rExact = Math.max(rh, c) + w * Math.sqrt(42);
+  while (bump(rExact) > 1e-18) rExact *= 1.05;
+  const alpha = (r: number): number => Math.log1p(af * bump(r));
+  const beta = (r: number): number => Math.log1p(ag * bump(r));
+  const z = (r: number): number => (r - rh) * (r + rh);
+  return {
+    kind: 'blackhole',
+    label: `blackhole:${rh},${af},${ag},${c},${w}`,
+    centre: { type: 'horizon', rh, alpha, beta },
+    M: rh * rh,
+    rExact,
+    f: (r) => z(r) * (1 + af * bump(r)),
+    g: (r) => z(r) * (1 + ag * bump(r)),
+  };
+}
+
+/** Hawking temperature T = √(f′(r_h) g′(r_h))/4π of a horizon metric (BTZ: r_h/2π). */
+export function hawkingTemperature(centre: HorizonCentre): number {
+  const a = centre.alpha?.(centre.rh) ?? 0, b = centre.beta?.(centre.rh) ?? 0;
+  return (centre.rh * Math.exp(0.5 * (a + b))) / (2 * Math.PI);
 }
 
 export interface MetricTable {
@@ -192,7 +245,7 @@ function parseNumbers(spec: string, part: string, count: number): number[] {
   return nums;
 }
 
-/** Parses a metric spec: ads | deformed[:a1,a2,w] | btz[:rh] | FILE.json */
+/** Parses a metric spec: ads | deformed[:a1,a2,w] | btz[:rh] | blackhole[:rh,af,ag,c,w] | FILE.json */
 export function parseMetricSpec(spec: string): Metric {
   const s = spec.trim();
   const [head, rest] = s.includes(':') && !s.toLowerCase().endsWith('.json') ? [s.slice(0, s.indexOf(':')), s.slice(s.indexOf(':') + 1)] : [s, undefined];
@@ -210,8 +263,13 @@ export function parseMetricSpec(spec: string): Metric {
       const [rh] = parseNumbers(spec, rest, 1);
       return btzMetric(rh);
     }
+    case 'blackhole': {
+      if (rest === undefined) return blackHoleMetric();
+      const [rh, af, ag, c, w] = parseNumbers(spec, rest, 5);
+      return blackHoleMetric(rh, af, ag, c, w);
+    }
     default:
       if (s.toLowerCase().endsWith('.json')) return loadMetricFile(s);
-      throw new HoloringError(ErrorCodes.METRIC_INVALID, `unknown metric "${spec}": use ads, deformed[:a1,a2,w], btz[:rh] or a FILE.json`, { spec });
+      throw new HoloringError(ErrorCodes.METRIC_INVALID, `unknown metric "${spec}": use ads, deformed[:a1,a2,w], btz[:rh], blackhole[:rh,af,ag,c,w] or a FILE.json`, { spec });
   }
 }

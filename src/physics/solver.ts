@@ -2,6 +2,7 @@ import { ErrorCodes, HoloringError, assertFinite } from '../errors.ts';
 import type { Complex } from './complex.ts';
 import { boundarySeries, matchBoverA } from './boundary.ts';
 import { horizonStart, regularStart } from './centre.ts';
+import { horizonCoefficients, horizonData, infallingStart } from './horizon.ts';
 import type { Metric } from './metric.ts';
 import { massSquared, validateDelta } from './params.ts';
 
@@ -12,9 +13,11 @@ export interface SolverOptions {
   rMax?: number;
   /** Relative tolerance of the adaptive Dormand–Prince integrator (default 1e-12). */
   rtol?: number;
+  /** Infalling start x₀ = r₀ − r_h of a deformed horizon, relative to r_h (default 1e-6). */
+  x0?: number;
 }
 
-export const SOLVER_DEFAULTS = { r0: 1e-3, rMax: 12, rtol: 1e-12 } as const;
+export const SOLVER_DEFAULTS = { r0: 1e-3, rMax: 12, rtol: 1e-12, x0: 1e-6 } as const;
 
 export interface ModeSolution {
   /** B/A at the boundary. */
@@ -55,25 +58,43 @@ export function solveMode(metric: Metric, delta: number, omega: Complex, k: numb
   const f = metric.f;
   const g = metric.g;
 
-  const start = metric.centre.type === 'regular'
-    ? regularStart(metric.centre, omega, k, m2, r0, Math.sqrt(f(r0) * g(r0)))
-    : horizonStart(metric.centre, omega, k, m2);
+  const centre = metric.centre;
+  // a deformed horizon is integrated in s = ln(r − r_h) from the infalling start (physics.md §11)
+  const lnX = centre.type === 'horizon' && centre.alpha && centre.beta ? { rh: centre.rh, alpha: centre.alpha, beta: centre.beta } : null;
 
   // coefficient buffer: a, cre, cim at a given s
   let ca = 0, ccre = 0, ccim = 0;
-  const coeff = (s: number): void => {
-    const r = Math.exp(s);
-    const fr = f(r);
-    const gr = g(r);
-    const r2 = r * r;
-    ca = 1 / Math.sqrt(fr * gr);
-    const v = Math.sqrt(fr / gr);
-    ccre = v * (m2 * r2 + k2 - (o2re * r2) / fr);
-    ccim = v * (-(o2im * r2) / fr);
-  };
+  const coeff = lnX
+    ? (s: number): void => {
+      const x = Math.exp(s), r = lnX.rh + x;
+      const h = horizonCoefficients(lnX.rh, x, lnX.alpha(r), lnX.beta(r));
+      ca = h.a;
+      ccre = h.kc * k2 + h.mc * m2 - h.oc * o2re;
+      ccim = -h.oc * o2im;
+    }
+    : (s: number): void => {
+      const r = Math.exp(s);
+      const fr = f(r);
+      const gr = g(r);
+      const r2 = r * r;
+      ca = 1 / Math.sqrt(fr * gr);
+      const v = Math.sqrt(fr / gr);
+      ccre = v * (m2 * r2 + k2 - (o2re * r2) / fr);
+      ccim = v * (-(o2im * r2) / fr);
+    };
 
-  let s = Math.log(start.r);
-  const s1 = Math.log(rMax);
+  let start: { s: number; y: [number, number, number, number] };
+  if (lnX) {
+    const x0 = (opts.x0 ?? SOLVER_DEFAULTS.x0) * lnX.rh;
+    coeff(Math.log(x0));
+    start = { s: Math.log(x0), y: infallingStart(horizonData(lnX.rh, lnX.alpha, lnX.beta), omega.re, omega.im, k, m2, x0, ca) };
+  } else {
+    const st = centre.type === 'regular' ? regularStart(centre, omega, k, m2, r0, Math.sqrt(f(r0) * g(r0))) : horizonStart(centre, omega, k, m2);
+    start = { s: Math.log(st.r), y: st.y };
+  }
+
+  let s = start.s;
+  const s1 = Math.log(lnX ? rMax - lnX.rh : rMax);
   let [y0, y1, y2, y3] = start.y;
   let h = Math.min(0.02, (s1 - s) / 10);
   // k1 (FSAL)

@@ -1,0 +1,138 @@
+/**
+ * From fitted horizon-network weights to what the dashboard and `reconstruct`
+ * report: r_h ± σ, the Hawking temperature T = √(f′(r_h)g′(r_h))/4π =
+ * r_h e^{(α_h+β_h)/2}/2π ± σ, f and g from the horizon outwards with 1σ bands
+ * from the posterior C = (JᵀJ + λLᵀL)⁻¹, and the reduced χ².
+ */
+import { HoloringError } from '../../errors.ts';
+import { spdInverse } from '../../util/linalg.ts';
+import { ModelErrorCodes } from '../data.ts';
+import { OUTPUT_DR, OUTPUT_R_MAX } from '../estimate.ts';
+import type { HorizonGrid } from './grid.ts';
+
+export interface HorizonEstimate {
+  geometry: 'horizon';
+  /** Radii from r_h outwards (α = β = 0 beyond r_c). */
+  r: number[];
+  f: number[];
+  g: number[];
+  f_err: number[];
+  g_err: number[];
+  /** Smallest radial scale Δr the data resolve at each r (structure narrower is smoothed). */
+  resolution: number[];
+  /** Horizon radius r_h ± 1σ. */
+  rh: number;
+  rh_err: number;
+  /** Hawking temperature T = √(f′(r_h)g′(r_h))/4π ± 1σ (units v/R; T_HP = 1/2π). */
+  temperature: number;
+  temperature_err: number;
+  /** α, β at the K nodes (α_{K−1} = β_{K−1} = 0), their slopes dα/dr, dβ/dr at the horizon, node radii. */
+  alpha: number[];
+  beta: number[];
+  alpha_slope: number;
+  beta_slope: number;
+  nodes_r: number[];
+  chi2: number;
+  chi2_total: number;
+  loss: number;
+  dof: number;
+  iterations: number;
+  evaluations: number;
+  converged: boolean;
+}
+
+/** Posterior C = (A + R)⁻¹ and the effective number of parameters ν = tr(AC). */
+export function posterior(A: Float64Array, prior: Float64Array, n: number): { C: Float64Array; nu: number } {
+  const Hm = new Float64Array(n * n);
+  for (let i = 0; i < n * n; i++) Hm[i] = A[i] + prior[i];
+  const C = spdInverse(Hm, n);
+  if (!C) throw new HoloringError(ModelErrorCodes.DIVERGED, 'the posterior matrix JᵀJ + λLᵀL is singular: the fit did not converge to a usable point', {});
+  let nu = 0;
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) nu += A[i * n + j] * C[j * n + i];
+  return { C, nu };
+}
+
+/** bᵀCb (≥ 0). */
+export function quadForm(C: Float64Array, b: ArrayLike<number>, n: number): number {
+  let q = 0;
+  for (let i = 0; i < n; i++) {
+    if (b[i] === 0) continue;
+    let s = 0;
+    for (let j = 0; j < n; j++) s += C[i * n + j] * b[j];
+    q += b[i] * s;
+  }
+  return Math.max(0, q);
+}
+
+export function buildHorizonEstimate(
+  grid: HorizonGrid,
+  theta: Float64Array,
+  A: Float64Array,
+  prior: Float64Array,
+  fit: { chi2: number; loss: number; iterations: number; evaluations: number; converged: boolean; residuals: number; omegaMax: number },
+): HorizonEstimate {
+  const n = grid.nw, K = grid.K, iq = grid.iq;
+  const { C, nu } = posterior(A, prior, n);
+  const dof = Math.max(1, fit.residuals - nu);
+  const rh = Math.exp(theta[iq]);
+  const T = (rh * Math.exp(0.5 * (theta[0] + theta[K]))) / (2 * Math.PI);
+  const gT = new Float64Array(n);
+  gT[iq] = T;
+  gT[0] = 0.5 * T;
+  gT[K] = 0.5 * T;
+  const out = { r: [] as number[], f: [] as number[], g: [] as number[], f_err: [] as number[], g_err: [] as number[], resolution: [] as number[] };
+  const rEnd = Math.max(OUTPUT_R_MAX, rh * grid.shape.rCRatio);
+  const dRstar = Math.PI / (2 * fit.omegaMax);
+  const grad = new Float64Array(n);
+  // r_h, then the output grid's radii above it
+  const radii = [rh];
+  for (let j = Math.floor(rh / OUTPUT_DR + 1e-9) + 1; j * OUTPUT_DR <= rEnd + 1e-12; j++) radii.push(j * OUTPUT_DR);
+  for (const r of radii) {
+    const ratio = r / rh, rho = Math.atan(ratio);
+    const { c, d } = grid.basisAt(rho);
+    const z = (r - rh) * (r + rh);
+    // dρ/d ln r_h at fixed r
+    const drho = -ratio / (1 + ratio * ratio);
+    for (const [fn, arr, err] of [[0, out.f, out.f_err], [1, out.g, out.g_err]] as const) {
+      const off = fn * K;
+      let al = 0, slope = 0;
+      for (let j = 0; j < K; j++) {
+        al += c[j] * theta[off + j];
+        slope += d[j] * theta[off + j];
+      }
+      const e = Math.exp(al);
+      // δf = e^α [z δα − 2 r_h² δq], δα including the move of the nodes with r_h
+      grad.fill(0);
+      for (let j = 0; j < K; j++) grad[off + j] = z * c[j];
+      grad[iq] = z * slope * drho - 2 * rh * rh;
+      arr.push(z * e);
+      err.push(e * Math.sqrt(quadForm(C, grad, n)));
+    }
+    out.r.push(r);
+    out.resolution.push(Math.max(dRstar * z, (2 * grid.H * (r * r + rh * rh)) / rh));
+  }
+  const alpha = Array.from({ length: K }, (_, j) => (j < K - 1 ? theta[j] : 0));
+  const beta = Array.from({ length: K }, (_, j) => (j < K - 1 ? theta[K + j] : 0));
+  // H·slope in ρ → d/dr at the horizon: dρ/dr = 1/(2 r_h) there
+  const toR = 1 / (grid.H * 2 * rh);
+  return {
+    geometry: 'horizon',
+    ...out,
+    rh,
+    rh_err: rh * Math.sqrt(Math.max(0, C[iq * n + iq])),
+    temperature: T,
+    temperature_err: Math.sqrt(quadForm(C, gT, n)),
+    alpha,
+    beta,
+    alpha_slope: theta[K - 1] * toR,
+    beta_slope: theta[2 * K - 1] * toR,
+    nodes_r: grid.nodeRatios().map((x) => x * rh),
+    chi2: fit.chi2 / dof,
+    chi2_total: fit.chi2,
+    loss: fit.loss,
+    dof,
+    iterations: fit.iterations,
+    evaluations: fit.evaluations,
+    converged: fit.converged,
+  };
+}
