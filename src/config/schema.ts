@@ -1,8 +1,10 @@
+import { hostname } from 'node:os';
 import { z } from 'zod';
 import { ErrorCodes, HoloringError } from '../errors.ts';
 import { parseJson } from '../io/json.ts';
 import { readTextFile } from '../io/readText.ts';
 import { AlarmsConfigSchema } from './alarms.ts';
+import { StorageConfigSchema, renamedKeysIn } from './storage.ts';
 
 /**
  * Daemon configuration: parsed once at the boundary (file, then command-line
@@ -56,12 +58,10 @@ export const ConfigSchema = z.strictObject({
      */
     referenceGeometry: z.string().regex(/^(ads|btz:[0-9.eE+-]+)$/, 'must be "ads" or "btz:RH"').optional(),
   }).prefault({}),
-  journal: z.strictObject({
-    /** Record every raw frame (the system of record; re-calibrate with `holoring recalibrate --frames`). */
-    enabled: z.boolean().default(true),
-    /** Directory of the frames files, one per daemon run. */
-    dir: z.string().min(1).default('runs'),
-  }).prefault({}),
+  /** The run record: data directory, durability, segment size, full-disk behaviour, disk bound (src/config/storage.ts). */
+  storage: StorageConfigSchema.prefault({}),
+  /** Name of this rig, stamped on every run (default: the host name). */
+  rig: z.string().min(1).default(() => hostname()),
   model: z.strictObject({
     layers: z.number().int().min(200).default(400),
     nodes: z.number().int().min(4).default(32),
@@ -112,6 +112,10 @@ function requireObject(input: unknown, source: string): void {
  */
 export function parseConfig(input: unknown, source = 'config'): Readonly<Config> {
   if (input !== undefined) requireObject(input, source);
+  const renamed = renamedKeysIn(input);
+  if (renamed.length > 0) {
+    throw new HoloringError(ErrorCodes.CONFIG_INVALID, `${source}: the journal.* keys are now storage.* — rename ${renamed.join(', ')}`, { source, problems: renamed });
+  }
   const r = ConfigSchema.safeParse(input ?? {});
   if (!r.success) {
     const problems = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);

@@ -1,13 +1,18 @@
-import { BehaviorSubject, EMPTY, type Observable, Subject, type Subscription, catchError, exhaustMap, filter, mergeMap, of, share, takeUntil, tap } from 'rxjs';
+import { BehaviorSubject, EMPTY, Observable, Subject, concat, type Subscription, catchError, exhaustMap, filter, mergeMap, of, share, takeUntil, tap } from 'rxjs';
 import type { AccumulatedResponse, CalibrationRecord } from '../contracts/calibration.ts';
 import type { DeviceCounters, DeviceIdentity, DeviceState, RingDevice } from '../contracts/device.ts';
+import type { RingFrame } from '../contracts/frame.ts';
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
-import type { FitResult } from '../model/index.ts';
 import { calibrate } from '../pipeline/calibrate.ts';
 import { accumulateResponse } from '../pipeline/responseAccumulator.ts';
 import { ringTransform } from '../pipeline/ringTransform.ts';
-import type { Journal, JournalStats } from './journal.ts';
+import { DEFAULT_LAMBDA, DEFAULT_SHAPE, type FitResult, makeCheckpoint, parseCheckpoint } from '../model/index.ts';
+import type { FrameAccounting, StopDoc } from '../storage/documents.ts';
+import type { JournalStats } from '../storage/journal.ts';
+import type { RunRecorder, StartInfo } from '../storage/run.ts';
+import { HOLORING_VERSION } from '../version.ts';
+import { type RunRecording, recordRun } from './runRecording.ts';
 import type { MetricTrainer } from './trainer.ts';
 
 /**
@@ -25,8 +30,13 @@ export interface DaemonDeps {
   resolveRecord: (identity: DeviceIdentity, device: RingDevice) => Promise<CalibrationRecord | null>;
   /** Metric trainer (null: acquisition only). */
   trainer: MetricTrainer | null;
-  /** Opens the journal of raw frames for the connected device (absent: no journal). */
-  openJournal?: (identity: DeviceIdentity) => Journal;
+  /**
+   * Opens (or resumes) the run record for the connected device: called right
+   * after connect, before the device streams (absent: no record).
+   */
+  openRun?: (identity: DeviceIdentity) => RunRecorder;
+  /** Said in the start document: operator note and the code's git commit. */
+  runInfo?: { note?: string | null; gitCommit?: string | null };
 }
 
 export interface FitSummary {
@@ -53,7 +63,12 @@ export interface DaemonStatus {
   trainingsSkipped: number;
   device: DeviceCounters | null;
   lastFit: FitSummary | null;
+  /** The acquisition journal (segment being written, frames in the files, drops and their cause). */
   journal: JournalStats | null;
+  /** The run being recorded (null: no record). */
+  run: { id: string; dir: string; resumed: boolean } | null;
+  /** Frames received, journaled, skipped by reason, missing by cause, duplicates (this session). */
+  accounting: FrameAccounting;
   error?: string;
 }
 
@@ -87,7 +102,8 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
   const { device, trainer } = deps;
   const status = new BehaviorSubject<DaemonStatus>({
     state: 'idle', identity: null, deviceState: null, sweeps: 0, frames: 0, tablePoints: 0, calibrationVersion: null,
-    skipped: {}, trainingsSkipped: 0, device: null, lastFit: null, journal: null,
+    skipped: {}, trainingsSkipped: 0, device: null, lastFit: null, journal: null, run: null,
+    accounting: { received: 0, journaled: 0, skipped: {}, missing: {}, duplicates: 0 },
   });
   const fits = new Subject<FitResult & { sweep: number }>();
   const stop$ = new Subject<void>();
@@ -99,7 +115,16 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
   const skipped: Record<string, number> = {};
   const sweepSpec = { start: config.sweep.start, stop: config.sweep.stop, step: config.sweep.step, dwellMs: config.sweep.dwellMs };
   let stopping = false;
-  let journal: Journal | null = null;
+  let run: RunRecorder | null = null;
+  let recording: RunRecording | null = null;
+  let fitRound = 0;
+  const startedAt = Date.now();
+  const startInfo = (): StartInfo => ({
+    rig: config.rig, config: JSON.parse(JSON.stringify(config)) as Record<string, unknown>, delta: config.physics.delta, gamma: config.physics.gamma,
+    sweep: { ...config.sweep, sweeps: config.sweeps }, holoringVersion: HOLORING_VERSION,
+    gitCommit: deps.runInfo?.gitCommit ?? null, note: deps.runInfo?.note ?? null,
+  });
+  const account = (): Partial<DaemonStatus> => (recording ? { accounting: recording.accounting(skipped), ...(run ? { journal: run.journalStats().frames } : {}) } : {});
 
   const finish = async (state: 'stopped' | 'failed', error?: string): Promise<void> => {
     if (stopping) return;
@@ -113,10 +138,18 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
       // the device may already be gone
     }
     await device.close().catch(() => {});
-    if (journal) {
-      await journal.close();
-      patch({ journal: journal.stats() });
-      log.info({ journal: journal.stats() }, 'journal closed');
+    recording?.flush();
+    recording?.subscription.unsubscribe();
+    if (run) {
+      run.begin(startInfo(), status.value.calibrationVersion);
+      const stop: Omit<StopDoc, 'type' | 'journal' | 'time' | 'run'> = {
+        status: state, ...(error ? { error } : {}), frames: recording!.accounting(skipped), calibrationFrames: recording!.calibrationFrames(),
+        gaps: recording!.gaps(), sweeps: status.value.sweeps, fits: fitRound, durationMs: Date.now() - startedAt,
+      };
+      const journalDoc = await run.close(stop);
+      // exact after close: frames still waiting for the disk at stop are counted as dropped
+      patch({ ...account(), journal: run.journalStats().frames });
+      log.info({ run: run.id, journal: journalDoc, accounting: status.value.accounting }, 'run record closed');
     }
     await trainer?.dispose();
     patch({ state, device: device.counters(), ...(error ? { error } : {}) });
@@ -132,7 +165,17 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
     if (!trainer || !table || table.points.length === 0) return;
     try {
       const res = await trainer.fit(table.points);
+      fitRound++;
       patch({ lastFit: summarise(res, sweep, table.points.length, trainer.backend) });
+      if (run) {
+        const round = (run.resumed?.fits ?? 0) + fitRound;
+        run.document({
+          type: 'fit', round, sweep, chi2: res.chi2, iterations: res.iterations, elapsedMs: res.elapsedMs, points: table.points.length, backend: trainer.backend,
+          fingerprint: res.fingerprint, delta: res.delta, r: res.r, f: res.f, g: res.g, f_err: res.f_err, g_err: res.g_err, resolution: res.resolution,
+          table: { calibrationVersion: table.calibrationVersion ?? null, points: table.points.map(({ omega, gamma, k, chiRe, chiIm, sigma }) => ({ omega, gamma, k, chiRe, chiIm, sigma })) },
+        });
+        run.saveCheckpoint(makeCheckpoint({ ...DEFAULT_SHAPE, layers: res.layers, nodes: res.nodes }, res.delta, DEFAULT_LAMBDA, res.alpha, res.beta, res.fingerprint));
+      }
       fits.next({ ...res, sweep });
       log.info({ sweep, chi2: res.chi2, iterations: res.iterations, elapsedMs: Math.round(res.elapsedMs), points: table.points.length, backend: trainer.backend }, 'metric retrained');
       if (res.chi2 > POOR_FIT_CHI2) {
@@ -154,20 +197,33 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
         const identity = await device.connect();
         log.info({ identity }, 'device connected');
         patch({ identity });
+        const raw$ = device.frames$.pipe(takeUntil(stop$), share());
+        // the run record opens before the device streams: it sees every raw frame first, before any processing
+        if (deps.openRun) {
+          run = deps.openRun(identity);
+          patch({ run: { id: run.id, dir: run.dir, resumed: run.resumed !== null } });
+          log.info({ run: run.id, dir: run.dir, resumed: run.resumed !== null }, run.resumed ? `continuing interrupted run ${run.id} (down ${Math.round(run.resumed.downtimeMs / 1000)} s)` : `run ${run.id}`);
+        }
+        recording = recordRun(run, device, raw$, deps.logger);
+        subs.push(recording.subscription);
+        subs.push(raw$.subscribe(() => patch({ frames: status.value.frames + 1, ...account() })));
+        subs.push(device.state$.pipe(takeUntil(stop$)).subscribe((deviceState) => patch({ deviceState })));
         const record = await deps.resolveRecord(identity, device);
         if (record) log.info({ version: record.version }, 'calibration active');
         else log.warn('no calibration record for this device: frames are used uncalibrated and flagged so');
-        const frames$ = device.frames$.pipe(takeUntil(stop$), share());
-        if (deps.openJournal) {
-          const j = deps.openJournal(identity);
-          journal = j;
-          log.info({ path: j.stats().path }, 'journal of raw frames opened');
-          // the journal sees every raw frame first, before any processing
-          subs.push(frames$.subscribe((f) => j.write(f)));
-        }
-        subs.push(frames$.subscribe(() => patch({ frames: status.value.frames + 1, ...(journal ? { journal: journal.stats() } : {}) })));
-        subs.push(device.state$.pipe(takeUntil(stop$)).subscribe((deviceState) => patch({ deviceState })));
-        subs.push(device.gaps$.pipe(takeUntil(stop$)).subscribe((gap) => log.warn({ gap }, `${gap.missing} frame(s) missing after seq ${gap.after}`)));
+        recording.acquiring();
+        const live = recording;
+        const replay = { frames: 0, lastSeq: null as number | null };
+        const replay$ = new Observable<RingFrame>((sub) => {
+          // a continued run: its journal through the calibration rebuilds the response table
+          for (const f of run?.replayFrames() ?? []) {
+            replay.frames++;
+            replay.lastSeq = f.seq;
+            sub.next(f);
+          }
+          sub.complete();
+        });
+        const frames$ = concat(replay$, raw$.pipe(filter((f) => !live.isDuplicate(f))));
         const transform = ringTransform({ kMax: config.physics.kMax, gamma: config.physics.gamma, allowUncalibrated: record === null, counters: skipped });
         subs.push(
           frames$.pipe(
@@ -193,6 +249,18 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
             },
           }),
         );
+        if (run) {
+          run.begin(startInfo(), record?.version ?? null, replay);
+          if (run.resumed) log.info({ frames: replay.frames }, 'response table rebuilt from the journal');
+          if (run.resumed?.checkpoint && trainer) {
+            try {
+              trainer.warmStart(parseCheckpoint(run.resumed.checkpoint, `${run.dir}/checkpoint.json`));
+              log.info('the trainer warm-starts from the run checkpoint');
+            } catch (e) {
+              log.warn({ err: e }, 'the run checkpoint cannot be used; the trainer starts from pure AdS');
+            }
+          }
+        }
         const sweepDone$ = (device.events$ ?? EMPTY).pipe(filter((e) => e.type === 'sweep-done'), takeUntil(stop$), share());
         let busy = false;
         subs.push(

@@ -1,12 +1,14 @@
 import { Worker } from 'node:worker_threads';
 import type { ResponsePoint } from '../contracts/response.ts';
 import { HoloringError } from '../errors.ts';
-import { type FitResult, createMetricNetwork, initBackend } from '../model/index.ts';
+import { type Checkpoint, type FitResult, createMetricNetwork, initBackend } from '../model/index.ts';
 
 /** Live retraining of the metric network, warm-started from the previous fit. */
 export interface MetricTrainer {
   readonly backend: string;
   fit(points: readonly ResponsePoint[]): Promise<FitResult>;
+  /** The next fit starts from these weights (a resumed run's checkpoint) instead of the current ones. */
+  warmStart(checkpoint: Checkpoint): void;
   dispose(): Promise<void>;
 }
 
@@ -17,7 +19,7 @@ export interface TrainerOptions {
   log?: (line: string) => void;
 }
 
-export type TrainerRequest = { type: 'fit'; id: number; points: readonly ResponsePoint[] } | { type: 'close' };
+export type TrainerRequest = { type: 'fit'; id: number; points: readonly ResponsePoint[] } | { type: 'init'; checkpoint: Checkpoint } | { type: 'close' };
 export type TrainerReply =
   | { type: 'ready'; backend: string; logs: string[] }
   | { type: 'result'; id: number; result: FitResult }
@@ -27,15 +29,18 @@ export type TrainerReply =
 export async function createLiveTrainer(opts: TrainerOptions): Promise<MetricTrainer> {
   const backend = await initBackend({ log: opts.log });
   const net = createMetricNetwork({ delta: opts.delta, layers: opts.layers, nodes: opts.nodes });
-  let fitted = false;
+  let init: 'ads' | 'current' | Checkpoint = 'ads';
   return {
     backend,
     fit: async (points) => {
       // yield once so acquisition callbacks queued before the fit run first
       await new Promise((r) => setImmediate(r));
-      const res = net.fit(points, { init: fitted ? 'current' : 'ads' });
-      fitted = true;
+      const res = net.fit(points, { init });
+      init = 'current';
       return res;
+    },
+    warmStart: (checkpoint) => {
+      init = checkpoint;
     },
     dispose: () => net.dispose(),
   };
@@ -86,6 +91,9 @@ export async function createThreadedTrainer(opts: TrainerOptions): Promise<Metri
         pending.set(id, { resolve, reject });
         worker.postMessage({ type: 'fit', id, points } satisfies TrainerRequest);
       });
+    },
+    warmStart: (checkpoint) => {
+      if (!failure) worker.postMessage({ type: 'init', checkpoint } satisfies TrainerRequest);
     },
     dispose: async () => {
       if (failure) return;

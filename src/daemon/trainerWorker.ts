@@ -19,6 +19,10 @@ port.on('message', async (msg: TrainerRequest) => {
     port.close();
     return;
   }
+  if (msg.type === 'init') {
+    trainer.warmStart(msg.checkpoint);
+    return;
+  }
   try {
     const result = await trainer.fit(msg.points as ResponsePoint[]);
     port.postMessage({ type: 'result', id: msg.id, result } satisfies TrainerReply);

@@ -16,7 +16,7 @@ import { type FitOptions, type FitResult, type MetricNetworkOptions, createMetri
 
 export { initBackend, activeBackend, type BackendName } from './backend.ts';
 export { createMetricNetwork, MetricNetwork, MIN_LAYERS, DEFAULT_LAMBDA, type FitOptions, type FitResult, type MetricNetworkOptions } from './network.ts';
-export { type Checkpoint, CODE_VERSION, loadCheckpoint, parseCheckpoint } from './checkpoint.ts';
+export { type Checkpoint, CODE_VERSION, loadCheckpoint, makeCheckpoint, parseCheckpoint } from './checkpoint.ts';
 export { makeOutput, type ReconstructOutput } from './output.ts';
 export { ModelErrorCodes, NOISELESS_RELATIVE_SIGMA } from './data.ts';
 export { type MetricEstimate, resolutionRho } from './estimate.ts';

@@ -179,20 +179,24 @@ export function readSegment(path: string, from = 0, opts: { maxBytes?: number } 
   }
 }
 
-/** Every frame of one kind in a run, in order, with the torn tails found (path → bytes). */
-export function readRunFrames(dataDir: string, runId: string, kind: SegmentKind = 'frames'): { frames: RingFrame[]; tornTails: Record<string, number> } {
-  const frames: RingFrame[] = [];
-  const tornTails: Record<string, number> = {};
-  for (const seg of listSegments(dataDir, runId, kind)) {
+/**
+ * Every frame of one kind in a run, in order, segment by segment (bounded
+ * memory); the segments can be narrowed with `which`. `tornTails` (path → bytes)
+ * is filled as segments with a torn last line are passed.
+ */
+export function* iterateRunFrames(
+  dataDir: string, runId: string, kind: SegmentKind = 'frames', which: (s: SegmentInfo) => boolean = () => true, tornTails: Record<string, number> = {},
+): Generator<RingFrame> {
+  for (const seg of listSegments(dataDir, runId, kind).filter(which)) {
     let pos = 0;
     for (;;) {
       const c = readSegment(seg.path, pos);
-      for (const f of c.frames) frames.push(f.frame);
+      for (const f of c.frames) yield f.frame;
       if (c.nextOffset === pos || c.nextOffset >= c.size) {
         if (c.partialBytes > 0) {
           // a finished segment's last line without its newline: a frame when complete, else torn
           const last = parseLastLine(readTail(seg.path, c.nextOffset, c.partialBytes));
-          if (last) frames.push(last);
+          if (last) yield last;
           else tornTails[seg.path] = c.partialBytes;
         }
         break;
@@ -200,6 +204,12 @@ export function readRunFrames(dataDir: string, runId: string, kind: SegmentKind 
       pos = c.nextOffset;
     }
   }
+}
+
+/** Every frame of one kind in a run, in order, with the torn tails found (path → bytes). */
+export function readRunFrames(dataDir: string, runId: string, kind: SegmentKind = 'frames'): { frames: RingFrame[]; tornTails: Record<string, number> } {
+  const tornTails: Record<string, number> = {};
+  const frames = [...iterateRunFrames(dataDir, runId, kind, () => true, tornTails)];
   return { frames, tornTails };
 }
 

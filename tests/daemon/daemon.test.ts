@@ -12,7 +12,7 @@ import { createLiveTrainer } from '../../src/daemon/trainer.ts';
 import { createLogger } from '../../src/log.ts';
 import { deformedMetric } from '../../src/physics/metric.ts';
 import { runCli } from '../support/cli.ts';
-import { readFramesFile } from '../../src/io/framesFile.ts';
+import { listRunIds, listSegments, readDocuments, readRunFrames } from '../../src/storage/index.ts';
 import { parseResponseTable } from '../../src/io/responseTable.ts';
 
 /** A logger whose JSON lines the test can read back. */
@@ -111,8 +111,8 @@ describe('daemon wiring (in-process emulator, full byte path)', () => {
 describe('holoring start', () => {
   it('runs the default daemon on the emulated ring for a bounded number of sweeps', () => {
     const dir = mkdtempSync(join(tmpdir(), 'holoring-start-'));
-    const journalDir = join(dir, 'runs');
-    const r = runCli(['start', '--sweeps', '2', '--speed', '200', '--json', '--calibration-dir', dir, '--journal-dir', journalDir, '--log-level', 'warn'], { timeoutMs: 120_000 });
+    const dataDir = join(dir, 'data');
+    const r = runCli(['start', '--sweeps', '2', '--speed', '200', '--json', '--calibration-dir', dir, '--data-dir', dataDir, '--note', 'first light', '--log-level', 'warn'], { timeoutMs: 120_000 });
     expect(r.code).toBe(0);
     const fits = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(fits.length).toBeGreaterThanOrEqual(1);
@@ -121,13 +121,21 @@ describe('holoring start', () => {
     expect(fits[fits.length - 1].profile[0].f).toBeLessThan(1.05);
     // the simulated ring was calibrated automatically and the record stored
     expect(readdirSync(dir).some((f) => /^cal-[0-9a-f]{16}\.json$/.test(f))).toBe(true);
-    // every raw frame went to the journal, and the run can be re-calibrated from it
-    const [journal] = readdirSync(journalDir);
-    expect(journal).toMatch(/^SIM-1-.*\.frames\.jsonl$/);
-    const recorded = readFramesFile(join(journalDir, journal));
+    // every raw frame went to the run's journal, the calibration's apart, and the run can be re-calibrated from it
+    const [id] = listRunIds(dataDir);
+    const recorded = readRunFrames(dataDir, id, 'frames');
     expect(recorded.frames.length).toBe(2 * 48 * 4);
-    expect(r.stderr).toContain(`journal: ${recorded.frames.length} raw frames`);
-    const again = runCli(['recalibrate', '--frames', join(journalDir, journal), '--store', dir, '--quiet'], { timeoutMs: 60_000 });
+    const calibrationFrames = readRunFrames(dataDir, id, 'calibration').frames.length;
+    expect(calibrationFrames).toBeGreaterThan(0);
+    const { documents } = readDocuments(dataDir, id);
+    expect(documents[0]).toMatchObject({ type: 'start', runId: id, note: 'first light', device: { serial: 'SIM-1' } });
+    const stop = documents[documents.length - 1];
+    expect(stop).toMatchObject({ type: 'stop', status: 'stopped', sweeps: 2, calibrationFrames, frames: { journaled: recorded.frames.length + calibrationFrames, duplicates: 0 } });
+    expect(documents.filter((d) => d.type === 'fit').length).toBe(fits.length);
+    expect(r.stderr).toContain(`run ${id} in`);
+    expect(r.stderr).toMatch(new RegExp(`${recorded.frames.length + calibrationFrames} in the journal files`));
+    const segment = listSegments(dataDir, id, 'frames')[0].path;
+    const again = runCli(['recalibrate', '--frames', segment, '--store', dir, '--quiet'], { timeoutMs: 60_000 });
     expect(again.code).toBe(0);
     expect(parseResponseTable(again.stdout).points).toHaveLength(48 * 13);
   }, 150_000);

@@ -5,8 +5,10 @@ import { openDevice, parseDeviceSpec } from '../../../drivers/ring/open.ts';
 import type { CalibrationRecord } from '../../contracts/calibration.ts';
 import type { DeviceIdentity, RingDevice } from '../../contracts/device.ts';
 import { type ConfigInput, mergeConfig, parseConfig, readConfigFile } from '../../config/schema.ts';
-import { type FitSummary, createDaemon } from '../../daemon/daemon.ts';
-import { journalPath, openJournal } from '../../daemon/journal.ts';
+import { type DaemonStatus, type FitSummary, createDaemon } from '../../daemon/daemon.ts';
+import { resolveDataDir } from '../../storage/layout.ts';
+import { openRun } from '../../storage/run.ts';
+import { gitCommit } from '../../storage/provenance.ts';
 import { createLiveTrainer, createThreadedTrainer } from '../../daemon/trainer.ts';
 import { HoloringError, isHoloringError } from '../../errors.ts';
 import { type Logger, createLogger } from '../../log.ts';
@@ -26,8 +28,9 @@ interface StartFlags {
   calibrate?: boolean;
   calibrationDir?: string;
   train: boolean;
-  journal: boolean;
-  journalDir?: string;
+  dataDir?: string;
+  note?: string;
+  newRun?: boolean;
   json?: boolean;
   logLevel?: string;
 }
@@ -35,6 +38,18 @@ interface StartFlags {
 function formatFit(s: FitSummary): string {
   const p = s.profile.map((x) => `r=${x.r.toFixed(1)}: f/f_AdS=${x.f.toFixed(4)}±${x.fErr.toFixed(4)} g/g_AdS=${x.g.toFixed(4)}±${x.gErr.toFixed(4)}`).join('  ');
   return `sweep ${s.sweep}: metric from ${s.points} points, reduced χ²=${s.chi2.toFixed(3)}, ${s.iterations} iterations, ${(s.elapsedMs / 1000).toFixed(2)} s (${s.backend})\n  ${p}`;
+}
+
+/** The stop summary: run id, where it is, and the exact frame accounting. */
+export function formatRunSummary(st: DaemonStatus): string {
+  const a = st.accounting;
+  const list = (r: Record<string, number>): string => Object.entries(r).map(([k, n]) => `${n} ${k}`).join(', ');
+  const lines = [`run ${st.run!.id}${st.run!.resumed ? ' (continued)' : ''} in ${st.run!.dir}`];
+  lines.push(`  frames: ${a.received} received, ${a.journaled} in the journal files, ${a.duplicates} duplicates${Object.keys(a.skipped).length ? `; skipped: ${list(a.skipped)}` : ''}${Object.keys(a.missing).length ? `; missing: ${list(a.missing)}` : ''}`);
+  const j = st.journal;
+  if (j && j.dropped > 0) lines.push(`  journal: ${j.dropped} raw frames dropped (${j.dropCause ?? j.error ?? 'write failed'})`);
+  lines.push(`  show it: holoring runs show ${st.run!.id}`);
+  return lines.join('\n');
 }
 
 /** Active record for this device; otherwise (simulated rings, or --calibrate) a new calibration. */
@@ -85,8 +100,9 @@ export function registerStart(program: Command): void {
     .option('--calibrate', 'calibrate the device before acquiring (simulated rings are calibrated automatically when no record matches)')
     .option('--calibration-dir <dir>', 'calibration record store')
     .option('--no-train', 'acquisition only, no metric retraining')
-    .option('--journal-dir <dir>', 'directory of the raw-frames journal (default: runs)')
-    .option('--no-journal', 'do not record raw frames')
+    .option('--data-dir <dir>', 'data directory of the run records (default: config storage.dir, env HOLORING_DATA_DIR, ./holoring-data)')
+    .option('--note <text>', 'operator note, kept in the run\'s start document')
+    .option('--new-run', 'start a new run even when this device\'s last run was interrupted (default: continue it)')
     .option('--json', 'print each fit as one JSON line on stdout')
     .option('--log-level <level>', 'fatal | error | warn | info | debug | trace | silent')
     .action(async (o: StartFlags) => {
@@ -95,7 +111,7 @@ export function registerStart(program: Command): void {
         device: { spec: o.device, metric: o.metric, rate: o.rate, speed: o.speed },
         sweep: { dwellMs: o.dwell },
         calibration: { dir: o.calibrationDir },
-        journal: { dir: o.journalDir, ...(o.journal ? {} : { enabled: false }) },
+        storage: { dir: o.dataDir },
         log: { level: o.logLevel as never },
         sweeps: o.sweeps,
       };
@@ -114,6 +130,8 @@ export function registerStart(program: Command): void {
         delta: config.physics.delta,
         gamma: config.physics.gamma,
       };
+      const dataDir = resolveDataDir(o.dataDir, config.storage.dir);
+      if (config.storage.enabled) log.info({ dataDir }, `run records in ${dataDir}`);
       const makeTrainer = config.model.thread === 'worker' ? createThreadedTrainer : createLiveTrainer;
       const trainer = o.train ? await makeTrainer({ delta: config.physics.delta, layers: config.model.layers, nodes: config.model.nodes, log: (l) => log.info(l) }) : null;
       if (trainer) log.info({ backend: trainer.backend }, 'metric network ready');
@@ -121,9 +139,10 @@ export function registerStart(program: Command): void {
         device: opened.device,
         logger: log,
         trainer,
-        ...(config.journal.enabled
-          ? { openJournal: (identity: DeviceIdentity) => openJournal(journalPath(config.journal.dir, identity, new Date()), identity, { onDrop: (st) => log.error({ journal: st }, 'journal cannot keep up: raw frames dropped') }) }
+        ...(config.storage.enabled
+          ? { openRun: (identity: DeviceIdentity) => openRun({ dataDir, identity, newRun: !!o.newRun, storage: config.storage, logger: log }) }
           : {}),
+        runInfo: { note: o.note ?? null, gitCommit: gitCommit() },
         resolveRecord: (identity, device) => resolveRecord(store, identity, device, { calibrate: !!o.calibrate, simulated, log, reference }),
       });
       daemon.status$.subscribe((s) => {
@@ -148,9 +167,7 @@ export function registerStart(program: Command): void {
         await opened.dispose().catch(() => {});
       }
       const st = daemon.status();
-      if (st.journal) {
-        process.stderr.write(`journal: ${st.journal.frames} raw frames in ${st.journal.path}${st.journal.dropped ? ` (${st.journal.dropped} dropped: disk too slow)` : ''}; re-calibrate with: holoring recalibrate --frames ${st.journal.path}\n`);
-      }
+      if (st.run) process.stderr.write(formatRunSummary(st) + '\n');
       if (st.state === 'failed') throw new HoloringError('RING_ERR_DAEMON_FAILED', `daemon failed: ${st.error ?? 'unknown error'}`, {});
     });
 }

@@ -1,0 +1,116 @@
+import { EMPTY, type Observable, type Subscription, filter, pairwise, startWith } from 'rxjs';
+import type { DeviceState, RingDevice } from '../contracts/device.ts';
+import type { RingFrame } from '../contracts/frame.ts';
+import type { Logger } from '../log.ts';
+import type { FrameAccounting, GapDoc } from '../storage/documents.ts';
+import type { RunRecorder } from '../storage/run.ts';
+
+/**
+ * The daemon's side of the run record: every raw frame into the journal (the
+ * calibration's into calibration segments) before anything processes it, device
+ * state changes and gaps as documents, and the frame accounting of the stop
+ * document and the status: received, journaled, skipped by reason, missing by
+ * cause, duplicates.
+ */
+export interface RunRecording {
+  /** Frames from now on are acquisition frames (before: calibration frames). */
+  acquiring(): void;
+  /** True for a frame the recording saw as a duplicate (processing skips it). */
+  isDuplicate(frame: RingFrame): boolean;
+  accounting(skipped: Record<string, number>): FrameAccounting;
+  calibrationFrames(): number;
+  gaps(): number;
+  /** Writes the gap of frames the journal dropped that is still open. */
+  flush(): void;
+  readonly subscription: Subscription;
+}
+
+/** A seq at most this far behind the last one is a duplicate; further behind, the device restarted. */
+export const DUPLICATE_WINDOW = 64;
+
+export function recordRun(run: RunRecorder | null, device: RingDevice, raw$: Observable<RingFrame>, logger: Logger): RunRecording {
+  const log = logger.child({ component: 'run' });
+  let kind: 'calibration' | 'frames' = 'calibration';
+  let received = 0, duplicates = 0, gaps = 0, calibration = 0, unjournalable = 0;
+  const missing: Record<string, number> = {};
+  const dupes = new WeakSet<RingFrame>();
+  let lastSeq: number | null = null;
+  let reconnected = false;
+  let dropped: { after: number | null; from: number; to: number; n: number; reason: string } | null = null;
+  const gap = (body: Omit<GapDoc, 'type' | 'time' | 'run'>): void => {
+    gaps++;
+    if (body.missing !== null) missing[body.cause] = (missing[body.cause] ?? 0) + body.missing;
+    run?.document<GapDoc>({ type: 'gap', ...body });
+  };
+  const flush = (): void => {
+    if (!dropped) return;
+    const d = dropped;
+    dropped = null;
+    gap({ cause: 'journal', after: d.after, missing: d.n, from: d.from, to: d.to, reason: d.reason });
+  };
+  const onFrame = (f: RingFrame): void => {
+    received++;
+    if (kind === 'calibration') calibration++;
+    if (lastSeq !== null && f.seq <= lastSeq) {
+      if (lastSeq - f.seq < DUPLICATE_WINDOW) {
+        duplicates++;
+        dupes.add(f);
+      } else {
+        gap({ cause: 'device-restart', after: lastSeq, missing: null, from: null, to: f.seq, reason: `sequence went back from ${lastSeq} to ${f.seq}` });
+      }
+    }
+    const before = lastSeq;
+    if (!dupes.has(f)) lastSeq = f.seq;
+    reconnected = false;
+    if (!run) return;
+    let r: 'journaled' | 'pending' | 'dropped';
+    try {
+      r = run.journalFrame(f, kind);
+    } catch (e) {
+      // not a frame the frames-file format can hold (a driver fault): counted, acquisition goes on
+      unjournalable++;
+      log.error({ err: e, seq: f.seq }, 'a frame could not be journaled');
+      return;
+    }
+    if (r === 'dropped') {
+      const reason = run.journalStats()[kind]?.dropCause ?? 'write failed';
+      if (dropped) {
+        dropped.to = f.seq;
+        dropped.n++;
+      } else dropped = { after: before, from: f.seq, to: f.seq, n: 1, reason };
+      if (dropped.n === 1) log.error({ seq: f.seq, reason }, `raw frames are being dropped: ${reason}`);
+    } else flush();
+  };
+  const sub = raw$.subscribe(onFrame);
+  sub.add(device.state$.pipe(startWith<DeviceState | null>(null), pairwise(), filter(([a, b]) => a !== b)).subscribe(([previous, state]) => {
+    if (state === 'disconnected') reconnected = true;
+    run?.document({ type: 'state', state: state!, previous });
+  }));
+  sub.add(device.gaps$.subscribe((g) => {
+    log.warn({ gap: g }, `${g.missing} frame(s) missing after seq ${g.after}`);
+    gap({ cause: reconnected ? 'reconnect' : 'sequence', after: g.after, missing: g.missing, from: g.after + 1, to: g.after + g.missing });
+  }));
+  sub.add((device.events$ ?? EMPTY).pipe(filter((e) => e.type === 'boot')).subscribe(() => {
+    run?.document({ type: 'state', state: 'device-restart', previous: null });
+  }));
+  return {
+    acquiring: () => {
+      kind = 'frames';
+    },
+    isDuplicate: (f) => dupes.has(f),
+    accounting: (skipped) => {
+      const st = run?.journalStats();
+      const journaled = (st?.frames.frames ?? 0) + (st?.calibration?.frames ?? 0);
+      const journalDropped = (st?.frames.dropped ?? 0) + (st?.calibration?.dropped ?? 0);
+      return {
+        received, journaled, skipped: { ...skipped, ...(unjournalable > 0 ? { 'not-journalable': unjournalable } : {}) },
+        missing: { ...missing, ...(journalDropped > 0 ? { journal: journalDropped } : {}) },
+        duplicates,
+      };
+    },
+    calibrationFrames: () => calibration,
+    gaps: () => gaps,
+    flush,
+    subscription: sub,
+  };
+}
