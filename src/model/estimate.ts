@@ -2,7 +2,9 @@
  * From fitted weights to the metric estimate the dashboard shows: f, g on a fine
  * radial grid, their 1σ errors from the Gauss–Newton posterior
  * C = (JᵀJ + λLᵀL)⁻¹ (J weighted by 1/σ), the reduced χ², and the radial
- * resolution the data support.
+ * resolution the data support. θ may carry parameters beyond the nw spline
+ * weights (a free Δ): C then spans all of them, so the bands of f and g are
+ * marginal over those too.
  */
 import { HoloringError } from '../errors.ts';
 import { ModelErrorCodes } from './data.ts';
@@ -42,14 +44,19 @@ export function resolutionRho(omegaMax: number, H: number): number {
   return Math.max(Math.PI / (2 * omegaMax), 2 * H);
 }
 
+/**
+ * The estimate at θ (n ≥ nw parameters; A = JᵀJ and the prior are n × n, full). Also
+ * returns `paramErr`, the 1σ of every parameter (√C_ii). Throws
+ * RING_ERR_MODEL_DIVERGED when JᵀJ + prior is singular.
+ */
 export function buildEstimate(
   grid: NetworkGrid,
   theta: Float64Array,
   A: Float64Array,
   prior: Float64Array,
   fit: { chi2: number; loss: number; iterations: number; evaluations: number; converged: boolean; residuals: number; omegaMax: number },
-): MetricEstimate {
-  const n = grid.nw;
+): MetricEstimate & { paramErr: number[] } {
+  const n = theta.length, nw = grid.nw;
   const Hm = new Float64Array(n * n);
   for (let i = 0; i < n * n; i++) Hm[i] = A[i] + prior[i];
   const C = spdInverse(Hm, n);
@@ -73,11 +80,14 @@ export function buildEstimate(
     for (let i = 0; i < n; i++) q += b[i] * Cb[i];
     return Math.max(0, q);
   };
+  const a = new Float64Array(n), b = new Float64Array(n);
   for (let i = 0; i < rows; i++) {
     const r = i * OUTPUT_DR;
-    const { a, b } = grid.basisAt(r);
+    const basis = grid.basisAt(r);
+    a.set(basis.a);
+    b.set(basis.b);
     let al = 0, be = 0;
-    for (let j = 0; j < n; j++) {
+    for (let j = 0; j < nw; j++) {
       al += a[j] * theta[j];
       be += b[j] * theta[j];
     }
@@ -96,6 +106,7 @@ export function buildEstimate(
     alpha: Array.from(alpha),
     beta: Array.from(beta),
     nodes_r: grid.nodeRadii(),
+    paramErr: Array.from({ length: n }, (_, i) => Math.sqrt(Math.max(0, C[i * n + i]))),
     chi2: fit.chi2 / dof,
     chi2_total: fit.chi2,
     loss: fit.loss,

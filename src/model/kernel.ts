@@ -6,13 +6,15 @@
  */
 import { KernelCore } from './kernelCore.ts';
 
-export type { KernelMode } from './kernelCore.ts';
+export type { KernelMode, KernelOptions } from './kernelCore.ts';
 
-/** Per-mode forward and reverse sweeps over P data points and nw weights. */
+/** Per-mode forward and reverse sweeps over P data points and nt weights (nt = nw unless given). */
 export interface ModeKernel {
   readonly P: number;
   readonly grid: { readonly nw: number };
-  /** dχ/dθ of the last jacobianMode: re at [0, nw), im at [nw, 2nw). */
+  /** Number of weights when it differs from grid.nw (the disk with a free Δ: nw + 1). */
+  readonly nt?: number;
+  /** dχ/dθ of the last jacobianMode: re at [0, nt), im at [nt, 2nt). */
   readonly dchi: Float64Array;
   setWeights(theta: ArrayLike<number>): void;
   /** χ_pred of mode p into out[2p], out[2p+1] (keeps what the reverse sweep needs). */
@@ -30,12 +32,12 @@ export function forwardPass(k: ModeKernel, theta: ArrayLike<number>, out: Float6
 
 /**
  * One fused pass: χ_pred into chi; with weights invSigma (1/σ) and data, the
- * weighted residuals r and the normal equations A += JᵀJ (upper triangle, nw × nw),
+ * weighted residuals r and the normal equations A += JᵀJ (upper triangle, nt × nt),
  * b += Jᵀr. Returns Σ r².
  */
 export function normalPass(k: ModeKernel, theta: ArrayLike<number>, data: Float64Array, invSigma: Float64Array, chi: Float64Array, A: Float64Array, b: Float64Array): number {
   k.setWeights(theta);
-  const nw = k.grid.nw, d = k.dchi;
+  const nw = k.nt ?? k.grid.nw, d = k.dchi;
   A.fill(0);
   b.fill(0);
   let chi2 = 0;
@@ -59,7 +61,7 @@ export function normalPass(k: ModeKernel, theta: ArrayLike<number>, data: Float6
 /** Vector–Jacobian product: grad[θ] = Σ_p (dyRe_p ∂Re χ_p/∂θ + dyIm_p ∂Im χ_p/∂θ); chi gets χ_pred. */
 export function vjpPass(k: ModeKernel, theta: ArrayLike<number>, dy: ArrayLike<number>, chi: Float64Array, grad: Float64Array): void {
   k.setWeights(theta);
-  const nw = k.grid.nw, d = k.dchi;
+  const nw = k.nt ?? k.grid.nw, d = k.dchi;
   grad.fill(0);
   for (let p = 0; p < k.P; p++) {
     k.forwardMode(p, chi);
@@ -69,10 +71,10 @@ export function vjpPass(k: ModeKernel, theta: ArrayLike<number>, dy: ArrayLike<n
   }
 }
 
-/** Full Jacobian (2P × nw, rows re/im interleaved per mode) — for tests and diagnostics. */
+/** Full Jacobian (2P × nt, rows re/im interleaved per mode) — for tests and diagnostics. */
 export function jacobianPass(k: ModeKernel, theta: ArrayLike<number>, chi: Float64Array): Float64Array {
   k.setWeights(theta);
-  const nw = k.grid.nw, d = k.dchi;
+  const nw = k.nt ?? k.grid.nw, d = k.dchi;
   const J = new Float64Array(2 * k.P * nw);
   for (let p = 0; p < k.P; p++) {
     k.forwardMode(p, chi);

@@ -8,11 +8,16 @@
  * Modes are the outer loop, layers the inner one; all scratch is per mode and
  * allocated once. The weights enter the layers only through u = e^{−(α+β)/2} and
  * v = e^{(α−β)/2}: a = u/(1+r²), c = v(m²r² + k²) − Ω² u r²/(1+r²).
+ *
+ * With `freeDelta` the conformal dimension Δ is one more weight, θ[nw] (physics.md
+ * §10): its exact derivative runs through m² = Δ(Δ−2) in every layer (c̄·v r²), the
+ * Frobenius start (∂c/∂m² = 1/(4(|k|+1))), the boundary basis u_A, u_B (p0 = 2 − Δ, Δ)
+ * and the prefactor 2Δ − 2.
  */
-import { boundarySeries } from '../physics/boundary.ts';
 import { frobeniusCoefficient } from '../physics/centre.ts';
 import { massSquared } from '../physics/params.ts';
 import type { NetworkGrid } from './grid.ts';
+import { type BoundaryBasis, allocBoundaryBasis, boundaryDeltaTerm, fillBoundaryBasis } from './kernelBoundary.ts';
 
 export interface KernelMode {
   omegaRe: number;
@@ -20,29 +25,41 @@ export interface KernelMode {
   k: number;
 }
 
+export interface KernelOptions {
+  /** Δ is the weight θ[nw] (θ has nw + 1 entries); the constructor's Δ is only the start. */
+  freeDelta?: boolean;
+}
+
 export class KernelCore {
   readonly grid: NetworkGrid;
-  readonly delta: number;
+  /** Δ of the last setWeights (the constructor's Δ while it is fixed). */
+  delta: number;
   readonly P: number;
-  private readonly m2: number;
-  private readonly scaleChi: number;
+  /** Δ is the weight θ[nw]. */
+  readonly freeDelta: boolean;
+  /** Number of weights: nw, plus one with a free Δ. */
+  readonly nt: number;
+  private m2: number;
+  private scaleChi: number;
+  private readonly modes: readonly KernelMode[];
   // per mode constants
   private readonly o2re: Float64Array;
   private readonly o2im: Float64Array;
   private readonly k2: Float64Array;
   private readonly ak: Float64Array;
-  /** boundary series u_A, u_B at r_max: [re, im, dre, dim] each */
-  private readonly bA: Float64Array;
-  private readonly bB: Float64Array;
+  /** boundary series u_A, u_B at r_max: [re, im, dre, dim] each (with d/dΔ when Δ is free) */
+  private readonly basis: BoundaryBasis;
   // per half-step point constants
   private readonly A0: Float64Array; // 1/(1+r²)
   private readonly Q: Float64Array; // r²/(1+r²)
+  private readonly r2: Float64Array; // r²
   private readonly mr2: Float64Array; // m² r²
   // weight-dependent tables
   private readonly u: Float64Array;
   private readonly v: Float64Array;
   private readonly ua: Float64Array;
   private readonly cm: Float64Array;
+  private readonly vr2: Float64Array; // v r² = ∂c/∂m²
   private readonly cq: Float64Array;
   private readonly yA: Float64Array;
   private readonly yB: Float64Array;
@@ -65,47 +82,45 @@ export class KernelCore {
   private readonly gmA: Float64Array;
   private readonly gyB: Float64Array;
   private readonly gmB: Float64Array;
-  /** dχ/dθ of the last mode: re at [0, nw), im at [nw, 2nw). */
+  /** dχ/dθ of the last mode: re at [0, nt), im at [nt, 2nt). */
   readonly dchi: Float64Array;
+  /** ∂χ/∂Δ of the last forward mode through the boundary basis and the prefactor (re, im). */
+  private readonly dBnd = new Float64Array(2);
 
-  constructor(grid: NetworkGrid, delta: number, modes: readonly KernelMode[]) {
+  constructor(grid: NetworkGrid, delta: number, modes: readonly KernelMode[], opts: KernelOptions = {}) {
     this.grid = grid;
-    this.delta = delta;
-    this.m2 = massSquared(delta);
-    this.scaleChi = 2 * delta - 2;
+    this.freeDelta = opts.freeDelta ?? false;
+    this.nt = grid.nw + (this.freeDelta ? 1 : 0);
+    this.modes = modes;
     const P = (this.P = modes.length);
     this.o2re = new Float64Array(P);
     this.o2im = new Float64Array(P);
     this.k2 = new Float64Array(P);
     this.ak = new Float64Array(P);
-    this.bA = new Float64Array(4 * P);
-    this.bB = new Float64Array(4 * P);
-    const rMax = grid.shape.rMax;
+    this.basis = allocBoundaryBasis(P, this.freeDelta);
     modes.forEach((m, p) => {
-      const om = { re: m.omegaRe, im: m.omegaIm };
-      this.o2re[p] = om.re * om.re - om.im * om.im;
-      this.o2im[p] = 2 * om.re * om.im;
+      this.o2re[p] = m.omegaRe * m.omegaRe - m.omegaIm * m.omegaIm;
+      this.o2im[p] = 2 * m.omegaRe * m.omegaIm;
       this.k2[p] = m.k * m.k;
       this.ak[p] = Math.abs(m.k);
-      const a = boundarySeries(2 - delta, om, m.k, this.m2, -1, rMax);
-      const b = boundarySeries(delta, om, m.k, this.m2, -1, rMax);
-      this.bA.set([a.re, a.im, a.dre, a.dim], 4 * p);
-      this.bB.set([b.re, b.im, b.dre, b.dim], 4 * p);
     });
     const n = grid.r.length;
     this.A0 = new Float64Array(n);
     this.Q = new Float64Array(n);
+    this.r2 = new Float64Array(n);
     this.mr2 = new Float64Array(n);
     for (let i = 0; i < n; i++) {
-      const r2 = grid.r[i] * grid.r[i];
+      const r2 = (this.r2[i] = grid.r[i] * grid.r[i]);
       this.A0[i] = 1 / (1 + r2);
       this.Q[i] = r2 / (1 + r2);
-      this.mr2[i] = this.m2 * r2;
     }
+    this.delta = this.m2 = this.scaleChi = NaN;
+    this.setDelta(delta);
     this.u = new Float64Array(n).fill(1);
     this.v = new Float64Array(n).fill(1);
     this.ua = new Float64Array(n);
     this.cm = new Float64Array(n);
+    this.vr2 = new Float64Array(n);
     this.cq = new Float64Array(n);
     const K = grid.K;
     this.yA = new Float64Array(K);
@@ -122,13 +137,30 @@ export class KernelCore {
     this.gmA = new Float64Array(2 * K);
     this.gyB = new Float64Array(2 * K);
     this.gmB = new Float64Array(2 * K);
-    this.dchi = new Float64Array(2 * grid.nw);
-    this.setWeights(new Float64Array(grid.nw));
+    this.dchi = new Float64Array(2 * this.nt);
+    const theta0 = new Float64Array(this.nt);
+    if (this.freeDelta) theta0[grid.nw] = delta;
+    this.setWeights(theta0);
   }
 
-  /** Loads θ: spline values on the half-step grid, u, v and the centre data. */
+  /**
+   * Sets Δ: m², the prefactor 2Δ − 2 and the boundary basis u_A, u_B at r_max of
+   * every mode (with their Δ-derivatives when Δ is free). Δ must be valid (> 1, not
+   * an integer); the network checks it.
+   */
+  private setDelta(delta: number): void {
+    if (delta === this.delta) return;
+    this.delta = delta;
+    this.m2 = massSquared(delta);
+    this.scaleChi = 2 * delta - 2;
+    for (let i = 0; i < this.r2.length; i++) this.mr2[i] = this.m2 * this.r2[i];
+    fillBoundaryBasis(this.basis, this.modes, delta, this.grid.shape.rMax);
+  }
+
+  /** Loads θ: spline values on the half-step grid, u, v and the centre data (and Δ = θ[nw] when free). */
   setWeights(theta: ArrayLike<number>): void {
     const g = this.grid, K = g.K;
+    if (this.freeDelta) this.setDelta(theta[g.nw]);
     for (let i = 0; i < K; i++) {
       this.yA[i] = i < K - 1 ? theta[i] : 0;
       this.yB[i] = i >= 1 && i < K - 1 ? theta[K - 2 + i] : 0;
@@ -149,6 +181,7 @@ export class KernelCore {
       this.u[i] = u;
       this.v[i] = v;
       this.ua[i] = u * this.A0[i];
+      this.vr2[i] = v * this.r2[i];
       this.cm[i] = v * this.mr2[i];
       this.cq[i] = u * this.Q[i];
     }
@@ -229,7 +262,7 @@ export class KernelCore {
     const rM = this.grid.shape.rMax;
     const dfac = 1 / (rM * (1 + rM * rM));
     const dR0 = P0 * dfac, dR1 = P1 * dfac;
-    const b = 4 * p, uA = this.bA, uB = this.bB;
+    const b = 4 * p, uA = this.basis.bA, uB = this.basis.bB;
     // N = uA R' − R uA', D = R uB' − uB R'
     const nre = uA[b] * dR0 - uA[b + 1] * dR1 - (R0 * uA[b + 2] - R1 * uA[b + 3]);
     const nim = uA[b] * dR1 + uA[b + 1] * dR0 - (R0 * uA[b + 3] + R1 * uA[b + 2]);
@@ -239,6 +272,7 @@ export class KernelCore {
     const qre = (nre * dre + nim * dim) / dd, qim = (nim * dre - nre * dim) / dd;
     out[2 * p] = this.scaleChi * qre;
     out[2 * p + 1] = this.scaleChi * qim;
+    if (this.freeDelta) boundaryDeltaTerm(this.basis, p, R0, R1, dR0, dR1, qre, qim, dre, dim, dd, this.scaleChi, this.dBnd);
     // adjoint seed of the final state, kept for the reverse sweep
     const invDre = dre / dd, invDim = -dim / dd;
     // ∂χ/∂R = s(−uA' − q uB')/D, ∂χ/∂R' = s(uA + q uB)/D
@@ -266,6 +300,8 @@ export class KernelCore {
     const nIn = g.nIn;
     ab.fill(0, 0, 2 * nIn + 4);
     cb.fill(0, 0, 2 * nIn + 4);
+    const free = this.freeDelta, vr2 = this.vr2;
+    let gmr = 0, gmi = 0; // dχ/dm² through the layers: Σ c̄ v r²
     let lR0 = this.seed[0], lR1 = this.seed[1], lP0 = this.seed[2], lP1 = this.seed[3];
     for (let j = N - 1; j >= 0; j--) {
       const s = sc[j];
@@ -312,6 +348,10 @@ export class KernelCore {
       Pb0 += a0 * k1Rb0; Pb1 += a0 * k1Rb1;
       Rb0 += c0r * k1Pb0 - c0i * k1Pb1; Rb1 += c0r * k1Pb1 + c0i * k1Pb0;
       lR0 = Rb0; lR1 = Rb1; lP0 = Pb0; lP1 = Pb1;
+      if (free) {
+        gmr += cb00 * vr2[i] + cbm0 * vr2[i + 1] + cbe0 * vr2[i + 2];
+        gmi += cb01 * vr2[i] + cbm1 * vr2[i + 1] + cbe1 * vr2[i + 2];
+      }
       if (i < nIn) {
         const x = 2 * i;
         ab[x] += ab00; ab[x + 1] += ab01; cb[x] += cb00; cb[x + 1] += cb01;
@@ -319,11 +359,11 @@ export class KernelCore {
         ab[x + 4] += abe0; ab[x + 5] += abe1; cb[x + 4] += cbe0; cb[x + 5] += cbe1;
       }
     }
-    this.contract(p, lR0, lR1, lP0, lP1);
+    this.contract(p, lR0, lR1, lP0, lP1, gmr, gmi);
   }
 
   /** Maps the per-point adjoints ā, c̄ and the start adjoint onto dχ/dθ. */
-  private contract(p: number, lR0: number, lR1: number, lP0: number, lP1: number): void {
+  private contract(p: number, lR0: number, lR1: number, lP0: number, lP1: number, gmr: number, gmi: number): void {
     const g = this.grid, K = g.K, nIn = g.nIn, seg = g.seg, hw = g.hw;
     const ab = this.ab, cb = this.cb, u = this.u, v = this.v, A0 = this.A0, Q = this.Q, mr2 = this.mr2;
     const o2re = this.o2re[p], o2im = this.o2im[p], k2 = this.k2[p], ak = this.ak[p];
@@ -338,6 +378,13 @@ export class KernelCore {
     const Pr = ak + (ak + 2) * cre * r02, Pi = (ak + 2) * cim * r02;
     const dS0 = (lP0 * Pr - lP1 * Pi) * S * 0.5, dS1 = (lP0 * Pi + lP1 * Pr) * S * 0.5;
     const den = 4 * (ak + 1);
+    const D = g.D, nw = g.nw, nt = this.nt, out = this.dchi;
+    if (this.freeDelta) {
+      // dχ/dΔ = (2Δ−2)(Σ c̄ v r² + dχ/dc · ∂c/∂m²) + boundary basis and prefactor; ∂c/∂m² = 1/den
+      const dm2 = 2 * this.delta - 2;
+      out[nw] = dm2 * (gmr + dc0 / den) + this.dBnd[0];
+      out[nt + nw] = dm2 * (gmi + dc1 / den) + this.dBnd[1];
+    }
     // f0 = e^{y_α0}: dc/dy_α0 = Ω²/(f0 den)
     const ef = 1 / (this.f0 * den);
     gyA[0] += (dc0 * o2re - dc1 * o2im) * ef;
@@ -374,7 +421,6 @@ export class KernelCore {
       gyB[y1] += w2 * gbr; gyB[y1 + 1] += w2 * gbi; gmB[y1] += w3 * gbr; gmB[y1 + 1] += w3 * gbi;
     }
     // through the slopes m = D y: dy += Dᵀ dm, then onto θ
-    const D = g.D, nw = g.nw, out = this.dchi;
     for (let n = 0; n < K - 1; n++) {
       let ar = gyA[2 * n], ai = gyA[2 * n + 1], br = gyB[2 * n], bi = gyB[2 * n + 1];
       for (let m = 0; m < K; m++) {
@@ -382,9 +428,9 @@ export class KernelCore {
         ar += d * gmA[2 * m]; ai += d * gmA[2 * m + 1];
         br += d * gmB[2 * m]; bi += d * gmB[2 * m + 1];
       }
-      out[n] = ar; out[nw + n] = ai;
+      out[n] = ar; out[nt + n] = ai;
       if (n >= 1) {
-        out[K - 2 + n] = br; out[nw + K - 2 + n] = bi;
+        out[K - 2 + n] = br; out[nt + K - 2 + n] = bi;
       }
     }
   }

@@ -6,7 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { NetworkGrid, type NetworkShape } from './grid.ts';
-import { FusedKernel, type KernelMode } from './kernel.ts';
+import { FusedKernel, type KernelMode, type KernelOptions } from './kernel.ts';
 import { CTRL } from './parallelLayout.ts';
 
 interface Share {
@@ -15,9 +15,9 @@ interface Share {
   invSigma: Float64Array;
 }
 
-const init = workerData as { shape: NetworkShape; delta: number; ctrl: SharedArrayBuffer; theta: SharedArrayBuffer; out: SharedArrayBuffer };
+const init = workerData as { shape: NetworkShape; delta: number; kernelOpts?: KernelOptions; ctrl: SharedArrayBuffer; theta: SharedArrayBuffer; out: SharedArrayBuffer };
 const grid = new NetworkGrid(init.shape);
-const nw = grid.nw;
+const nw = grid.nw + (init.kernelOpts?.freeDelta ? 1 : 0);
 const ctrl = new Int32Array(init.ctrl);
 const theta = new Float64Array(init.theta);
 const out = new Float64Array(init.out);
@@ -34,7 +34,7 @@ parentPort!.on('message', (msg: Share | null) => {
   }
   // a new table share: rebuild the kernel, then serve passes until told otherwise
   share = msg;
-  kernel = new FusedKernel(grid, init.delta, msg.modes);
+  kernel = new FusedKernel(grid, init.delta, msg.modes, init.kernelOpts);
   chi = new Float64Array(2 * msg.modes.length);
   // read the generation before saying ready: the main thread bumps it only after 'ready'
   const gen = Atomics.load(ctrl, CTRL.generation);

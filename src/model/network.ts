@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ResponsePoint, ResponseTable } from '../contracts/response.ts';
 import { HoloringError, assertFinite } from '../errors.ts';
 import { validateDelta } from '../physics/params.ts';
+import { DELTA_START, type DeltaProfile, deltaInterval, profileDelta, refuseNearInteger } from './deltaFree.ts';
 import { type AdamOptions, type AdamTrainer, createAdamTrainer } from './adam.ts';
 import { type Checkpoint, makeCheckpoint, thetaFromCheckpoint } from './checkpoint.ts';
 import { ModelErrorCodes, type TrainingData, prepareData } from './data.ts';
@@ -23,8 +24,13 @@ import { type ParallelKernel, createParallelKernel } from './parallel.ts';
 import { definedOnly } from '../util/options.ts';
 
 export interface MetricNetworkOptions extends Partial<NetworkShape> {
-  /** Conformal dimension Δ (default 1.5). */
-  delta?: number;
+  /**
+   * Conformal dimension Δ (default 1.5), or 'auto': Δ is one more weight, fitted
+   * jointly with the metric (physics.md §10) within the integer interval of `deltaStart`.
+   */
+  delta?: number | 'auto';
+  /** With delta 'auto': the starting Δ of a fit from pure AdS (default 1.5; see deltaFree.ts). */
+  deltaStart?: number;
   /** Smoothness weight λ (default 1; physics.md §8). */
   lambda?: number;
 }
@@ -40,7 +46,14 @@ export interface FitOptions {
 }
 
 export interface FitResult extends MetricEstimate {
+  /** Δ used (given) or estimated ('auto'). */
   delta: number;
+  /** 1σ of the estimated Δ (posterior, marginal over the metric); 0 when Δ was given. */
+  delta_err: number;
+  /** Δ was estimated from the data. */
+  delta_auto: boolean;
+  /** With a free Δ fitted from pure AdS: the coarse profile over Δ that chose the start. */
+  delta_profile?: DeltaProfile;
   layers: number;
   nodes: number;
   fingerprint: string;
@@ -50,12 +63,19 @@ export interface FitResult extends MetricEstimate {
 
 export class MetricNetwork {
   readonly grid: NetworkGrid;
-  readonly delta: number;
+  /** Δ: the given one, or with a free Δ the current estimate (the start before the first fit). */
+  delta: number;
+  /** Δ is a weight (θ[nw]) fitted with the metric. */
+  readonly freeDelta: boolean;
+  /** Number of fitted parameters: nw, plus one with a free Δ. */
+  readonly nt: number;
+  /** With a free Δ: the Δ a fit from pure AdS starts at. */
+  readonly deltaStart: number;
   readonly lambda: number;
   /** tf variables: α at nodes 0..K−2 and β at nodes 1..K−2 (float32 mirrors of θ). */
   readonly alphaVar: tf.Variable;
   readonly betaVar: tf.Variable;
-  /** λLᵀL (full nw × nw) and √λ L. */
+  /** λLᵀL (full nt × nt; no prior on Δ) and √λ L (over the nw metric weights). */
   readonly prior: Float64Array;
   readonly priorRoot: Float64Array;
   private theta: Float64Array;
@@ -66,7 +86,8 @@ export class MetricNetwork {
 
   constructor(opts: MetricNetworkOptions = {}) {
     const shape: NetworkShape = { ...DEFAULT_SHAPE, ...Object.fromEntries(Object.entries(definedOnly(opts)).filter(([k]) => k in DEFAULT_SHAPE)) };
-    this.delta = validateDelta(opts.delta ?? 1.5);
+    this.freeDelta = opts.delta === 'auto';
+    this.delta = this.deltaStart = validateDelta(opts.delta === 'auto' ? (opts.deltaStart ?? DELTA_START) : (opts.delta ?? 1.5));
     this.lambda = opts.lambda ?? DEFAULT_LAMBDA;
     assertFinite('network option', shape.layers, shape.nodes, shape.r0, shape.rMax, shape.rC, this.lambda);
     const refuse = (why: string): never => {
@@ -79,18 +100,20 @@ export class MetricNetwork {
     if (!(this.lambda >= 0)) refuse(`lambda must be ≥ 0 (got ${this.lambda})`);
     this.grid = new NetworkGrid(shape);
     const nw = this.grid.nw, K = this.grid.K;
+    const nt = (this.nt = nw + (this.freeDelta ? 1 : 0));
     const L = this.grid.smoothness();
     const rows = L.length / nw;
     this.priorRoot = L.map((v) => v * Math.sqrt(this.lambda));
-    this.prior = new Float64Array(nw * nw);
+    this.prior = new Float64Array(nt * nt);
     for (let r = 0; r < rows; r++) {
       for (let i = 0; i < nw; i++) {
         const li = this.priorRoot[r * nw + i];
         if (li === 0) continue;
-        for (let j = 0; j < nw; j++) this.prior[i * nw + j] += li * this.priorRoot[r * nw + j];
+        for (let j = 0; j < nw; j++) this.prior[i * nt + j] += li * this.priorRoot[r * nw + j];
       }
     }
-    this.theta = new Float64Array(nw);
+    this.theta = new Float64Array(nt);
+    if (this.freeDelta) this.theta[nw] = this.delta;
     this.alphaVar = tf.variable(tf.zeros([K - 1]), true, undefined, 'float32');
     this.betaVar = tf.variable(tf.zeros([K - 2]), true, undefined, 'float32');
   }
@@ -99,28 +122,38 @@ export class MetricNetwork {
     return this.grid.shape;
   }
 
-  /** Current weights θ (Float64 copy). */
+  /** Current weights θ (Float64 copy; with a free Δ its last entry is Δ). */
   weights(): Float64Array {
     return this.theta.slice();
   }
 
-  /** Sets θ and mirrors it into the tf variables. */
+  /**
+   * Sets θ and mirrors the metric weights into the tf variables. With a free Δ, θ
+   * may have nt entries (the last is Δ) or nw (Δ unchanged).
+   */
   setWeights(theta: ArrayLike<number>): void {
     const nw = this.grid.nw, K = this.grid.K;
-    if (theta.length !== nw) throw new HoloringError(ModelErrorCodes.SHAPE, `expected ${nw} weights, got ${theta.length}`, {});
-    this.theta = Float64Array.from(theta);
+    if (theta.length !== nw && theta.length !== this.nt) throw new HoloringError(ModelErrorCodes.SHAPE, `expected ${this.nt} weights, got ${theta.length}`, {});
+    const t = new Float64Array(this.nt);
+    t.set(Array.from(theta).slice(0, nw));
+    if (this.freeDelta) {
+      this.delta = theta.length === this.nt ? theta[nw] : this.delta;
+      t[nw] = this.delta;
+    }
+    this.theta = t;
     tf.tidy(() => {
       this.alphaVar.assign(tf.tensor1d(Float32Array.from(this.theta.subarray(0, K - 1))));
-      this.betaVar.assign(tf.tensor1d(Float32Array.from(this.theta.subarray(K - 1))));
+      this.betaVar.assign(tf.tensor1d(Float32Array.from(this.theta.subarray(K - 1, nw))));
     });
   }
 
   /** Reads θ back from the tf variables (after tf-side training such as Adam). */
   pullWeightsFromVariables(): void {
     const a = this.alphaVar.dataSync(), b = this.betaVar.dataSync();
-    const t = new Float64Array(this.grid.nw);
+    const t = new Float64Array(this.nt);
     t.set(a, 0);
     t.set(b, a.length);
+    if (this.freeDelta) t[this.grid.nw] = this.delta;
     this.theta = t;
   }
 
@@ -128,7 +161,7 @@ export class MetricNetwork {
   prepare(table: ResponseTable | readonly ResponsePoint[]): { data: TrainingData; kernel: FusedKernel } {
     const data = prepareData(table, this.grid.nw);
     if (this.cache && this.cache.data.fingerprint === data.fingerprint) return this.cache;
-    this.cache = { data, kernel: new FusedKernel(this.grid, this.delta, data.modes) };
+    this.cache = { data, kernel: new FusedKernel(this.grid, this.delta, data.modes, { freeDelta: this.freeDelta }) };
     return this.cache;
   }
 
@@ -139,12 +172,14 @@ export class MetricNetwork {
   chiOp(kernel: FusedKernel): (alpha: tf.Tensor, beta: tf.Tensor) => tf.Tensor {
     const nw = this.grid.nw, K = this.grid.K, P = kernel.P;
     const chi = new Float64Array(2 * P);
-    const grad = new Float64Array(nw);
+    const grad = new Float64Array(kernel.nt);
     const op = tf.customGrad((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
       const [alpha, beta] = inputs as [tf.Tensor, tf.Tensor];
-      const theta = new Float64Array(nw);
+      // the tf path trains the metric at the current Δ (a free Δ is held fixed here)
+      const theta = new Float64Array(kernel.nt);
       theta.set(alpha.dataSync(), 0);
       theta.set(beta.dataSync(), K - 1);
+      if (kernel.freeDelta) theta[nw] = this.delta;
       kernel.forward(theta, chi);
       const value = tf.tensor2d(Float32Array.from(chi), [P, 2]);
       const gradFunc = (dy: tf.Tensor): tf.Tensor[] => {
@@ -162,13 +197,28 @@ export class MetricNetwork {
     return kernel.forward(this.theta, new Float64Array(2 * kernel.P));
   }
 
-  /** Resolves an init option to θ. */
+  /**
+   * Resolves an init option to θ (nt entries). With a free Δ the start Δ is the
+   * current one for 'current', the network's start Δ for 'ads', and the checkpoint's Δ
+   * for a checkpoint; a θ of nw entries keeps the current Δ.
+   */
   initialTheta(init: FitOptions['init']): Float64Array {
+    const nw = this.grid.nw, nt = this.nt;
     if (init === undefined || init === 'current') return this.theta.slice();
-    if (init === 'ads') return new Float64Array(this.grid.nw);
-    if (typeof init === 'object' && 'format' in init) return thetaFromCheckpoint(init, this.grid, this.delta);
-    const t = Float64Array.from(init as ArrayLike<number>);
-    if (t.length !== this.grid.nw) throw new HoloringError(ModelErrorCodes.SHAPE, `init has ${t.length} weights, the network has ${this.grid.nw}`, {});
+    const t = new Float64Array(nt);
+    if (this.freeDelta) t[nw] = this.delta;
+    if (init === 'ads') {
+      if (this.freeDelta) t[nw] = this.deltaStart;
+      return t;
+    }
+    if (typeof init === 'object' && 'format' in init) {
+      t.set(thetaFromCheckpoint(init, this.grid, this.freeDelta ? init.delta : this.delta));
+      if (this.freeDelta) t[nw] = validateDelta(init.delta);
+      return t;
+    }
+    const given = Array.from(init as ArrayLike<number>);
+    if (given.length !== nw && given.length !== nt) throw new HoloringError(ModelErrorCodes.SHAPE, `init has ${given.length} weights, the network has ${nt}`, {});
+    t.set(given);
     return t;
   }
 
@@ -192,7 +242,7 @@ export class MetricNetwork {
     if (!this.parallel || this.parallel.threads !== opts.threads) {
       await this.parallel?.close();
       this.parallel = null;
-      this.parallel = await createParallelKernel(this.grid, this.delta, opts.threads);
+      this.parallel = await createParallelKernel(this.grid, this.delta, opts.threads, { freeDelta: this.freeDelta });
       this.parallelData = '';
     }
     if (this.parallelData !== data.fingerprint) {
@@ -204,18 +254,35 @@ export class MetricNetwork {
   }
 
   private runFit(data: TrainingData, normal: LsqProblem['normal'], opts: FitOptions, t0: number): FitResult {
-    const nw = this.grid.nw;
-    const res = levenbergMarquardt({ n: nw, prior: this.prior, normal }, this.initialTheta(opts.init), { ...opts.lm, onIteration: opts.onIteration });
+    const nw = this.grid.nw, nt = this.nt;
+    const theta0 = this.initialTheta(opts.init);
+    let guarded = normal;
+    let profile: DeltaProfile | undefined;
+    if (this.freeDelta && opts.init === 'ads') {
+      profile = profileDelta(this.grid, data, theta0[nw]);
+      theta0[nw] = profile.delta;
+    }
+    if (this.freeDelta) {
+      // trial steps stay inside the integer interval of the start (a step outside is rejected)
+      const [lo, hi] = deltaInterval(theta0[nw]);
+      guarded = (theta, A, b) => (theta[nw] > lo && theta[nw] < hi ? normal(theta, A, b) : Infinity);
+    }
+    const res = levenbergMarquardt({ n: nt, prior: this.prior, normal: guarded }, theta0, { ...opts.lm, onIteration: opts.onIteration });
     if (!Number.isFinite(res.loss)) throw new HoloringError(ModelErrorCodes.DIVERGED, 'the fit produced a non-finite loss', {});
-    this.setWeights(res.theta);
-    this.fingerprint = data.fingerprint;
     const est = buildEstimate(this.grid, res.theta, res.A, this.prior, {
       chi2: res.chi2, loss: res.loss, iterations: res.iterations, evaluations: res.evaluations, converged: res.converged,
       residuals: 2 * data.modes.length, omegaMax: data.omegaMax,
     });
+    if (this.freeDelta) refuseNearInteger(res.theta[nw], est.paramErr[nw]);
+    this.setWeights(res.theta);
+    this.fingerprint = data.fingerprint;
+    const { paramErr, ...metric } = est;
     return {
-      ...est,
+      ...metric,
       delta: this.delta,
+      delta_err: this.freeDelta ? paramErr[nw] : 0,
+      delta_auto: this.freeDelta,
+      ...(profile ? { delta_profile: profile } : {}),
       layers: this.grid.N,
       nodes: this.grid.K,
       fingerprint: data.fingerprint,

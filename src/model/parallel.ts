@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { HoloringError } from '../errors.ts';
 import { ModelErrorCodes, type TrainingData } from './data.ts';
 import type { NetworkGrid } from './grid.ts';
-import { FusedKernel, type KernelMode } from './kernel.ts';
+import { FusedKernel, type KernelMode, type KernelOptions } from './kernel.ts';
 import { CTRL } from './parallelLayout.ts';
 
 export interface ParallelKernel {
@@ -33,9 +33,10 @@ function shareOf(data: TrainingData, t: number, T: number): { modes: KernelMode[
   };
 }
 
-export async function createParallelKernel(grid: NetworkGrid, delta: number, threads: number): Promise<ParallelKernel> {
+/** Starts threads − 1 workers for the fused pass of `grid` (kernel options as FusedKernel's: a free Δ adds one weight). */
+export async function createParallelKernel(grid: NetworkGrid, delta: number, threads: number, kernelOpts: KernelOptions = {}): Promise<ParallelKernel> {
   const T = Math.max(1, Math.floor(threads));
-  const nw = grid.nw, slot = nw * nw + nw + 1;
+  const nw = grid.nw + (kernelOpts.freeDelta ? 1 : 0), slot = nw * nw + nw + 1;
   const ctrlBuf = new SharedArrayBuffer(4 * CTRL.size);
   const thetaBuf = new SharedArrayBuffer(8 * nw);
   const ctrl = new Int32Array(ctrlBuf);
@@ -61,7 +62,7 @@ export async function createParallelKernel(grid: NetworkGrid, delta: number, thr
   for (let t = 1; t < T; t++) {
     const out = new SharedArrayBuffer(8 * slot);
     outs.push(new Float64Array(out));
-    const w = new Worker(entry, { workerData: { shape: grid.shape, delta, ctrl: ctrlBuf, theta: thetaBuf, out } });
+    const w = new Worker(entry, { workerData: { shape: grid.shape, delta, kernelOpts, ctrl: ctrlBuf, theta: thetaBuf, out } });
     workers.push(w);
   }
   await Promise.all(workers.map((w) => message(w, 'started')));
@@ -96,7 +97,7 @@ export async function createParallelKernel(grid: NetworkGrid, delta: number, thr
       if (data.modes.length < T) throw new HoloringError(ModelErrorCodes.TOO_FEW_POINTS, `fewer points than threads (${data.modes.length} < ${T})`, {});
       stopServing(CTRL.RELOAD);
       const mine = shareOf(data, 0, T);
-      own = { kernel: new FusedKernel(grid, delta, mine.modes), chi: mine.chi, invSigma: mine.invSigma, buf: new Float64Array(2 * mine.modes.length) };
+      own = { kernel: new FusedKernel(grid, delta, mine.modes, kernelOpts), chi: mine.chi, invSigma: mine.invSigma, buf: new Float64Array(2 * mine.modes.length) };
       await Promise.all(workers.map((w, i) => {
         const ready = message(w, 'ready');
         w.postMessage(shareOf(data, i + 1, T));

@@ -66,6 +66,26 @@ describe('holoring reconstruct', () => {
     for (let i = 0; i < m.f.length; i++) expect(Math.abs(m2.f[i] / m.f[i] - 1)).toBeLessThan(1e-4);
   });
 
+  it('--delta auto fits Δ with the metric and reports Δ ± σ', async () => {
+    const pts = simulateResponseTable({ metric: targets.deformed(), delta: 1.62, omegas, gamma: 0.25, kMax: 4, noise: 0.01, seed: 3 });
+    const data = write('chi-162.csv', formatResponseTable(pts));
+    const out = join(dir, 'auto.json');
+    const r = await run(['--data', data, '--delta', 'auto', '--layers', '200', '--nodes', '12', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/Δ profile over 1\.05…1\.95 on \d+ UV modes at pure AdS: start Δ = 1\.\d+/);
+    expect(r.stderr).toMatch(/Δ = 1\.6\d+ ± .* \(fitted with the metric\)/);
+    const m = JSON.parse(readFileSync(out, 'utf8'));
+    expect(m.delta_auto).toBe(true);
+    expect(m.delta_err).toBeGreaterThan(0);
+    expect(Math.abs(m.delta - 1.62)).toBeLessThan(Math.max(3 * m.delta_err, 1e-3));
+    // its output warm-starts the next auto fit at the estimated Δ (no profile)
+    const again = await run(['--data', data, '--delta', 'auto', '--layers', '200', '--nodes', '12', '--init', out, '--out', join(dir, 'auto2.json'), '--quiet']);
+    expect(again.code, again.stderr).toBe(0);
+    const m2 = JSON.parse(readFileSync(join(dir, 'auto2.json'), 'utf8'));
+    expect(m2.delta_profile).toBeUndefined();
+    expect(Math.abs(m2.delta - m.delta)).toBeLessThan(0.1 * m.delta_err);
+  });
+
   it('refuses bad tables and arguments with clear messages', async () => {
     const header = lines[0];
     const cases: Array<[string[], RegExp, number]> = [
@@ -77,6 +97,8 @@ describe('holoring reconstruct', () => {
       [['--data', write('k0.csv', [header, ...lines.slice(1).filter((l) => l.split(',')[2] === '0'), '20,0.25,0,1,1,0.01'].join('\n')), '--nodes', '4'], /RING_ERR_MODEL_K_RANGE/, 1],
       [['--data', good, '--layers', '100'], /--layers: must be ≥ 200/, 2],
       [['--data', good, '--delta', '2'], /RING_ERR_DELTA_INTEGER/, 1],
+      [['--data', good, '--delta', 'automatic'], /--delta: expected a finite number/, 2],
+      [['--data', good, '--delta', 'auto', '--delta-start', '3'], /RING_ERR_DELTA_INTEGER/, 1],
       [['--data', good, '--init', write('bad-init.json', '{"format":"nope"}')], /--init: .*not a metric-network checkpoint/, 1],
     ];
     const results = await Promise.all(cases.map(([args]) => run([...args, '--out', join(dir, 'x.json'), '--quiet'])));

@@ -119,3 +119,28 @@ export function refModel(shape: RefShape, delta: number, theta: ArrayLike<number
     },
   };
 }
+
+/**
+ * Largest error of an adjoint Jacobian J (rows re/im interleaved per mode, nt columns)
+ * against central differences of `forward` (step eps), per column, relative to |χ| of
+ * the row's mode: worst[a] for column a.
+ */
+export function jacobianErrors(
+  forward: (theta: Float64Array, out: Float64Array) => void, theta: Float64Array, chi: Float64Array, J: Float64Array, eps = 1e-6,
+): Float64Array {
+  const nt = theta.length;
+  const cp = new Float64Array(chi.length), cm = new Float64Array(chi.length);
+  const worst = new Float64Array(nt);
+  for (let a = 0; a < nt; a++) {
+    const tp = theta.slice(), tm = theta.slice();
+    tp[a] += eps;
+    tm[a] -= eps;
+    forward(tp, cp);
+    forward(tm, cm);
+    for (let r = 0; r < chi.length; r++) {
+      const scale = Math.hypot(chi[r & ~1], chi[r | 1]);
+      worst[a] = Math.max(worst[a], Math.abs((cp[r] - cm[r]) / (2 * eps) - J[r * nt + a]) / scale);
+    }
+  }
+  return worst;
+}

@@ -47,7 +47,12 @@ export const DEFAULT_OMEGAS = Array.from({ length: 48 }, (_, i) => 0.25 * (i + 1
 
 /** The default response grid (ω = 0.25…12, |k| ≤ 12, Δ = 1.5, γ = 0.25). */
 export function defaultTable(metric: Metric, noise: number, seed: number, kMax = 12): ResponsePoint[] {
-  return simulateResponseTable({ metric, delta: 1.5, omegas: DEFAULT_OMEGAS, gamma: 0.25, kMax, noise, seed });
+  return defaultTableAt(metric, 1.5, noise, seed, kMax);
+}
+
+/** The default response grid at another Δ. */
+export function defaultTableAt(metric: Metric, delta: number, noise: number, seed: number, kMax = 12): ResponsePoint[] {
+  return simulateResponseTable({ metric, delta, omegas: DEFAULT_OMEGAS, gamma: 0.25, kMax, noise, seed });
 }
 
 export interface Errors {
