@@ -84,6 +84,11 @@ describe('holoring reconstruct', () => {
     const m2 = JSON.parse(readFileSync(join(dir, 'auto2.json'), 'utf8'));
     expect(m2.delta_profile).toBeUndefined();
     expect(Math.abs(m2.delta - m.delta)).toBeLessThan(0.1 * m.delta_err);
+    const bad = await Promise.all([['--delta', 'automatic'], ['--delta', 'auto', '--delta-start', '3']].map((a) => run(['--data', data, ...a, '--quiet'])));
+    expect(bad[0].code).toBe(2);
+    expect(bad[0].stderr).toMatch(/--delta: expected a finite number/);
+    expect(bad[1].code).toBe(1);
+    expect(bad[1].stderr).toMatch(/RING_ERR_DELTA_INTEGER/);
   });
 
   it('refuses bad tables and arguments with clear messages', async () => {
@@ -97,8 +102,6 @@ describe('holoring reconstruct', () => {
       [['--data', write('k0.csv', [header, ...lines.slice(1).filter((l) => l.split(',')[2] === '0'), '20,0.25,0,1,1,0.01'].join('\n')), '--nodes', '4'], /RING_ERR_MODEL_K_RANGE/, 1],
       [['--data', good, '--layers', '100'], /--layers: must be ≥ 200/, 2],
       [['--data', good, '--delta', '2'], /RING_ERR_DELTA_INTEGER/, 1],
-      [['--data', good, '--delta', 'automatic'], /--delta: expected a finite number/, 2],
-      [['--data', good, '--delta', 'auto', '--delta-start', '3'], /RING_ERR_DELTA_INTEGER/, 1],
       [['--data', good, '--init', write('bad-init.json', '{"format":"nope"}')], /--init: .*not a metric-network checkpoint/, 1],
     ];
     const results = await Promise.all(cases.map(([args]) => run([...args, '--out', join(dir, 'x.json'), '--quiet'])));
