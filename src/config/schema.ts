@@ -70,6 +70,18 @@ export const ConfigSchema = z.strictObject({
     /** Where fits run: their own worker thread (acquisition never waits) or the main thread. */
     thread: z.enum(['worker', 'main']).default('worker'),
   }).prefault({}),
+  server: z.strictObject({
+    /** Serve the dashboard, the JSON API and the WebSocket (false: none). */
+    enabled: z.boolean().default(true),
+    /** Address the dashboard listens on (loopback by default: nothing is exposed to the network). */
+    host: z.string().min(1).default('127.0.0.1'),
+    /** TCP port (0: any free port, as tests use). */
+    port: z.number().int().min(0).max(65_535).default(8080),
+    /** Largest rate (per second) of ring and status updates sent to a WebSocket client. */
+    liveHz: finite().positive().max(100).default(10),
+    /** Shortest interval between response-table updates sent to a WebSocket client. */
+    responseMs: z.number().int().min(100).default(2000),
+  }).prefault({}),
   log: z.strictObject({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   }).prefault({}),

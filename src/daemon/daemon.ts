@@ -1,5 +1,5 @@
 import { BehaviorSubject, EMPTY, Observable, Subject, concat, type Subscription, catchError, exhaustMap, filter, mergeMap, of, share, takeUntil, tap } from 'rxjs';
-import type { AccumulatedResponse, CalibrationRecord } from '../contracts/calibration.ts';
+import type { AccumulatedResponse, CalibratedFrame, CalibrationRecord } from '../contracts/calibration.ts';
 import type { DeviceCounters, DeviceIdentity, DeviceState, RingDevice } from '../contracts/device.ts';
 import type { RingFrame } from '../contracts/frame.ts';
 import type { Config } from '../config/schema.ts';
@@ -80,7 +80,15 @@ export interface Daemon {
   readonly status$: Observable<DaemonStatus>;
   /** Fits as they complete. */
   readonly fits$: Observable<FitResult & { sweep: number }>;
+  /** Every frame after the calibration stage (calibrated, or left raw and flagged), for live views; hot, completes on stop. */
+  readonly calibrated$: Observable<CalibratedFrame>;
+  /** The response table after every frame that changed it; hot, completes on stop. */
+  readonly response$: Observable<AccumulatedResponse>;
   status(): DaemonStatus;
+  /** The current response table (null before its first point). */
+  response(): AccumulatedResponse | null;
+  /** The latest fit (null before the first). */
+  lastFit(): (FitResult & { sweep: number }) | null;
 }
 
 const PROFILE_R = [0, 0.5, 1, 2];
@@ -106,6 +114,9 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
     accounting: { received: 0, journaled: 0, skipped: {}, missing: {}, duplicates: 0 },
   });
   const fits = new Subject<FitResult & { sweep: number }>();
+  const calibrated = new Subject<CalibratedFrame>();
+  const responses = new Subject<AccumulatedResponse>();
+  let lastFit: (FitResult & { sweep: number }) | null = null;
   const stop$ = new Subject<void>();
   const patch = (p: Partial<DaemonStatus>): void => status.next({ ...status.value, ...p });
   let resolveDone!: () => void;
@@ -155,6 +166,8 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
     patch({ state, device: device.counters(), ...(error ? { error } : {}) });
     log.info({ state, sweeps: status.value.sweeps, frames: status.value.frames }, 'daemon stopped');
     fits.complete();
+    calibrated.complete();
+    responses.complete();
     status.complete();
     resolveDone();
   };
@@ -176,7 +189,8 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
         });
         run.saveCheckpoint(makeCheckpoint({ ...DEFAULT_SHAPE, layers: res.layers, nodes: res.nodes }, res.delta, DEFAULT_LAMBDA, res.alpha, res.beta, res.fingerprint));
       }
-      fits.next({ ...res, sweep });
+      lastFit = { ...res, sweep };
+      fits.next(lastFit);
       log.info({ sweep, chi2: res.chi2, iterations: res.iterations, elapsedMs: Math.round(res.elapsedMs), points: table.points.length, backend: trainer.backend }, 'metric retrained');
       if (res.chi2 > POOR_FIT_CHI2) {
         log.warn({ sweep, chi2: res.chi2 }, `the reconstructed metric does not describe the data (reduced χ² ${res.chi2.toFixed(1)}): check the calibration, Δ and γ; a sample above the Hawking–Page temperature has a horizon, which the disk network cannot represent`);
@@ -190,7 +204,11 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
     done,
     status$: status.asObservable(),
     fits$: fits.asObservable(),
+    calibrated$: calibrated.asObservable(),
+    response$: responses.asObservable(),
     status: () => status.value,
+    response: () => latest,
+    lastFit: () => lastFit,
     async start() {
       patch({ state: 'starting' });
       try {
@@ -230,6 +248,7 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
             // one frame at a time: a frame that cannot be processed is counted and logged, and acquisition goes on
             mergeMap((f) => of(f).pipe(
               calibrate({ record, identity }),
+              tap((c) => calibrated.next(c)),
               transform,
               catchError((e: unknown) => {
                 skipped['processing-error'] = (skipped['processing-error'] ?? 0) + 1;
@@ -241,6 +260,7 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
           ).subscribe({
             next: (t) => {
               latest = t;
+              responses.next(t);
               patch({ tablePoints: t.points.length, calibrationVersion: t.calibrationVersion, skipped: { ...skipped, ...t.dropped } });
             },
             error: (e: unknown) => {

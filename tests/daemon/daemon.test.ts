@@ -112,8 +112,9 @@ describe('holoring start', () => {
   it('runs the default daemon on the emulated ring for a bounded number of sweeps', () => {
     const dir = mkdtempSync(join(tmpdir(), 'holoring-start-'));
     const dataDir = join(dir, 'data');
-    const r = runCli(['start', '--sweeps', '2', '--speed', '200', '--json', '--calibration-dir', dir, '--data-dir', dataDir, '--note', 'first light', '--log-level', 'warn'], { timeoutMs: 120_000 });
+    const r = runCli(['start', '--sweeps', '2', '--speed', '200', '--port', '0', '--json', '--calibration-dir', dir, '--data-dir', dataDir, '--note', 'first light', '--log-level', 'warn'], { timeoutMs: 120_000 });
     expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/holoring: dashboard at http:\/\/127\.0\.0\.1:\d+\//);
     const fits = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(fits.length).toBeGreaterThanOrEqual(1);
     expect(fits[fits.length - 1]).toMatchObject({ sweep: 2, points: 624 });

@@ -11,7 +11,8 @@ import { openRun } from '../../storage/run.ts';
 import { gitCommit } from '../../storage/provenance.ts';
 import { createLiveTrainer, createThreadedTrainer } from '../../daemon/trainer.ts';
 import { HoloringError, isHoloringError } from '../../errors.ts';
-import { type Logger, createLogger } from '../../log.ts';
+import { type Logger, createLogFeed, createLogger } from '../../log.ts';
+import { createServer } from '../../server/index.ts';
 import { parseMetricSpec } from '../../physics/metric.ts';
 import { validateDelta } from '../../physics/params.ts';
 import { numberArg, withFlag } from '../args.ts';
@@ -33,6 +34,8 @@ interface StartFlags {
   newRun?: boolean;
   json?: boolean;
   logLevel?: string;
+  port?: number;
+  server: boolean;
 }
 
 function formatFit(s: FitSummary): string {
@@ -104,6 +107,8 @@ export function registerStart(program: Command): void {
     .option('--note <text>', 'operator note, kept in the run\'s start document')
     .option('--new-run', 'start a new run even when this device\'s last run was interrupted (default: continue it)')
     .option('--json', 'print each fit as one JSON line on stdout')
+    .option('--port <port>', 'port of the dashboard and API (0: any free port; default 8080)', numberArg('--port', { min: 0, max: 65535, integer: true }))
+    .option('--no-server', 'no dashboard, API or WebSocket')
     .option('--log-level <level>', 'fatal | error | warn | info | debug | trace | silent')
     .action(async (o: StartFlags) => {
       const fromFile = o.config ? (readConfigFile(o.config) as Record<string, unknown>) : {};
@@ -113,11 +118,13 @@ export function registerStart(program: Command): void {
         calibration: { dir: o.calibrationDir },
         storage: { dir: o.dataDir },
         log: { level: o.logLevel as never },
+        server: { port: o.port, ...(o.server ? {} : { enabled: false }) },
         sweeps: o.sweeps,
       };
       const config = parseConfig(mergeConfig(fromFile, overrides as Record<string, unknown>), o.config ?? 'command line');
       validateDelta(config.physics.delta);
-      const log = createLogger({ level: config.log.level });
+      const feed = createLogFeed();
+      const log = createLogger({ level: config.log.level, feed: feed.stream });
       const spec = parseDeviceSpec(config.device.spec);
       const simulated = spec.kind === 'emulator' || spec.kind === 'sim';
       const ringMetric = simulated ? withFlag('--metric', () => parseMetricSpec(config.device.metric)) : null;
@@ -158,12 +165,22 @@ export function registerStart(program: Command): void {
       };
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
+      const server = config.server.enabled ? createServer(daemon, config, { logger: log, logs$: feed.entries$ }) : null;
       try {
+        if (server) {
+          const url = await server.listen().catch(async (e: unknown) => {
+            await daemon.stop();
+            throw e;
+          });
+          log.info({ url }, 'dashboard listening');
+          process.stderr.write(`holoring: dashboard at ${url}\n`);
+        }
         await daemon.start();
         await daemon.done;
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
+        await server?.close().catch(() => {});
         await opened.dispose().catch(() => {});
       }
       const st = daemon.status();

@@ -1,0 +1,133 @@
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import fastifyWebsocket from '@fastify/websocket';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Config } from '../config/schema.ts';
+import type { Daemon } from '../daemon/daemon.ts';
+import { HoloringError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import { HOLORING_VERSION } from '../version.ts';
+import { type AccessPolicy, type Principal, openAccess } from './access.ts';
+import type { Clock } from './decimate.ts';
+import { Hub, type HubOptions } from './hub.ts';
+import { LiveState, type LiveSources } from './live.ts';
+import { createMetrics } from './metrics.ts';
+import { MAX_CLIENT_MESSAGE_BYTES, WsErrorCodes, encode, parseTopics } from './protocol.ts';
+import { HttpErrorCodes, registerRoutes, sendError } from './routes.ts';
+
+export { HttpErrorCodes } from './routes.ts';
+export { PROTOCOL_VERSION, TOPICS, WsErrorCodes } from './protocol.ts';
+export type { AccessPolicy, AccessDecision, AccessRequest, Principal } from './access.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Who is asking, as the access policy decided. */
+    principal: Principal | null;
+  }
+}
+
+/**
+ * The daemon's server: the dashboard (dashboards/web, uPlot from
+ * node_modules), the JSON API, the WebSocket hub at /ws and /metrics. It only
+ * observes the daemon. `createServer(daemon, config)` builds it; `listen()`
+ * binds `server.host:server.port` (port 0: any free port) and returns the URL.
+ */
+export interface ServerOptions extends LiveSources {
+  logger?: Logger;
+  /** Who may do what (default: everyone may read). */
+  access?: AccessPolicy;
+  clock?: Clock;
+  /** Hub tuning (ping interval, queue bounds), mostly for tests. */
+  hub?: Partial<Omit<HubOptions, 'version' | 'snapshot' | 'clock' | 'logger'>>;
+  /** Tensors held on the daemon thread, for /metrics. */
+  tensors?: () => number;
+}
+
+export interface HoloringServer {
+  app: FastifyInstance;
+  hub: Hub;
+  live: LiveState;
+  /** Binds and returns the dashboard URL (http://host:port/). */
+  listen(): Promise<string>;
+  /** The URL once listening. */
+  readonly url: string | null;
+  /** Closes every client and the listener. */
+  close(): Promise<void>;
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** The dashboard's files. */
+export const WEB_ROOT = fileURLToPath(new URL('../../dashboards/web/', import.meta.url));
+const UPLOT_DIST = dirname(createRequire(here + '/').resolve('uplot'));
+
+export function createServer(daemon: Daemon, config: Readonly<Config>, opts: ServerOptions = {}): HoloringServer {
+  // requests are not logged (a dashboard polls); the server logs its own events
+  const app = Fastify();
+  const hub: Hub = new Hub({ ...opts.hub, ...(opts.logger ? { logger: opts.logger.child({ component: 'server' }) } : {}), version: HOLORING_VERSION, snapshot: (): unknown => live.snapshot(), ...(opts.clock ? { clock: opts.clock } : {}) });
+  // the hub asks for snapshots only once clients connect, after this line
+  const live: LiveState = new LiveState(daemon, config, hub, HOLORING_VERSION, opts, opts.clock);
+  const metrics = createMetrics({ daemon, hub, live, fits$: daemon.fits$, ...(opts.tensors ? { tensors: opts.tensors } : {}) });
+  const access = opts.access ?? openAccess;
+  let url: string | null = null;
+
+  app.decorateRequest('principal', null);
+  // the one gate: every request, the WebSocket upgrade included
+  app.addHook('onRequest', async (req, reply) => {
+    const kind = req.headers.upgrade?.toLowerCase() === 'websocket' ? 'ws' : 'http';
+    const d = await access.check({ method: req.method, url: req.url, headers: req.headers, ip: req.ip, kind });
+    if (!d.allow) return sendError(reply, d.status, d.code, d.message);
+    req.principal = d.principal;
+  });
+  app.setNotFoundHandler((req, reply) => sendError(reply, 404, HttpErrorCodes.NOT_FOUND, `no such resource: ${req.method} ${req.url.split('?')[0]}`));
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
+    const code = err instanceof HoloringError ? err.code : status < 500 ? HttpErrorCodes.BAD_REQUEST : 'RING_ERR_INTERNAL';
+    return sendError(reply, status, code, err.message);
+  });
+
+  void app.register(fastifyWebsocket, { options: { maxPayload: MAX_CLIENT_MESSAGE_BYTES } });
+  void app.register(async (scope) => {
+    scope.get('/ws', { websocket: true }, (socket, req) => {
+      const q = req.query as Record<string, string | undefined>;
+      const topics = parseTopics(q.topics);
+      const since = q.since !== undefined && /^\d+$/.test(q.since) ? Number(q.since) : undefined;
+      if (!topics) {
+        socket.send(encode({ type: 'error', code: WsErrorCodes.INVALID, message: `unknown topic in "${q.topics}"` }));
+        socket.close(1008, 'unknown topic');
+        return;
+      }
+      hub.attach(socket, { topics, ...(since !== undefined ? { since } : {}), ...(q.instance ? { instance: q.instance } : {}) });
+    });
+  });
+  void app.register(fastifyStatic, { root: WEB_ROOT, prefix: '/', index: 'index.html' });
+  void app.register(fastifyStatic, { root: UPLOT_DIST, prefix: '/vendor/uplot/', decorateReply: false });
+  registerRoutes(app, { daemon, live, registry: metrics.registry });
+
+  return {
+    app, hub, live,
+    get url() {
+      return url;
+    },
+    async listen() {
+      const { host, port } = config.server;
+      try {
+        await app.listen({ host, port });
+      } catch (e) {
+        const why = (e as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 'the port is in use' : (e as Error).message;
+        throw new HoloringError(HttpErrorCodes.LISTEN, `cannot serve the dashboard on ${host}:${port}: ${why}; choose another port with --port or server.port`, { host, port });
+      }
+      const addr = app.server.address() as AddressInfo;
+      url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}/`;
+      return url;
+    },
+    async close() {
+      hub.close();
+      live.stop();
+      metrics.stop();
+      await app.close();
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { Registry } from 'prom-client';
+import type { Daemon } from '../daemon/daemon.ts';
+import { formatResponseTable } from '../io/responseTable.ts';
+import type { LiveState } from './live.ts';
+
+/**
+ * The JSON API (docs/api.md). Every error is `{ error: { code, message } }`
+ * with a stable RING_ERR_* code.
+ */
+export const HttpErrorCodes = {
+  NOT_FOUND: 'RING_ERR_NOT_FOUND',
+  /** The daemon has not produced this yet (no fit, no frame, no table). */
+  NOT_READY: 'RING_ERR_NOT_READY',
+  /** The run record is not available in this daemon. */
+  RUNS_UNAVAILABLE: 'RING_ERR_RUNS_UNAVAILABLE',
+  BAD_REQUEST: 'RING_ERR_HTTP_INVALID',
+  /** The server cannot listen (port in use, address not available). */
+  LISTEN: 'RING_ERR_SERVER_LISTEN',
+} as const;
+
+export function sendError(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
+  return reply.code(status).type('application/json').send({ error: { code, message } });
+}
+
+const notReady = (reply: FastifyReply, what: string): FastifyReply => sendError(reply, 404, HttpErrorCodes.NOT_READY, `no ${what} yet`);
+
+export function registerRoutes(app: FastifyInstance, deps: { daemon: Daemon; live: LiveState; registry: Registry }): void {
+  const { daemon, live, registry } = deps;
+
+  app.get('/healthz', async (_req, reply) => {
+    const state = daemon.status().state;
+    const ok = state !== 'failed' && state !== 'stopped';
+    return reply.code(ok ? 200 : 503).send({ ok, state });
+  });
+
+  app.get('/metrics', async (_req, reply) => reply.type(registry.contentType).send(await registry.metrics()));
+
+  app.get('/api/status', async () => live.status());
+
+  app.get('/api/metric', async (_req, reply) => live.latestMetric() ?? notReady(reply, 'metric estimate: the first fit follows the first complete sweep'));
+
+  app.get('/api/metric/history', async () => ({ rounds: live.history() }));
+
+  app.get('/api/response', async (req, reply) => {
+    const table = daemon.response();
+    if (!table) return notReady(reply, 'response table: it fills as calibrated frames arrive');
+    if ((req.headers.accept ?? '').includes('text/csv')) return reply.type('text/csv; charset=utf-8').send(formatResponseTable(table.points));
+    return live.response();
+  });
+
+  app.get('/api/ring', async (_req, reply) => live.latestRing() ?? notReady(reply, 'frame from the ring'));
+
+  const noRuns = (_req: unknown, reply: FastifyReply): FastifyReply =>
+    sendError(reply, 503, HttpErrorCodes.RUNS_UNAVAILABLE, 'the run record is not available in this daemon');
+  app.get('/api/runs', noRuns);
+  app.get('/api/runs/:id', noRuns);
+}

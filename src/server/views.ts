@@ -1,0 +1,143 @@
+import type { AccumulatedResponse, CalibratedFrame } from '../contracts/calibration.ts';
+import { FrameFlags } from '../contracts/frame.ts';
+import type { FitResult, MetricEstimate } from '../model/index.ts';
+import type { Metric } from '../physics/metric.ts';
+import { sig } from './protocol.ts';
+
+/**
+ * The payloads of the API and of the WebSocket messages, built from what the
+ * daemon reports. Plotted numbers are rounded to the digits a chart can show
+ * (6 significant digits for the metric, 4 for ring readings) to keep messages small.
+ */
+
+/** The ring at the current drive frequency: every site's amplitude |z| and phase arg z (rad) of one frame. */
+export interface RingView {
+  /** Device sequence number of the frame. */
+  seq: number;
+  /** Drive frequency ω (units v/R). */
+  omega: number;
+  sourceSite: number;
+  /** Source amplitude J₀. */
+  drive: number;
+  amplitude: number[];
+  /** Phase in radians, (−π, π]. */
+  phase: number[];
+  status: CalibratedFrame['status'];
+  calibrationVersion: string | null;
+  flags: number;
+  simulated: boolean;
+  /** Host time (ms since the epoch, sub-ms) the frame left the calibration stage. */
+  receivedAt: number;
+}
+
+export function ringView(f: CalibratedFrame, receivedAt: number): RingView {
+  const n = f.x.length;
+  const amplitude = new Array<number>(n);
+  const phase = new Array<number>(n);
+  for (let j = 0; j < n; j++) {
+    amplitude[j] = sig(Math.hypot(f.x[j], f.y[j]), 4);
+    phase[j] = sig(Math.atan2(f.y[j], f.x[j]), 4);
+  }
+  return {
+    seq: f.seq, omega: f.omega, sourceSite: f.sourceSite, drive: f.amplitude, amplitude, phase, status: f.status,
+    calibrationVersion: f.calibrationVersion, flags: f.flags, simulated: (f.flags & FrameFlags.SIMULATED) !== 0, receivedAt,
+  };
+}
+
+/** Model χ at a table cell, keyed by `cellKey`. */
+export type Prediction = Map<string, { re: number; im: number }>;
+export const cellKey = (omega: number, k: number): string => `${omega}|${Math.abs(k)}`;
+
+/** The response table in columns, with the latest fit's prediction at each cell (null where none yet). */
+export interface ResponseView {
+  calibrationVersion: string | null;
+  frames: number;
+  gamma: number | null;
+  omega: number[];
+  k: number[];
+  re: number[];
+  im: number[];
+  /** 1σ per real component. */
+  sigma: number[];
+  modelRe: (number | null)[];
+  modelIm: (number | null)[];
+  /** Round of the fit the model columns come from (null: no fit yet). */
+  modelRound: number | null;
+}
+
+export function responseView(t: AccumulatedResponse, prediction: Prediction | null, modelRound: number | null): ResponseView {
+  const v: ResponseView = {
+    calibrationVersion: t.calibrationVersion, frames: t.frames, gamma: t.points[0]?.gamma ?? null,
+    omega: [], k: [], re: [], im: [], sigma: [], modelRe: [], modelIm: [], modelRound: prediction ? modelRound : null,
+  };
+  for (const p of t.points) {
+    v.omega.push(p.omega);
+    v.k.push(p.k);
+    v.re.push(sig(p.chiRe, 5));
+    v.im.push(sig(p.chiIm, 5));
+    v.sigma.push(sig(p.sigma, 3));
+    const m = prediction?.get(cellKey(p.omega, p.k));
+    v.modelRe.push(m ? sig(m.re, 5) : null);
+    v.modelIm.push(m ? sig(m.im, 5) : null);
+  }
+  return v;
+}
+
+/** One training round (one fit) as the training panel plots it. */
+export interface RoundView {
+  round: number;
+  sweep: number;
+  /** Reduced χ². */
+  chi2: number;
+  /** Full loss: χ² + smoothness prior. */
+  loss: number;
+  iterations: number;
+  elapsedMs: number;
+  points: number;
+  backend: string;
+  converged: boolean;
+  /** ISO-8601 time the fit arrived. */
+  at: string;
+}
+
+/** The latest metric estimate (GET /api/metric and `fit` messages): the estimate's arrays (f, g with 1σ, resolution) and reduced χ². */
+export interface MetricView extends Pick<MetricEstimate, 'r' | 'f' | 'g' | 'f_err' | 'g_err' | 'resolution' | 'chi2'> {
+  round: number;
+  sweep: number;
+  updatedAt: string;
+  calibration: string | null;
+  points: number;
+  backend: string;
+}
+
+const rounded = (a: readonly number[]): number[] => a.map((x) => sig(x, 6));
+
+export function metricView(fit: FitResult & { sweep: number }, round: number, info: { updatedAt: string; calibration: string | null; points: number; backend: string }): MetricView {
+  return {
+    round, sweep: fit.sweep, r: rounded(fit.r), f: rounded(fit.f), g: rounded(fit.g), f_err: rounded(fit.f_err), g_err: rounded(fit.g_err),
+    resolution: rounded(fit.resolution), chi2: fit.chi2, ...info,
+  };
+}
+
+export function roundView(fit: FitResult & { sweep: number }, round: number, points: number, backend: string, at: string): RoundView {
+  return { round, sweep: fit.sweep, chi2: fit.chi2, loss: fit.loss, iterations: fit.iterations, elapsedMs: fit.elapsedMs, points, backend, converged: fit.converged, at };
+}
+
+/** The simulated ring's true bulk metric on a radial grid (dashed on the metric panel). */
+export interface TruthView {
+  label: string;
+  r: number[];
+  f: number[];
+  g: number[];
+}
+
+export function truthView(m: Metric, rMax = 8, dr = 0.05): TruthView {
+  const v: TruthView = { label: m.label, r: [], f: [], g: [] };
+  for (let i = 0; i * dr <= rMax + 1e-9; i++) {
+    const r = i * dr;
+    v.r.push(sig(r, 6));
+    v.f.push(sig(m.f(r), 6));
+    v.g.push(sig(m.g(r), 6));
+  }
+  return v;
+}
