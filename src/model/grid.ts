@@ -21,6 +21,9 @@ export interface NetworkShape {
   rC: number;
 }
 
+/** Default smoothness weight λ of the prior (physics.md §8). */
+export const DEFAULT_LAMBDA = 1;
+
 export const DEFAULT_SHAPE: NetworkShape = { layers: 400, nodes: 32, r0: 1e-3, rMax: 12, rC: 6 };
 
 export class NetworkGrid {

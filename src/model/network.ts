@@ -17,7 +17,7 @@ import { type AdamOptions, type AdamTrainer, createAdamTrainer } from './adam.ts
 import { type Checkpoint, makeCheckpoint, thetaFromCheckpoint } from './checkpoint.ts';
 import { ModelErrorCodes, type TrainingData, prepareData } from './data.ts';
 import { buildEstimate, type MetricEstimate } from './estimate.ts';
-import { DEFAULT_SHAPE, NetworkGrid, type NetworkShape } from './grid.ts';
+import { DEFAULT_LAMBDA, DEFAULT_SHAPE, NetworkGrid, type NetworkShape } from './grid.ts';
 import { FusedKernel } from './kernel.ts';
 import { type LmIteration, type LmOptions, type LsqProblem, levenbergMarquardt } from './lm.ts';
 import { type ParallelKernel, createParallelKernel } from './parallel.ts';
@@ -36,7 +36,7 @@ export interface MetricNetworkOptions extends Partial<NetworkShape> {
 }
 
 export const MIN_LAYERS = 200;
-export const DEFAULT_LAMBDA = 1;
+export { DEFAULT_LAMBDA };
 
 export interface FitOptions {
   /** Start: 'current' weights (warm start, default), 'ads' (α = β = 0), a checkpoint, or θ. */
