@@ -35,7 +35,13 @@ export const ConfigSchema = z.strictObject({
     speed: finite().positive().max(10_000).default(1),
   }).prefault({}),
   physics: z.strictObject({
-    delta: deltaValue().default(1.5),
+    /** Conformal dimension Δ, or "auto": the trainer fits Δ with the metric (docs/model.md "Δ from the data"). */
+    delta: z.union([deltaValue(), z.literal('auto')]).default(1.5),
+    /**
+     * With delta "auto": the Δ the first fit starts from (its integer interval is searched), which the
+     * calibration reference and a simulated ring also use (default 1.5, the middle of (1, 2)).
+     */
+    deltaStart: deltaValue().default(1.5),
     gamma: finite().min(0).default(0.25),
     kMax: z.number().int().min(1).max(31).default(12),
   }).prefault({}),
@@ -94,6 +100,14 @@ export const ConfigSchema = z.strictObject({
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
+
+/**
+ * The Δ a run starts with: physics.delta, or with "auto" physics.deltaStart (the Δ of
+ * the calibration reference and of a simulated ring; the fits then estimate Δ).
+ */
+export function startDelta(config: Readonly<Config>): number {
+  return config.physics.delta === 'auto' ? config.physics.deltaStart : config.physics.delta;
+}
 export type ConfigInput = z.input<typeof ConfigSchema>;
 
 function deepFreeze<T>(o: T): T {

@@ -2,7 +2,7 @@ import { BehaviorSubject, EMPTY, Observable, Subject, concat, type Subscription,
 import type { AccumulatedResponse, CalibratedFrame, CalibrationRecord } from '../contracts/calibration.ts';
 import type { DeviceCounters, DeviceIdentity, DeviceState, RingDevice } from '../contracts/device.ts';
 import type { RingFrame } from '../contracts/frame.ts';
-import type { Config } from '../config/schema.ts';
+import { type Config, startDelta } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
 import { calibrate } from '../pipeline/calibrate.ts';
 import { accumulateResponse } from '../pipeline/responseAccumulator.ts';
@@ -48,6 +48,10 @@ export interface FitSummary {
   elapsedMs: number;
   points: number;
   backend: string;
+  /** Δ of the fit: given, or (deltaAuto) estimated with 1σ deltaErr. */
+  delta: number;
+  deltaErr: number;
+  deltaAuto: boolean;
   /** f and g relative to pure AdS (f/(1+r²), g/(1+r²)) with 1σ, at r = 0, 0.5, 1, 2. */
   profile: { r: number; f: number; fErr: number; g: number; gErr: number }[];
 }
@@ -104,7 +108,7 @@ function summarise(res: FitResult, sweep: number, points: number, backend: strin
     const ads = 1 + res.r[i] * res.r[i];
     return { r: res.r[i], f: res.f[i] / ads, fErr: res.f_err[i] / ads, g: res.g[i] / ads, gErr: res.g_err[i] / ads };
   });
-  return { sweep, chi2: res.chi2, iterations: res.iterations, elapsedMs: res.elapsedMs, points, backend, profile };
+  return { sweep, chi2: res.chi2, iterations: res.iterations, elapsedMs: res.elapsedMs, points, backend, delta: res.delta, deltaErr: res.delta_err, deltaAuto: res.delta_auto, profile };
 }
 
 export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon {
@@ -133,7 +137,7 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
   let fitRound = 0;
   const startedAt = Date.now();
   const startInfo = (): StartInfo => ({
-    rig: config.rig, config: JSON.parse(JSON.stringify(config)) as Record<string, unknown>, delta: config.physics.delta, gamma: config.physics.gamma,
+    rig: config.rig, config: JSON.parse(JSON.stringify(config)) as Record<string, unknown>, delta: startDelta(config), gamma: config.physics.gamma,
     sweep: { ...config.sweep, sweeps: config.sweeps }, holoringVersion: HOLORING_VERSION,
     gitCommit: deps.runInfo?.gitCommit ?? null, note: deps.runInfo?.note ?? null,
   });
@@ -186,14 +190,14 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
         const round = (run.resumed?.fits ?? 0) + fitRound;
         run.document({
           type: 'fit', round, sweep, chi2: res.chi2, iterations: res.iterations, elapsedMs: res.elapsedMs, points: table.points.length, backend: trainer.backend,
-          fingerprint: res.fingerprint, delta: res.delta, r: res.r, f: res.f, g: res.g, f_err: res.f_err, g_err: res.g_err, resolution: res.resolution,
+          fingerprint: res.fingerprint, delta: res.delta, ...(res.delta_auto ? { delta_err: res.delta_err } : {}), r: res.r, f: res.f, g: res.g, f_err: res.f_err, g_err: res.g_err, resolution: res.resolution,
           table: { calibrationVersion: table.calibrationVersion ?? null, points: table.points.map(({ omega, gamma, k, chiRe, chiIm, sigma }) => ({ omega, gamma, k, chiRe, chiIm, sigma })) },
         });
         run.saveCheckpoint(makeCheckpoint({ ...DEFAULT_SHAPE, layers: res.layers, nodes: res.nodes }, res.delta, DEFAULT_LAMBDA, res.alpha, res.beta, res.fingerprint));
       }
       lastFit = { ...res, sweep };
       fits.next(lastFit);
-      log.info({ sweep, chi2: res.chi2, iterations: res.iterations, elapsedMs: Math.round(res.elapsedMs), points: table.points.length, backend: trainer.backend }, 'metric retrained');
+      log.info({ sweep, chi2: res.chi2, iterations: res.iterations, elapsedMs: Math.round(res.elapsedMs), points: table.points.length, backend: trainer.backend, ...(res.delta_auto ? { delta: res.delta, deltaErr: res.delta_err } : {}) }, 'metric retrained');
       if (res.chi2 > POOR_FIT_CHI2) {
         log.warn({ sweep, chi2: res.chi2 }, `the reconstructed metric does not describe the data (reduced χ² ${res.chi2.toFixed(1)}): check the calibration, Δ and γ; a sample above the Hawking–Page temperature has a horizon, which the disk network cannot represent`);
       }

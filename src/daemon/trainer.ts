@@ -13,7 +13,10 @@ export interface MetricTrainer {
 }
 
 export interface TrainerOptions {
-  delta: number;
+  /** Δ, or 'auto': fitted with the metric, warm-started from the last estimate. */
+  delta: number | 'auto';
+  /** With delta 'auto': start of the first fit (default 1.5). */
+  deltaStart?: number;
   layers: number;
   nodes: number;
   log?: (line: string) => void;
@@ -28,7 +31,7 @@ export type TrainerReply =
 /** A trainer on the calling thread (each fit blocks it for the fit's duration). */
 export async function createLiveTrainer(opts: TrainerOptions): Promise<MetricTrainer> {
   const backend = await initBackend({ log: opts.log });
-  const net = createMetricNetwork({ delta: opts.delta, layers: opts.layers, nodes: opts.nodes });
+  const net = createMetricNetwork({ delta: opts.delta, deltaStart: opts.deltaStart, layers: opts.layers, nodes: opts.nodes });
   let init: 'ads' | 'current' | Checkpoint = 'ads';
   return {
     backend,
@@ -52,7 +55,7 @@ export async function createLiveTrainer(opts: TrainerOptions): Promise<MetricTra
  */
 export async function createThreadedTrainer(opts: TrainerOptions): Promise<MetricTrainer> {
   const worker = new Worker(new URL('./trainerWorkerEntry.mjs', import.meta.url), {
-    workerData: { delta: opts.delta, layers: opts.layers, nodes: opts.nodes },
+    workerData: { delta: opts.delta, deltaStart: opts.deltaStart, layers: opts.layers, nodes: opts.nodes },
   });
   const pending = new Map<number, { resolve: (r: FitResult) => void; reject: (e: Error) => void }>();
   let nextId = 1;

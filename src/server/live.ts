@@ -1,7 +1,7 @@
 import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Observable, Subscription } from 'rxjs';
 import { parseDeviceSpec } from '../../drivers/ring/open.ts';
-import type { Config } from '../config/schema.ts';
+import { type Config, startDelta } from '../config/schema.ts';
 import type { Daemon, DaemonStatus } from '../daemon/daemon.ts';
 import type { LogEntry } from '../log.ts';
 import { parseMetricSpec } from '../physics/metric.ts';
@@ -197,7 +197,7 @@ export class LiveState {
     return {
       id: null, startedAt: this.startedAt.toISOString(), version: this.version, simulated: this.simulated(),
       device: c.device.spec, metric: this.simulated() ? c.device.metric : null,
-      config: { delta: c.physics.delta, gamma: c.physics.gamma, kMax: c.physics.kMax, sweep: c.sweep, rate: c.device.rate, speed: c.device.speed, model: c.model },
+      config: { delta: startDelta(c), gamma: c.physics.gamma, kMax: c.physics.kMax, sweep: c.sweep, rate: c.device.rate, speed: c.device.speed, model: c.model },
     };
   }
 
@@ -249,7 +249,7 @@ export class LiveState {
     const table = this.daemon.response();
     if (!table) return;
     const gen = ++this.predicting;
-    void predictResponse(fit, table.points, this.config.physics.delta, () => gen !== this.predicting).then((map) => {
+    void predictResponse(fit, table.points, fit.delta, () => gen !== this.predicting).then((map) => {
       if (!map || gen !== this.predicting) return;
       this.prediction = { round, map };
       this.responseOut.offer();

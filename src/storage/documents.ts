@@ -61,6 +61,8 @@ export const fitDocSchema = z.object({
   backend: z.string(),
   fingerprint: z.string(),
   delta: finite.optional(),
+  /** 1σ of delta when the fit estimated it (physics.delta "auto"). */
+  delta_err: finite.optional(),
   r: z.array(finite),
   f: z.array(finite),
   g: z.array(finite),

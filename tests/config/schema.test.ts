@@ -8,7 +8,7 @@ describe('daemon configuration', () => {
   it('fills every default and freezes the result', () => {
     const c = parseConfig({});
     expect(c.device.spec).toBe('emulator');
-    expect(c.physics).toEqual({ delta: 1.5, gamma: 0.25, kMax: 12 });
+    expect(c.physics).toEqual({ delta: 1.5, deltaStart: 1.5, gamma: 0.25, kMax: 12 });
     expect(c.sweep).toMatchObject({ start: 0.25, stop: 12, step: 0.25 });
     expect(c.model.layers).toBe(400);
     expect(Object.isFrozen(c)).toBe(true);

@@ -4,7 +4,7 @@ import { CalibrationStore } from '../../../calibration/store.ts';
 import { openDevice, parseDeviceSpec } from '../../../drivers/ring/open.ts';
 import type { CalibrationRecord } from '../../contracts/calibration.ts';
 import type { DeviceIdentity, RingDevice } from '../../contracts/device.ts';
-import { type ConfigInput, mergeConfig, parseConfig, readConfigFile } from '../../config/schema.ts';
+import { type ConfigInput, mergeConfig, parseConfig, readConfigFile, startDelta } from '../../config/schema.ts';
 import { type DaemonStatus, type FitSummary, createDaemon } from '../../daemon/daemon.ts';
 import { resolveDataDir } from '../../storage/layout.ts';
 import { openRun } from '../../storage/run.ts';
@@ -40,7 +40,8 @@ interface StartFlags {
 
 function formatFit(s: FitSummary): string {
   const p = s.profile.map((x) => `r=${x.r.toFixed(1)}: f/f_AdS=${x.f.toFixed(4)}±${x.fErr.toFixed(4)} g/g_AdS=${x.g.toFixed(4)}±${x.gErr.toFixed(4)}`).join('  ');
-  return `sweep ${s.sweep}: metric from ${s.points} points, reduced χ²=${s.chi2.toFixed(3)}, ${s.iterations} iterations, ${(s.elapsedMs / 1000).toFixed(2)} s (${s.backend})\n  ${p}`;
+  const d = s.deltaAuto ? `, Δ=${s.delta.toFixed(5)}±${s.deltaErr.toExponential(1)}` : '';
+  return `sweep ${s.sweep}: metric from ${s.points} points, reduced χ²=${s.chi2.toFixed(3)}${d}, ${s.iterations} iterations, ${(s.elapsedMs / 1000).toFixed(2)} s (${s.backend})\n  ${p}`;
 }
 
 /** The stop summary: run id, where it is, and the exact frame accounting. */
@@ -122,25 +123,28 @@ export function registerStart(program: Command): void {
         sweeps: o.sweeps,
       };
       const config = parseConfig(mergeConfig(fromFile, overrides as Record<string, unknown>), o.config ?? 'command line');
-      validateDelta(config.physics.delta);
+      const delta = validateDelta(startDelta(config));
       const feed = createLogFeed();
       const log = createLogger({ level: config.log.level, feed: feed.stream });
+      if (config.physics.delta === 'auto') {
+        log.info({ deltaStart: delta }, `physics.delta auto: the calibration reference${o.train ? ' and the first fit' : ''} use Δ = ${delta} (physics.deltaStart); each fit then estimates Δ with the metric`);
+      }
       const spec = parseDeviceSpec(config.device.spec);
       const simulated = spec.kind === 'emulator' || spec.kind === 'sim';
       const ringMetric = simulated ? withFlag('--metric', () => parseMetricSpec(config.device.metric)) : null;
       const opened = openDevice(simulated
-        ? { ...spec, metric: ringMetric ?? undefined, delta: config.physics.delta, rate: config.device.rate, speed: config.device.speed }
+        ? { ...spec, metric: ringMetric ?? undefined, delta, rate: config.device.rate, speed: config.device.speed }
         : spec, { logger: log });
       const store = new CalibrationStore(config.calibration.dir);
       const reference = {
         geometry: config.calibration.referenceGeometry ?? (ringMetric?.kind === 'btz' ? ringMetric.label : 'ads'),
-        delta: config.physics.delta,
+        delta,
         gamma: config.physics.gamma,
       };
       const dataDir = resolveDataDir(o.dataDir, config.storage.dir);
       if (config.storage.enabled) log.info({ dataDir }, `run records in ${dataDir}`);
       const makeTrainer = config.model.thread === 'worker' ? createThreadedTrainer : createLiveTrainer;
-      const trainer = o.train ? await makeTrainer({ delta: config.physics.delta, layers: config.model.layers, nodes: config.model.nodes, log: (l) => log.info(l) }) : null;
+      const trainer = o.train ? await makeTrainer({ delta: config.physics.delta, deltaStart: config.physics.deltaStart, layers: config.model.layers, nodes: config.model.nodes, log: (l) => log.info(l) }) : null;
       if (trainer) log.info({ backend: trainer.backend }, 'metric network ready');
       const daemon = createDaemon(config, {
         device: opened.device,
