@@ -84,7 +84,11 @@ export class RingEmulator {
     this.link = null;
   }
 
-  /** A host link appeared (first time, or after a disconnect: the device rebooted). */
+  /**
+   * A host link appeared: the first time (power-on), after a disconnect (the
+   * device rebooted), or a host reopening the port (no reboot: the numbering
+   * goes on). BOOT is announced only when the device booted.
+   */
   attach(link: EmulatorLink, rebooted = false): void {
     this.link = link;
     this.cmdBuf = '';
@@ -92,8 +96,11 @@ export class RingEmulator {
       this.model.reset();
       this.syncTicker();
     }
-    link.write(encodeEvent(DeviceEvents.BOOT, [this.model.identity.protocolVersion]));
+    if (rebooted || !this.booted) link.write(encodeEvent(DeviceEvents.BOOT, [this.model.identity.protocolVersion]));
+    this.booted = true;
   }
+
+  private booted = false;
 
   detach(): void {
     this.link = null;

@@ -6,9 +6,10 @@ import { type Logger, silentLogger } from '../../src/log.ts';
 import type { CaptureSink } from './capture.ts';
 import { type DeviceMessage, formatCommand } from './codec.ts';
 import { RingDecoder } from './decoder.ts';
-import { every } from './model.ts';
 import { Commands, DeviceEvents, type RejectKind, RingErrors, SUPPORTED_MAJOR, identityFromReply, isCompatibleVersion } from './protocol.ts';
-import { SequenceTracker } from './sequence.ts';
+import { FrameAccounting } from './accounting.ts';
+import { FaultSummary } from './faultSummary.ts';
+import { IdleWatchdog } from './watchdog.ts';
 import { DeviceOutputs } from './deviceBase.ts';
 import type { Transport, TransportLink } from './transport.ts';
 import { CommandWaiter } from './waiter.ts';
@@ -50,15 +51,15 @@ export class SerialRingDevice extends DeviceOutputs implements RingDevice {
   private readonly scheduler: SchedulerLike;
   private readonly waiter: CommandWaiter;
   private readonly decoder: RingDecoder;
-  private readonly seq = new SequenceTracker();
+  private readonly acct = new FrameAccounting();
+  private readonly faults: FaultSummary;
+  private readonly watchdog: IdleWatchdog | null;
   private link: TransportLink | null = null;
   private linkSubs: Subscription[] = [];
-  private watchdog: Subscription | null = null;
   private retry: Subscription | null = null;
   private attempt = 0;
   private closing = false;
   private established = false;
-  private lastDataAt = 0;
   private captureT0: number;
   private ident: DeviceIdentity | null = null;
   private readonly counts = { frames: 0, reconnects: 0, replies: 0, events: 0, unexpectedReplies: 0 };
@@ -75,6 +76,8 @@ export class SerialRingDevice extends DeviceOutputs implements RingDevice {
     this.captureT0 = this.scheduler.now();
     this.waiter = new CommandWaiter(this.scheduler, { port: opts.transport.description });
     this.decoder = new RingDecoder((m) => this.onMessage(m), this.o.source, { onReject: (code) => this.onReject(code) });
+    this.faults = new FaultSummary(this.log, this.scheduler, () => ({ ...this.acct.account(), rejects: { ...this.decoder.rejects } }));
+    this.watchdog = Number.isFinite(this.o.watchdogMs) ? new IdleWatchdog(this.scheduler, Math.max(1, this.o.watchdogMs / 4), (idle) => this.checkWatchdog(idle)) : null;
   }
 
   get state(): DeviceState {
@@ -156,12 +159,13 @@ export class SerialRingDevice extends DeviceOutputs implements RingDevice {
       bytes: this.decoder.bytes,
       checksumErrors: this.decoder.rejects[RingErrors.CHECKSUM],
       rejects,
-      gaps: this.seq.gaps,
-      missingFrames: this.seq.missing,
+      gaps: this.acct.gaps,
+      missingFrames: this.acct.missingTotal,
       reconnects: this.counts.reconnects,
-      sequenceResets: this.seq.resets,
+      sequenceResets: this.acct.restarts,
       replies: this.counts.replies,
       events: this.counts.events,
+      account: this.acct.account(),
     };
   }
 
@@ -173,6 +177,7 @@ export class SerialRingDevice extends DeviceOutputs implements RingDevice {
     this.waiter.failAll((c) => new HoloringError(RingErrors.CLOSED, `${c} abandoned: the device was closed`, { port: this.port, command: c }));
     await this.dropLink();
     this.sm.to('disconnected');
+    this.faults.flush();
     await this.o.capture?.close();
     this.completeOutputs();
     this.rejected.complete();
@@ -250,27 +255,26 @@ export class SerialRingDevice extends DeviceOutputs implements RingDevice {
   private attach(link: TransportLink): void {
     this.link = link;
     this.decoder.reset();
-    this.seq.forget();
-    this.lastDataAt = this.scheduler.now();
     this.capture({ t: this.t(), open: true });
     this.linkSubs = [
       link.data$.subscribe((b) => {
-        this.lastDataAt = this.scheduler.now();
+        this.watchdog?.fed();
         this.capture({ t: this.t(), rx: b.toString('base64') });
         if (this.sm.state === 'stalled') this.sm.to('streaming');
         this.decoder.push(b);
       }),
       link.closed$.subscribe((c) => this.onLinkClosed(link, c.reason)),
     ];
-    if (Number.isFinite(this.o.watchdogMs)) this.watchdog = every(this.scheduler, Math.max(1, this.o.watchdogMs / 4), () => this.checkWatchdog());
+    this.watchdog?.start();
   }
 
   private async dropLink(): Promise<void> {
     const link = this.link;
     this.link = null;
     this.established = false;
-    this.watchdog?.unsubscribe();
-    this.watchdog = null;
+    this.watchdog?.stop();
+    // whatever the device sends until the next link is lost to us: the next gap says so
+    this.acct.linkDown(this.scheduler.now());
     for (const s of this.linkSubs.splice(0)) s.unsubscribe();
     if (link) {
       await link.close();
@@ -321,16 +325,15 @@ export class SerialRingDevice extends DeviceOutputs implements RingDevice {
     }, delay);
   }
 
-  private checkWatchdog(): void {
+  private checkWatchdog(idle: number): void {
     const st = this.sm.state;
     if (st !== 'streaming' && st !== 'stalled') return;
-    const idle = this.scheduler.now() - this.lastDataAt;
     if (idle >= this.o.stallReconnectMs) this.lose(`sent no data for ${Math.round(idle)} ms`);
     else if (idle >= this.o.watchdogMs && st === 'streaming') this.sm.to('stalled');
   }
 
   private markStreaming(): void {
-    this.lastDataAt = this.scheduler.now();
+    this.watchdog?.fed();
     if (this.sm.state === 'connected') this.sm.to('streaming');
   }
 
@@ -338,20 +341,25 @@ export class SerialRingDevice extends DeviceOutputs implements RingDevice {
   readonly rejects$ = this.rejected.asObservable();
 
   private onReject(code: RejectKind): void {
-    const err = new HoloringError(code, `rejected input on ${this.port} (${code})`, { port: this.port, lastGoodSeq: this.seq.lastSeq });
-    this.log.debug({ event: 'reject', code, lastGoodSeq: this.seq.lastSeq }, err.message);
+    const err = new HoloringError(code, `rejected input on ${this.port} (${code})`, { port: this.port, lastGoodSeq: this.acct.lastSeq });
+    this.log.debug({ event: 'reject', code, lastGoodSeq: this.acct.lastSeq }, err.message);
+    // every reject but stray garbage may have been a data frame: it explains a hole in the numbering
+    if (code !== RingErrors.GARBAGE) this.acct.reject();
+    this.faults.reject(code);
     this.rejected.next(err);
   }
 
   private onMessage(m: DeviceMessage): void {
     if (m.type === 'data') {
       const f = m.frame;
-      this.counts.frames++;
-      const gap = this.seq.see(f.seq, this.scheduler.now());
+      const { accept, gap } = this.acct.frame(f.seq, this.scheduler.now(), f.deviceTimeUs);
       if (gap) {
-        this.log.debug({ event: 'gap', ...gap }, 'sequence gap');
+        this.faults.gap(gap);
+        // the gap (a restart marker too) goes out before the first frame after it
         this.gaps.next(gap);
       }
+      if (!accept) return;
+      this.counts.frames++;
       const sw = this.wanted.sweep;
       if (sw) sw.index = Math.min(Math.max(0, Math.round((f.omega - sw.start) / sw.step)), Math.floor((sw.stop - sw.start) / sw.step + 1e-9));
       this.frames.next(f);
@@ -366,6 +374,7 @@ export class SerialRingDevice extends DeviceOutputs implements RingDevice {
         if (this.sm.state === 'streaming' || this.sm.state === 'stalled') this.sm.to('connected');
         this.events.next({ type: 'sweep-done', points: Number(m.fields[0]) });
       } else if (m.name === DeviceEvents.BOOT) {
+        this.acct.boot();
         this.events.next({ type: 'boot', protocolVersion: m.fields[0] ?? '' });
         // the device restarted under us and forgot its settings: reconnect, which re-identifies and restores them
         if (this.established) this.lose('rebooted');

@@ -39,14 +39,51 @@ export interface SweepSpec {
   dwellMs: number;
 }
 
+/**
+ * Why frames are missing: `sequence` (a hole in the numbering with the link up),
+ * `rejected` (frames that arrived damaged and were refused: checksum, malformed),
+ * `reconnect` (sent while the host had the port closed), `device-restart` (sent by
+ * a restarted device before its first frame the host received).
+ */
+export type MissingCause = 'sequence' | 'rejected' | 'reconnect' | 'device-restart';
+export type GapCause = 'sequence' | 'reconnect' | 'device-restart';
+
 /** A hole in the sequence numbers, recorded as data. */
 export interface SequenceGap {
-  /** Last sequence number seen before the gap. */
+  /** Last sequence number seen before the gap (in the previous numbering for a restart). */
   after: number;
   /** Frames missing. */
   missing: number;
   /** Host time (ms since epoch) the gap was noticed. */
   atMs: number;
+  /** Why (serial devices say; absent: `sequence`). */
+  cause?: GapCause;
+  /** First and last missing sequence number (null when none is missing, e.g. a restart that lost nothing). */
+  from?: number | null;
+  to?: number | null;
+  /** Of the missing frames, how many arrived damaged and were rejected. */
+  rejected?: number;
+  /** Host time (ms) the link went down, for gaps across a reconnect. */
+  downSinceMs?: number;
+}
+
+/**
+ * The exact account of a device's frames: every frame the device numbered is
+ * received (accepted once), missing (by cause) or a duplicate —
+ *   sent = received + Σ missing + duplicates,
+ * with sent = lastSeq − firstSeq + 1 + duplicates when the numbering never
+ * restarted. Frames a device sent after the last one received and before it
+ * restarted cannot be known (the device forgot its numbering).
+ */
+export interface FrameAccount {
+  received: number;
+  missing: Partial<Record<MissingCause, number>>;
+  duplicates: number;
+  /** First and last sequence number received, in the device's numbering (null before the first frame). */
+  firstSeq: number | null;
+  lastSeq: number | null;
+  /** Times the device's numbering restarted. */
+  restarts: number;
 }
 
 export interface DeviceCounters {
@@ -64,6 +101,8 @@ export interface DeviceCounters {
   replies?: number;
   /** Unsolicited device events received. */
   events?: number;
+  /** The exact account of the frames (serial devices). */
+  account?: FrameAccount;
 }
 
 /** Unsolicited news from a device. */

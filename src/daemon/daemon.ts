@@ -132,6 +132,7 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
   const skipped: Record<string, number> = {};
   const sweepSpec = { start: config.sweep.start, stop: config.sweep.stop, step: config.sweep.step, dwellMs: config.sweep.dwellMs };
   let stopping = false;
+  let stopRequested = false;
   let run: RunRecorder | null = null;
   let recording: RunRecording | null = null;
   let fitRound = 0;
@@ -320,11 +321,20 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
         patch({ state: 'running' });
         log.info({ sweep: sweepSpec, sweeps: config.sweeps || 'until stopped' }, 'acquisition running');
       } catch (e) {
+        if (stopRequested) {
+          // a stop asked for during start-up (a signal while calibrating) is a clean stop, not a failure
+          log.info({ reason: e instanceof Error ? e.message : String(e) }, 'stopped during start-up');
+          await done;
+          return;
+        }
         log.error({ err: e }, 'daemon failed to start');
         await finish('failed', e instanceof Error ? e.message : String(e));
         throw e;
       }
     },
-    stop: () => finish('stopped'),
+    stop: () => {
+      stopRequested = true;
+      return finish('stopped');
+    },
   };
 }

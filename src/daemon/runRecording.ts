@@ -87,8 +87,21 @@ export function recordRun(run: RunRecorder | null, device: RingDevice, raw$: Obs
     run?.document({ type: 'state', state: state!, previous });
   }));
   sub.add(device.gaps$.subscribe((g) => {
-    log.warn({ gap: g }, `${g.missing} frame(s) missing after seq ${g.after}`);
-    gap({ cause: reconnected ? 'reconnect' : 'sequence', after: g.after, missing: g.missing, from: g.after + 1, to: g.after + g.missing });
+    // the device reports its gaps (rate-limited summaries in its log); each is a document here
+    log.debug({ gap: g }, `${g.missing} frame(s) missing after seq ${g.after}`);
+    const cause = g.cause ?? (reconnected ? 'reconnect' : 'sequence');
+    // the device's numbering restarted: the next frame is not a step back
+    if (cause === 'device-restart') lastSeq = null;
+    const rejected = g.rejected ?? 0;
+    gap({
+      cause, after: g.after, missing: g.missing, from: g.from !== undefined ? g.from : g.after + 1, to: g.to !== undefined ? g.to : g.after + g.missing,
+      ...(rejected > 0 ? { reason: `${rejected} of them arrived damaged and were rejected` } : {}),
+    });
+    if (rejected > 0) {
+      // of the gap's frames, those that arrived damaged count as rejected, not as the gap's cause
+      missing[cause] -= rejected;
+      missing.rejected = (missing.rejected ?? 0) + rejected;
+    }
   }));
   sub.add((device.events$ ?? EMPTY).pipe(filter((e) => e.type === 'boot')).subscribe(() => {
     run?.document({ type: 'state', state: 'device-restart', previous: null });
@@ -105,7 +118,8 @@ export function recordRun(run: RunRecorder | null, device: RingDevice, raw$: Obs
       return {
         received, journaled, skipped: { ...skipped, ...(unjournalable > 0 ? { 'not-journalable': unjournalable } : {}) },
         missing: { ...missing, ...(journalDropped > 0 ? { journal: journalDropped } : {}) },
-        duplicates,
+        // copies the device itself recognised never reach the recording
+        duplicates: duplicates + (device.counters().account?.duplicates ?? 0),
       };
     },
     calibrationFrames: () => calibration,

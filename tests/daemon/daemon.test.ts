@@ -194,10 +194,30 @@ describe('daemon resilience', () => {
     expect(states).toContain('disconnected');
     expect(states[states.length - 1]).not.toBe('disconnected');
     expect(st.tablePoints).toBe(12 * 3);
-    // the losses are reported, not silent
+    // the losses are accounted, not silent: the reboot restarted the numbering, damaged frames are missing as rejected
     expect((st.device?.missingFrames ?? 0) + (st.device?.checksumErrors ?? 0)).toBeGreaterThan(0);
-    expect(lines.some((l) => l.level === 40 && /frame\(s\) missing/.test(String(l.msg)))).toBe(true);
+    expect(st.device?.account).toMatchObject({ restarts: 1, missing: { rejected: expect.any(Number) } });
+    expect(lines.filter((l) => l.level === 40 && /missing after seq/.test(String(l.msg)))).toEqual([]);
   }, 60_000);
+
+  it('a stop requested while the start-up calibration runs is a clean stop, not a failure', async () => {
+    const config = parseConfig({ physics: { kMax: 2 }, sweep: { start: 1, stop: 3, step: 1, dwellMs: 200 } });
+    const opened = openDevice({ kind: 'emulator', seed: 2, rate: 20, speed: 50 });
+    let calibrationError: unknown = null;
+    const holder: { daemon?: Daemon } = {};
+    const { st, lines } = await runDaemon(config, opened, {
+      resolveRecord: async (_identity, device) => {
+        const cal = runCalibration(device, { framesPerSetting: 8 });
+        void holder.daemon!.stop();
+        return (await cal.catch((e: unknown) => Promise.reject((calibrationError = e)))).record;
+      },
+    }, (d) => (holder.daemon = d));
+    expect(calibrationError).toMatchObject({ code: 'RING_ERR_CLOSED' });
+    expect(st.state).toBe('stopped');
+    expect(st.error).toBeUndefined();
+    expect(lines.some((l) => l.msg === 'stopped during start-up')).toBe(true);
+    expect(lines.some((l) => (l.level as number) >= 50)).toBe(false);
+  });
 
   it('a frame that cannot be processed is counted and skipped; acquisition goes on', async () => {
     const config = parseConfig({ physics: { kMax: 2 }, sweep: { start: 1, stop: 3, step: 1, dwellMs: 200 }, sweeps: 2 });

@@ -6,7 +6,8 @@ import { NO_FAULTS, type FaultPlan } from '../../drivers/ring/faults.ts';
 import { EmulatorTransport } from '../../drivers/ring/loopback.ts';
 import { RingDeviceModel } from '../../drivers/ring/model.ts';
 import { SerialRingDevice, type SerialDeviceOptions } from '../../drivers/ring/serialDevice.ts';
-import type { Transport, TransportLink } from '../../drivers/ring/transport.ts';
+import { SimpleLink, type Transport, type TransportLink } from '../../drivers/ring/transport.ts';
+import { encodeReply } from '../../drivers/ring/codec.ts';
 import { RingSimulator } from '../../drivers/sim/simulator.ts';
 import type { DeviceIdentity } from '../../src/contracts/device.ts';
 
@@ -52,4 +53,40 @@ export function emulatorRig(o: { faults?: Partial<FaultPlan>; rate?: number; sit
   const frames: RingFrame[] = [];
   device.frames$.subscribe((f) => frames.push(f));
   return { emulator, device, transport, frames, capture };
+}
+
+/** A scripted device: `answer` decides what (if anything) it sends back for each command line. */
+export function scripted(answer: (line: string, link: SimpleLink) => void): Transport {
+  return {
+    description: 'scripted',
+    async open(): Promise<TransportLink> {
+      const link: SimpleLink = new SimpleLink(async (text) => answer(text, link), async () => undefined);
+      return link;
+    },
+  };
+}
+
+/**
+ * A scripted device that answers every command OK (identity RING SN9, protocol 1.3);
+ * `link()` is the current link, to push data frames on; `opens` counts port openings.
+ */
+export function obligingDevice(): { transport: Transport; link: () => SimpleLink; opens: () => number } {
+  let current: SimpleLink | null = null;
+  let opens = 0;
+  const inner = scripted((line, l) => {
+    const header = line.split(/[ \n]/)[0];
+    l.deliver(encodeReply(header, true, header === '*IDN?' ? ['RING', 'SN9', '2.1', '1.3'] : []));
+  });
+  return {
+    transport: {
+      description: inner.description,
+      async open() {
+        opens++;
+        current = (await inner.open()) as SimpleLink;
+        return current;
+      },
+    },
+    link: () => current!,
+    opens: () => opens,
+  };
 }

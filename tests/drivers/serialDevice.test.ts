@@ -5,20 +5,9 @@ import type { DeviceState } from '../../src/contracts/device.ts';
 import { encodeReply, encodeEvent } from '../../drivers/ring/codec.ts';
 import { frequencyGrid } from '../../drivers/sim/simulator.ts';
 import { SerialRingDevice, SERIAL_DEFAULTS } from '../../drivers/ring/serialDevice.ts';
-import { SimpleLink, type Transport, type TransportLink } from '../../drivers/ring/transport.ts';
+import type { SimpleLink } from '../../drivers/ring/transport.ts';
 import { DEVICE_TRANSITIONS } from '../../drivers/ring/stateMachine.ts';
-import { emulatorRig } from './rig.ts';
-
-/** A scripted device: `answer` decides what (if anything) it sends back for each command line. */
-function scripted(answer: (line: string, link: SimpleLink) => void): Transport {
-  return {
-    description: 'scripted',
-    async open(): Promise<TransportLink> {
-      const link: SimpleLink = new SimpleLink(async (text) => answer(text, link), async () => undefined);
-      return link;
-    },
-  };
-}
+import { emulatorRig, scripted } from './rig.ts';
 
 const IDN_OK = (link: SimpleLink): void => link.deliver(encodeReply('*IDN?', true, ['RING', 'SN9', '2.1', '1.3']));
 
@@ -164,7 +153,8 @@ describe('serial driver over the emulator (virtual time)', () => {
     const tx = rig.capture.events.filter((e) => 'tx' in e).map((e) => ('tx' in e ? e.tx : ''));
     expect(tx).toEqual(['*IDN?\n', 'SWE 1,3,0.5,1000\n', '*IDN?\n', 'SWE 1,3,0.5,1000,2\n']);
     expect([...new Set(rig.frames.map((f) => f.omega))]).toEqual([1, 1.5, 2, 2.5, 3]);
-    expect(rig.device.counters()).toMatchObject({ reconnects: 1, sequenceResets: 0 });
+    // the restarted numbering is marked, never two frames with one seq unmarked
+    expect(rig.device.counters()).toMatchObject({ reconnects: 1, sequenceResets: 1 });
     await rig.device.close();
   });
 
@@ -201,7 +191,8 @@ describe('serial driver over the emulator (virtual time)', () => {
     const resumeCmd = tx.find((t) => t.startsWith('SWE') && t.split(',').length === 5);
     expect(resumeCmd).toBe(`SWE 0.5,4,0.5,1000,${grid.indexOf(lastBefore)}\n`);
     expect([...new Set(omegas)]).toEqual(grid);
-    expect(rig.device.counters().sequenceResets).toBe(0);
+    // the device rebooted while unplugged: its numbering restarted, and that is marked
+    expect(rig.device.counters().sequenceResets).toBe(1);
     // the story is in the structured log of the device component
     const log = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((o) => o.component === 'device');
     expect(log.filter((o) => o.event === 'reconnect-scheduled').map((o) => o.delayMs)).toEqual([250, 500, 1000, 2000]);

@@ -17,6 +17,11 @@ import { parseMetricSpec } from '../../physics/metric.ts';
 import { validateDelta } from '../../physics/params.ts';
 import { numberArg, withFlag } from '../args.ts';
 import { createProgress } from '../progress.ts';
+import { formatAccount } from '../summary.ts';
+import { isJournalStream, journaldStream } from '../../util/journald.ts';
+
+/** A stop (signal) that has not finished within this long exits anyway, with code 1. */
+export const STOP_TIMEOUT_MS = 15_000;
 
 interface StartFlags {
   config?: string;
@@ -125,7 +130,8 @@ export function registerStart(program: Command): void {
       const config = parseConfig(mergeConfig(fromFile, overrides as Record<string, unknown>), o.config ?? 'command line');
       const delta = validateDelta(startDelta(config));
       const feed = createLogFeed();
-      const log = createLogger({ level: config.log.level, feed: feed.stream });
+      // under systemd the JSON lines carry their syslog priority for journald
+      const log = createLogger({ level: config.log.level, feed: feed.stream, ...(isJournalStream(2) ? { destination: journaldStream(2) } : {}) });
       if (config.physics.delta === 'auto') {
         log.info({ deltaStart: delta }, `physics.delta auto: the calibration reference${o.train ? ' and the first fit' : ''} use Δ = ${delta} (physics.deltaStart); each fit then estimates Δ with the metric`);
       }
@@ -163,12 +169,21 @@ export function registerStart(program: Command): void {
         }
       });
       let lastPrinted: FitSummary | null = null;
-      const onSignal = (): void => {
-        log.info('stopping on signal');
+      let stopTimer: NodeJS.Timeout | null = null;
+      const giveUp = (why: string): never => {
+        log.error({ timeoutMs: STOP_TIMEOUT_MS }, why);
+        process.exit(1);
+      };
+      const onSignal = (signal: NodeJS.Signals): void => {
+        if (stopTimer) giveUp(`second ${signal}: exiting without waiting for the stop to finish`);
+        log.info({ signal }, 'stopping on signal');
+        // bounded: the device, the journal and the trainer get STOP_TIMEOUT_MS to finish
+        stopTimer = setTimeout(() => giveUp(`the stop did not finish within ${STOP_TIMEOUT_MS / 1000} s; exiting`), STOP_TIMEOUT_MS);
+        stopTimer.unref();
         void daemon.stop();
       };
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
       const server = config.server.enabled ? createServer(daemon, config, { logger: log, logs$: feed.entries$ }) : null;
       try {
         if (server) {
@@ -186,9 +201,11 @@ export function registerStart(program: Command): void {
         process.off('SIGTERM', onSignal);
         await server?.close().catch(() => {});
         await opened.dispose().catch(() => {});
+        if (stopTimer) clearTimeout(stopTimer);
       }
       const st = daemon.status();
       if (st.run) process.stderr.write(formatRunSummary(st) + '\n');
+      if (st.device) process.stderr.write(`${formatAccount(st.device)}\n`);
       if (st.state === 'failed') throw new HoloringError('RING_ERR_DAEMON_FAILED', `daemon failed: ${st.error ?? 'unknown error'}`, {});
     });
 }
