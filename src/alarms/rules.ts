@@ -101,12 +101,12 @@ export const RULES: { readonly [R in AlarmRule]: (ctx: RuleContext, c: AlarmsCon
     };
   },
   influxBacklog({ inputs }, c) {
-    const n = inputs.influxBacklog;
+    const n = inputs.influxBacklogBytes;
     if (n === undefined) return undefined;
-    if (n === null || n <= c.influxBacklog.maxPoints) return null;
+    if (n === null || n <= c.influxBacklog.maxMB * 2 ** 20) return null;
     return {
-      value: n,
-      message: `${n} points are waiting for InfluxDB`,
+      value: n / 2 ** 20,
+      message: `${fmt(n / 2 ** 20)} MiB of the run are not yet written to InfluxDB (bound ${c.influxBacklog.maxMB} MiB)`,
       action: 'check that InfluxDB is running and reachable; the journal keeps every frame and the points are back-filled when it returns',
     };
   },

@@ -29,8 +29,8 @@ export interface AlarmInputs {
   temperatureK?: number | null;
   /** The latest training round. */
   fit?: { round: number; chi2: number } | null;
-  /** Points waiting for InfluxDB (null: no InfluxDB sink). */
-  influxBacklog?: number | null;
+  /** Bytes of the run not yet written to InfluxDB (null: no InfluxDB sink). */
+  influxBacklogBytes?: number | null;
   /** Free bytes on the data directory's file system. */
   diskFreeBytes?: number | null;
   /** Accepted frames that are not in the journal (dropped or failed). */

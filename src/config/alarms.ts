@@ -62,11 +62,11 @@ export const AlarmsConfigSchema = z.strictObject({
     severity: severity('warning'),
     max: finite().positive().default(3),
   }).prefault({}),
-  /** Points waiting for InfluxDB. */
+  /** The run's data not yet written to InfluxDB (its sink's backlog: bytes of the run's files behind its cursor). */
   influxBacklog: z.strictObject({
     enabled: z.boolean().default(true),
     severity: severity('warning'),
-    maxPoints: z.number().int().min(0).default(50_000),
+    maxMB: finite().min(0).default(16),
   }).prefault({}),
   /** Free space on the data directory's file system. */
   diskSpace: z.strictObject({

@@ -100,6 +100,7 @@ export function recordRun(run: RunRecorder | null, device: RingDevice, raw$: Obs
     if (rejected > 0) {
       // of the gap's frames, those that arrived damaged count as rejected, not as the gap's cause
       missing[cause] -= rejected;
+      if (missing[cause] === 0) delete missing[cause];
       missing.rejected = (missing.rejected ?? 0) + rejected;
     }
   }));

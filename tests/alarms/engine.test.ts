@@ -77,7 +77,7 @@ describe('alarm latching', () => {
 
   it('unknown inputs keep the last judgement; unknown ids are refused with a stable code', async () => {
     const { engine, state } = harness();
-    state.inputs = { influxBacklog: 60_000 };
+    state.inputs = { influxBacklogBytes: 60 * 2 ** 20 };
     await vi.advanceTimersByTimeAsync(1000);
     state.inputs = {};
     await vi.advanceTimersByTimeAsync(5000);

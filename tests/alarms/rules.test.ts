@@ -76,11 +76,11 @@ describe('alarm rules', () => {
   });
 
   it('fit reduced χ², InfluxDB backlog, disk space, journal shortfall, calibration age', () => {
-    const { at } = clocked({ fitChi2: { max: 2 }, influxBacklog: { maxPoints: 100 }, diskSpace: { minFreeMB: 10 }, journalShortfall: { maxFrames: 0 }, calibrationAge: { maxDays: 30 } });
+    const { at } = clocked({ fitChi2: { max: 2 }, influxBacklog: { maxMB: 1 }, diskSpace: { minFreeMB: 10 }, journalShortfall: { maxFrames: 0 }, calibrationAge: { maxDays: 30 } });
     const t0 = Date.parse('2026-11-29T00:00:00Z') / 1000;
     const fresh = { version: 'cal-1', createdAt: '2026-11-20T00:00:00Z' };
-    expect(at(t0, { fit: { round: 1, chi2: 1.9 }, influxBacklog: 100, diskFreeBytes: 10 * 2 ** 20, journalShortfall: 0, calibration: fresh })).toEqual([]);
-    expect(at(t0 + 1, { fit: { round: 2, chi2: 2.5 }, influxBacklog: 101, diskFreeBytes: 10 * 2 ** 20 - 1, journalShortfall: 1, calibration: { version: 'cal-0', createdAt: '2026-10-01T00:00:00Z' } }))
+    expect(at(t0, { fit: { round: 1, chi2: 1.9 }, influxBacklogBytes: 2 ** 20, diskFreeBytes: 10 * 2 ** 20, journalShortfall: 0, calibration: fresh })).toEqual([]);
+    expect(at(t0 + 1, { fit: { round: 2, chi2: 2.5 }, influxBacklogBytes: 2 ** 20 + 1, diskFreeBytes: 10 * 2 ** 20 - 1, journalShortfall: 1, calibration: { version: 'cal-0', createdAt: '2026-10-01T00:00:00Z' } }))
       .toEqual(['fitChi2', 'influxBacklog', 'diskSpace', 'journalShortfall', 'calibrationAge']);
   });
 
@@ -137,7 +137,7 @@ describe('alarm webhook', () => {
     await new Promise((r) => server.close(r)); // nobody listens there now
     const hook = webhookSink({ url: `http://127.0.0.1:${port}/`, timeoutMs: 2000, maxQueue: 2 }, silentLogger());
     const engine = new AlarmEngine(alarmsConfig(), { sinks: [hook] });
-    engine.evaluate({ journalShortfall: 2, influxBacklog: 1e9, diskFreeBytes: 0 });
+    engine.evaluate({ journalShortfall: 2, influxBacklogBytes: 1e12, diskFreeBytes: 0 });
     await engine.flush();
     expect(hook.stats()).toEqual({ delivered: 0, failed: 2, dropped: 1 });
   });

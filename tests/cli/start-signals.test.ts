@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -29,7 +29,7 @@ const logs = (stderr: string): Record<string, unknown>[] => stderr.split('\n').f
 describe('holoring start and signals', () => {
   it('SIGTERM during the start-up calibration is a clean stop (exit 0)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'holoring-sig-'));
-    const r = await startThenSignal(['--calibrate', '--no-train', '--no-journal', '--speed', '2', '--calibration-dir', dir], /"msg":"calibrating/);
+    const r = await startThenSignal(['--calibrate', '--no-train', '--data-dir', join(dir, 'data'), '--speed', '2', '--calibration-dir', dir], /"msg":"calibrating/);
     expect(r.signalled).toBe(true);
     expect(r.code).toBe(0);
     const l = logs(r.stderr);
@@ -39,7 +39,7 @@ describe('holoring start and signals', () => {
 
   it('SIGTERM while acquiring: a clean stop, and the exit summary carries the frame account', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'holoring-sig-'));
-    const r = await startThenSignal(['--no-train', '--no-journal', '--speed', '20', '--calibration-dir', dir], /"msg":"acquisition running"/);
+    const r = await startThenSignal(['--no-train', '--data-dir', join(dir, 'data'), '--speed', '20', '--calibration-dir', dir], /"msg":"acquisition running"/);
     expect(r.code).toBe(0);
     const m = /frames: (\d+) received, (\d+) missing, (\d+) duplicates; seq (\d+)…(\d+)/.exec(r.stderr);
     expect(m).not.toBeNull();
@@ -47,5 +47,9 @@ describe('holoring start and signals', () => {
     expect(received + missing).toBe(last - first + 1);
     const l = logs(r.stderr);
     expect(l.find((x) => x.msg === 'daemon stopped')).toMatchObject({ state: 'stopped' });
+    // the run's stop document says the same
+    const [runId] = readdirSync(join(dir, 'data', 'runs'));
+    const docs = readFileSync(join(dir, 'data', 'runs', runId, 'documents.jsonl'), 'utf8').trim().split('\n').map((x) => JSON.parse(x) as { type: string; status?: string; frames?: { received: number } });
+    expect(docs.at(-1)).toMatchObject({ type: 'stop', status: 'stopped', frames: { received } });
   }, 90_000);
 });
