@@ -7,6 +7,7 @@ import { registerReconstruct } from './reconstruct.ts';
 import { registerCalibrate } from './calibrate.ts';
 import { registerToken } from './token.ts';
 import { registerImage } from './image.ts';
+import { registerModes } from './modes.ts';
 
 /** Every subcommand of `holoring`, one file each. */
 export function registerCommands(program: Command): void {
@@ -18,4 +19,5 @@ export function registerCommands(program: Command): void {
   registerCalibrate(program);
   registerToken(program);
   registerImage(program);
+  registerModes(program);
 }

@@ -1,0 +1,172 @@
+import type { ResponsePoint } from '../../contracts/response.ts';
+import { ErrorCodes, HoloringError } from '../../errors.ts';
+import { Rng } from '../../util/random.ts';
+import type { Complex } from '../complex.ts';
+import { type LineData, type PoleModel, fitPoleModel, lineData, modelZeros, selectPoleModel } from './poleFit.ts';
+
+/**
+ * The poles (and zeros) of χ(Ω, k) in the complex Ω plane, per k, from a
+ * response table sampled along Ω = ω + iγ: a weighted rational fit
+ * (poleFit.ts), with 1σ errors from refitting the same model to R resamples of
+ * the data within σ (each χ value moved by an independent N(0, σ²) draw per
+ * component).
+ *
+ * What such data resolve: a pole a distance d below the sampled line shows as a
+ * feature of width ~d on it, so it is **resolved** only when
+ *   - it lies below the line (Im p < γ; a pole above it would be acausal),
+ *   - d ≤ (ω_max − ω_min)/4 (a broader feature is indistinguishable from the
+ *     smooth background the fit carries in its linear term and far poles),
+ *   - Re p ∈ [ω_min − d/2, ω_max + d/2] (its feature falls on the window), and
+ *   - its resampling error is below d/4, and
+ *   - no zero lies within d/2 of it (a pole–zero pair that close is a Froissart
+ *     doublet: noise fitted by the rational function; both are dropped).
+ * Disk poles sit γ below the line (d = γ: sharp); BTZ quasinormal modes sit
+ * 4πT(n + Δ/2) further down (r_h = 1.5, Δ = 1.5: d = 2.5 for n = 0, 5.5 for
+ * n = 1, so on the default grid only n = 0 is resolvable, and only roughly).
+ */
+export interface SpectrumOptions {
+  /** Resamples for the errors (default 24). */
+  resamples?: number;
+  /** Seed of the resampling (default 1). */
+  seed?: number;
+  /** Largest AAA order tried (default 20). */
+  maxOrder?: number;
+  /** Relative σ floor for noiseless tables (default 1e-4: σ = 1e-4·|χ|/√2). */
+  noiselessSigma?: number;
+}
+
+export interface SpectralPoint {
+  k: number;
+  re: number;
+  im: number;
+  /** 1σ of Re and Im from the resamples, and their quadrature sum |δp|. */
+  errRe: number;
+  errIm: number;
+  err: number;
+  /** Distance below the sampled line, γ − Im. */
+  depth: number;
+  resolved: boolean;
+}
+
+export interface KSpectrum {
+  k: number;
+  gamma: number;
+  omegaMin: number;
+  omegaMax: number;
+  /** χ² of the fit and its degrees of freedom (2M real data − 4n − 4 parameters). */
+  chi2: number;
+  dof: number;
+  poles: SpectralPoint[];
+  zeros: SpectralPoint[];
+}
+
+export const SPECTRUM_DEFAULTS = { resamples: 24, seed: 1, maxOrder: 20, noiselessSigma: 1e-4 } as const;
+
+/** The rows of one |k| along one line Ω = ω + iγ, sorted by ω (at least 8 of them). */
+function lineOf(points: readonly ResponsePoint[], floor: number): LineData {
+  const rows = [...points].sort((a, b) => a.omega - b.omega);
+  const z = rows.map((p) => ({ re: p.omega, im: p.gamma }));
+  const f = rows.map((p) => ({ re: p.chiRe, im: p.chiIm }));
+  const tiny = 1e-12 * Math.max(...f.map((c) => Math.hypot(c.re, c.im)), 1e-300);
+  const sigma = rows.map((p, i) => (p.sigma > 0 ? p.sigma : Math.max((floor * Math.hypot(f[i].re, f[i].im)) / Math.SQRT2, tiny)));
+  return lineData(z, f, sigma);
+}
+
+const distance = (a: Complex, b: Complex): number => Math.hypot(a.re - b.re, a.im - b.im);
+
+/** Errors of matched points: RMS deviation over the resamples (a point lost in a resample counts as |δ| = its depth). */
+function spread(nominal: Complex[], samples: Complex[][], lost: number[]): { re: number; im: number }[] {
+  return nominal.map((p, i) => {
+    let sr = 0, si = 0;
+    for (const s of samples) {
+      sr += (s[i].re - p.re) ** 2;
+      si += (s[i].im - p.im) ** 2;
+    }
+    const n = samples.length;
+    return { re: Math.sqrt((sr + lost[i] / 2) / Math.max(n, 1)), im: Math.sqrt((si + lost[i] / 2) / Math.max(n, 1)) };
+  });
+}
+
+/** The spectrum of one |k| (rows of a single k and a single γ). */
+export function spectrumOfK(points: readonly ResponsePoint[], opts: SpectrumOptions = {}): KSpectrum {
+  const o = { ...SPECTRUM_DEFAULTS, ...opts };
+  const k = Math.abs(points[0].k);
+  const d = lineOf(points, o.noiselessSigma);
+  const M = d.z.length;
+  const model = selectPoleModel(d, Math.min(o.maxOrder, Math.floor(M / 3)));
+  const zeros = modelZeros(model, d);
+  const rng = new Rng(o.seed * 1000 + k);
+  const poleSamples: Complex[][] = [];
+  const zeroSamples: Complex[][] = [];
+  const lostP = model.poles.map(() => 0);
+  const lostZ = zeros.map(() => 0);
+  for (let b = 0; b < o.resamples; b++) {
+    const f = d.f.map((c, i) => ({ re: c.re + d.sigma[i] * rng.normal(), im: c.im + d.sigma[i] * rng.normal() }));
+    const db: LineData = { ...d, f };
+    const fit: PoleModel = fitPoleModel(db, model.poles, model, 30);
+    poleSamples.push(fit.poles);
+    const zb = modelZeros(fit, db);
+    zeroSamples.push(zeros.map((z0, i) => {
+      let best = z0, bd = Infinity;
+      for (const z of zb) {
+        const dd = distance(z, z0);
+        if (dd < bd) { bd = dd; best = z; }
+      }
+      if (!Number.isFinite(bd)) lostZ[i] += 1;
+      return best;
+    }));
+  }
+  const gamma = d.centre.im;
+  const omegaMin = d.z[0].re, omegaMax = d.z[M - 1].re;
+  const maxDepth = (omegaMax - omegaMin) / 4;
+  const classify = (p: Complex, e: { re: number; im: number }): SpectralPoint => {
+    const depth = gamma - p.im;
+    const err = Math.hypot(e.re, e.im);
+    const resolved = depth > 0 && depth <= maxDepth && p.re >= omegaMin - depth / 2 && p.re <= omegaMax + depth / 2 && err < depth / 4;
+    return { k, re: p.re, im: p.im, errRe: e.re, errIm: e.im, err, depth, resolved };
+  };
+  const pe = spread(model.poles, poleSamples, lostP);
+  const ze = spread(zeros, zeroSamples, lostZ);
+  const byRe = (a: SpectralPoint, b: SpectralPoint): number => a.re - b.re;
+  const poles = model.poles.map((p, i) => classify(p, pe[i]));
+  const zs = zeros.map((z, i) => classify(z, ze[i]));
+  // a pole with a zero closer than half its depth is a Froissart doublet (noise fitted by a pole–zero pair): neither is resolved
+  for (const p of poles) {
+    for (const z of zs) {
+      if (distance(p, z) < p.depth / 2) {
+        p.resolved = false;
+        z.resolved = false;
+      }
+    }
+  }
+  return {
+    k, gamma, omegaMin, omegaMax,
+    chi2: model.chi2,
+    dof: 2 * M - 4 * model.poles.length - 4,
+    poles: poles.sort(byRe),
+    zeros: zs.sort(byRe),
+  };
+}
+
+/**
+ * The spectrum of every |k| of a response table. Refuses (RING_ERR_TABLE_TOO_SMALL)
+ * a |k| with fewer than 12 frequencies or with several γ.
+ */
+export function findSpectrum(points: readonly ResponsePoint[], opts: SpectrumOptions = {}): KSpectrum[] {
+  const byK = new Map<number, ResponsePoint[]>();
+  for (const p of points) {
+    const k = Math.abs(p.k);
+    if (!byK.has(k)) byK.set(k, []);
+    byK.get(k)!.push(p);
+  }
+  return [...byK.keys()].sort((a, b) => a - b).map((k) => {
+    const rows = byK.get(k)!;
+    if (new Set(rows.map((p) => p.gamma)).size > 1) {
+      throw new HoloringError(ErrorCodes.TABLE_VALUE, `|k| = ${k}: the rows lie on several lines Ω = ω + iγ (γ = ${[...new Set(rows.map((p) => p.gamma))].join(', ')}); give one γ per table`, { k });
+    }
+    if (rows.length < 12) {
+      throw new HoloringError(ErrorCodes.TABLE_TOO_SMALL, `|k| = ${k}: ${rows.length} frequencies; the pole fit needs at least 12 along the line`, { k, rows: rows.length });
+    }
+    return spectrumOfK(rows, opts);
+  });
+}
