@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { InfluxConfigSchema } from './influx.ts';
 
 /**
  * `storage.*`: where and how the run record is written (docs/runs.md). Every
@@ -21,6 +22,8 @@ export const StorageConfigSchema = z.strictObject({
   retryMs: finite().positive().max(600_000).default(1000),
   /** Bound on the data directory's frame segments, bytes: the oldest finished runs' segments are pruned first (null: no bound). */
   maxBytes: z.number().int().positive().nullable().default(null),
+  /** The InfluxDB sink (docs/influx.md); absent: none. `--influx URL` sets url and database. */
+  influx: InfluxConfigSchema.optional(),
 });
 
 export type StorageConfig = z.infer<typeof StorageConfigSchema>;

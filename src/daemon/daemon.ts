@@ -11,6 +11,7 @@ import { makeCheckpoint, parseCheckpoint } from '../model/checkpoint.ts';
 import { DEFAULT_LAMBDA, DEFAULT_SHAPE } from '../model/grid.ts';
 import type { FitResult } from '../model/index.ts';
 import type { FrameAccounting, StopDoc } from '../storage/documents.ts';
+import type { InfluxSink, InfluxSinkStatus } from '../storage/influx/sink.ts';
 import type { JournalStats } from '../storage/journal.ts';
 import type { RunRecorder, StartInfo } from '../storage/run.ts';
 import { HOLORING_VERSION } from '../version.ts';
@@ -39,6 +40,11 @@ export interface DaemonDeps {
   openRun?: (identity: DeviceIdentity) => RunRecorder;
   /** Said in the start document: operator note and the code's git commit. */
   runInfo?: { note?: string | null; gitCommit?: string | null };
+  /**
+   * The InfluxDB sink of the run (absent: none): opened once the run record is,
+   * stopped after the record closes; `status` reads the daemon's live counters.
+   */
+  openInfluxSink?: (run: { id: string; dir: string }, status: () => DaemonStatus) => InfluxSink;
 }
 
 export interface FitSummary {
@@ -75,6 +81,8 @@ export interface DaemonStatus {
   run: { id: string; dir: string; resumed: boolean } | null;
   /** Frames received, journaled, skipped by reason, missing by cause, duplicates (this session). */
   accounting: FrameAccounting;
+  /** The InfluxDB sink (null: none). */
+  influx: InfluxSinkStatus | null;
   error?: string;
 }
 
@@ -117,7 +125,7 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
   const status = new BehaviorSubject<DaemonStatus>({
     state: 'idle', identity: null, deviceState: null, sweeps: 0, frames: 0, tablePoints: 0, calibrationVersion: null,
     skipped: {}, trainingsSkipped: 0, device: null, lastFit: null, journal: null, run: null,
-    accounting: { received: 0, journaled: 0, skipped: {}, missing: {}, duplicates: 0 },
+    accounting: { received: 0, journaled: 0, skipped: {}, missing: {}, duplicates: 0 }, influx: null,
   });
   const fits = new Subject<FitResult & { sweep: number }>();
   const calibrated = new Subject<CalibratedFrame>();
@@ -135,6 +143,7 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
   let stopRequested = false;
   let run: RunRecorder | null = null;
   let recording: RunRecording | null = null;
+  let influx: InfluxSink | null = null;
   let fitRound = 0;
   const startedAt = Date.now();
   const startInfo = (): StartInfo => ({
@@ -142,7 +151,10 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
     sweep: { ...config.sweep, sweeps: config.sweeps }, holoringVersion: HOLORING_VERSION,
     gitCommit: deps.runInfo?.gitCommit ?? null, note: deps.runInfo?.note ?? null,
   });
-  const account = (): Partial<DaemonStatus> => (recording ? { accounting: recording.accounting(skipped), ...(run ? { journal: run.journalStats().frames } : {}) } : {});
+  const account = (): Partial<DaemonStatus> => ({
+    ...(recording ? { accounting: recording.accounting(skipped), ...(run ? { journal: run.journalStats().frames } : {}) } : {}),
+    ...(influx ? { influx: influx.status() } : {}),
+  });
 
   const finish = async (state: 'stopped' | 'failed', error?: string): Promise<void> => {
     if (stopping) return;
@@ -168,6 +180,11 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
       // exact after close: frames still waiting for the disk at stop are counted as dropped
       patch({ ...account(), journal: run.journalStats().frames });
       log.info({ run: run.id, journal: journalDoc, accounting: status.value.accounting }, 'run record closed');
+    }
+    if (influx) {
+      // after the record closed: the sink writes what the journal flushed last
+      await influx.stop();
+      patch({ influx: influx.status() });
     }
     await trainer?.dispose();
     patch({ state, device: device.counters(), ...(error ? { error } : {}) });
@@ -228,6 +245,10 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
           run = deps.openRun(identity);
           patch({ run: { id: run.id, dir: run.dir, resumed: run.resumed !== null } });
           log.info({ run: run.id, dir: run.dir, resumed: run.resumed !== null }, run.resumed ? `continuing interrupted run ${run.id} (down ${Math.round(run.resumed.downtimeMs / 1000)} s)` : `run ${run.id}`);
+          if (deps.openInfluxSink) {
+            influx = deps.openInfluxSink({ id: run.id, dir: run.dir }, () => status.value);
+            await influx.start();
+          }
         }
         recording = recordRun(run, device, raw$, deps.logger);
         subs.push(recording.subscription);

@@ -10,6 +10,8 @@ import { resolveDataDir } from '../../storage/layout.ts';
 import { openRun } from '../../storage/run.ts';
 import { gitCommit } from '../../storage/provenance.ts';
 import { createLiveTrainer, createThreadedTrainer } from '../../daemon/trainer.ts';
+import { influxSinkFor } from '../../daemon/influx.ts';
+import { parseInfluxUrl } from '../../storage/influx/target.ts';
 import { HoloringError, isHoloringError } from '../../errors.ts';
 import { type Logger, createLogFeed, createLogger } from '../../log.ts';
 import { createServer } from '../../server/index.ts';
@@ -37,6 +39,7 @@ interface StartFlags {
   dataDir?: string;
   note?: string;
   newRun?: boolean;
+  influx?: string;
   json?: boolean;
   logLevel?: string;
   port?: number;
@@ -112,6 +115,7 @@ export function registerStart(program: Command): void {
     .option('--data-dir <dir>', 'data directory of the run records (default: config storage.dir, env HOLORING_DATA_DIR, ./holoring-data)')
     .option('--note <text>', 'operator note, kept in the run\'s start document')
     .option('--new-run', 'start a new run even when this device\'s last run was interrupted (default: continue it)')
+    .option('--influx <url>', 'write the run into InfluxDB: http://HOST:PORT/DATABASE (config storage.influx)')
     .option('--json', 'print each fit as one JSON line on stdout')
     .option('--port <port>', 'port of the dashboard and API (0: any free port; default 8080)', numberArg('--port', { min: 0, max: 65535, integer: true }))
     .option('--no-server', 'no dashboard, API or WebSocket')
@@ -122,7 +126,7 @@ export function registerStart(program: Command): void {
         device: { spec: o.device, metric: o.metric, rate: o.rate, speed: o.speed },
         sweep: { dwellMs: o.dwell },
         calibration: { dir: o.calibrationDir },
-        storage: { dir: o.dataDir },
+        storage: { dir: o.dataDir, ...(o.influx ? { influx: withFlag('--influx', () => parseInfluxUrl(o.influx!)) } : {}) },
         log: { level: o.logLevel as never },
         server: { port: o.port, ...(o.server ? {} : { enabled: false }) },
         sweeps: o.sweeps,
@@ -149,6 +153,7 @@ export function registerStart(program: Command): void {
       };
       const dataDir = resolveDataDir(o.dataDir, config.storage.dir);
       if (config.storage.enabled) log.info({ dataDir }, `run records in ${dataDir}`);
+      if (!config.storage.enabled && config.storage.influx) log.warn('the InfluxDB sink reads the run record, and storage.enabled is false: nothing goes to InfluxDB');
       const makeTrainer = config.model.thread === 'worker' ? createThreadedTrainer : createLiveTrainer;
       const trainer = o.train ? await makeTrainer({ delta: config.physics.delta, deltaStart: config.physics.deltaStart, layers: config.model.layers, nodes: config.model.nodes, log: (l) => log.info(l) }) : null;
       if (trainer) log.info({ backend: trainer.backend }, 'metric network ready');
@@ -160,6 +165,7 @@ export function registerStart(program: Command): void {
           ? { openRun: (identity: DeviceIdentity) => openRun({ dataDir, identity, newRun: !!o.newRun, storage: config.storage, logger: log }) }
           : {}),
         runInfo: { note: o.note ?? null, gitCommit: gitCommit() },
+        ...(config.storage.enabled && config.storage.influx ? { openInfluxSink: influxSinkFor(config.storage.influx, log) } : {}),
         resolveRecord: (identity, device) => resolveRecord(store, identity, device, { calibrate: !!o.calibrate, simulated, log, reference }),
       });
       daemon.status$.subscribe((s) => {
@@ -206,6 +212,7 @@ export function registerStart(program: Command): void {
       const st = daemon.status();
       if (st.run) process.stderr.write(formatRunSummary(st) + '\n');
       if (st.device) process.stderr.write(`${formatAccount(st.device)}\n`);
+      if (st.influx) process.stderr.write(`influx: ${st.influx.pointsWritten} points in ${st.influx.target}${st.influx.backlogBytes ? `; ${st.influx.backlogBytes} bytes not yet written (written when the run continues)` : ''}${st.influx.lastError ? `; last error: ${st.influx.lastError}` : ''}\n`);
       if (st.state === 'failed') throw new HoloringError('RING_ERR_DAEMON_FAILED', `daemon failed: ${st.error ?? 'unknown error'}`, {});
     });
 }
