@@ -1,5 +1,5 @@
 import { InfluxDB } from 'influx';
-import { HoloringError } from '../../errors.ts';
+import { ErrorCodes, HoloringError } from '../../errors.ts';
 
 /**
  * Where the InfluxDB sink writes (config `storage.influx`, `--influx URL`).
@@ -21,27 +21,26 @@ export interface InfluxTarget {
 }
 
 export const INFLUX_DEFAULTS = { batchSize: 1000, flushMs: 1000 } as const;
-export const INFLUX_URL_ERROR = 'RING_ERR_INFLUX_URL';
 
 /**
  * Parses `--influx URL`: `http[s]://[user:password@]host:port/DATABASE`.
  * The database is the last path segment; a longer path is kept as the server
- * prefix (a proxy). Refuses with RING_ERR_INFLUX_URL.
+ * prefix (a proxy). Refuses with RING_ERR_ARG_INVALID.
  */
 export function parseInfluxUrl(spec: string): Pick<InfluxTarget, 'url' | 'database' | 'username' | 'password'> {
   let u: URL;
   try {
     u = new URL(spec);
   } catch {
-    throw new HoloringError(INFLUX_URL_ERROR, `--influx ${spec}: not a URL (expected http://HOST:PORT/DATABASE, e.g. http://127.0.0.1:8086/holoring)`, { spec });
+    throw new HoloringError(ErrorCodes.ARG_INVALID, `${spec}: not a URL (expected http://HOST:PORT/DATABASE, e.g. http://127.0.0.1:8086/holoring)`, { spec });
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') {
-    throw new HoloringError(INFLUX_URL_ERROR, `--influx ${spec}: the scheme must be http or https (got ${u.protocol})`, { spec });
+    throw new HoloringError(ErrorCodes.ARG_INVALID, `${spec}: the scheme must be http or https (got ${u.protocol})`, { spec });
   }
   const parts = u.pathname.split('/').filter((p) => p.length > 0);
   const database = decodeURIComponent(parts.pop() ?? '');
   if (!database) {
-    throw new HoloringError(INFLUX_URL_ERROR, `--influx ${spec}: name the database in the path, e.g. ${u.origin}/holoring`, { spec });
+    throw new HoloringError(ErrorCodes.ARG_INVALID, `${spec}: name the database in the path, e.g. ${u.origin}/holoring`, { spec });
   }
   const prefix = parts.length ? '/' + parts.join('/') : '';
   return {

@@ -9,6 +9,7 @@ import { fitPoints, framePoint, isoToNs } from '../../../src/storage/influx/poin
 import { backlogBytes, readBatch } from '../../../src/storage/influx/projection.ts';
 import { readLines } from '../../../src/storage/influx/runFiles.ts';
 import { parseInfluxUrl } from '../../../src/storage/influx/target.ts';
+import { runCli } from '../../support/cli.ts';
 import { fitDoc, runWriter } from './runWriter.ts';
 
 const tags = { rig: 'bench-a', run: 'R1', device: 'SIM-7' };
@@ -87,9 +88,9 @@ describe('--influx URL', () => {
     expect(parseInfluxUrl('https://lab:s%40cret@influx.example:443/proxy/db1')).toEqual({ url: 'https://influx.example/proxy', database: 'db1', username: 'lab', password: 's@cret' });
   });
   it('refuses a URL without a database, or not http', () => {
-    expect(() => parseInfluxUrl('http://127.0.0.1:8086')).toThrow(expect.objectContaining({ code: 'RING_ERR_INFLUX_URL', message: expect.stringContaining('name the database') }));
-    expect(() => parseInfluxUrl('udp://127.0.0.1:8089/x')).toThrow(expect.objectContaining({ code: 'RING_ERR_INFLUX_URL' }));
-    expect(() => parseInfluxUrl('holoring')).toThrow(expect.objectContaining({ code: 'RING_ERR_INFLUX_URL' }));
+    expect(() => parseInfluxUrl('http://127.0.0.1:8086')).toThrow(expect.objectContaining({ code: 'RING_ERR_ARG_INVALID', message: expect.stringContaining('name the database') }));
+    expect(() => parseInfluxUrl('udp://127.0.0.1:8089/x')).toThrow(expect.objectContaining({ code: 'RING_ERR_ARG_INVALID' }));
+    expect(() => parseInfluxUrl('holoring')).toThrow(expect.objectContaining({ code: 'RING_ERR_ARG_INVALID' }));
   });
 });
 
@@ -139,5 +140,13 @@ describe('reading a run through the cursor', () => {
     const times = after.points.map((p) => BigInt(p.timestamp as string));
     expect(times[0]).toBeGreaterThan(BigInt(cursor.clock!.lastHostNs));
     expect(await backlogBytes(w.dir, after.next)).toBe(0);
+  });
+});
+
+describe('holoring start --influx', () => {
+  it('refuses a URL without a database before anything starts, naming the flag', () => {
+    const r = runCli(['start', '--influx', 'http://127.0.0.1:8086', '--sweeps', '1']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/RING_ERR_ARG_INVALID: --influx: http:\/\/127\.0\.0\.1:8086: name the database/);
   });
 });
