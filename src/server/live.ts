@@ -160,7 +160,7 @@ export class LiveState {
         'hub→clients (overflow)': dropped('overflow'),
       },
       journal: s.journal,
-      influx: null,
+      influx: s.influx ? { ...s.influx, backlog: s.influx.backlogPoints } : null,
       trainer: {
         backend: last?.backend ?? s.lastFit?.backend ?? null,
         rounds: this.rounds.length,

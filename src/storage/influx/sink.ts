@@ -26,6 +26,8 @@ export interface InfluxSinkStatus {
   retries: number;
   /** Bytes of the run's files not yet written (the backlog). */
   backlogBytes: number;
+  /** The backlog in points, estimated from the mean frame line size of the current segment. */
+  backlogPoints: number;
   /** Points read and waiting for the server's acknowledgement. */
   pendingPoints: number;
   lastError: string | null;
@@ -84,7 +86,7 @@ export function createInfluxSink(opts: InfluxSinkOptions): InfluxSink {
   let cursor: InfluxCursor;
   const health: { fields: Record<string, number>; timeNs: bigint }[] = [];
   const st: InfluxSinkStatus = {
-    state: 'idle', target: describeTarget(target), pointsWritten: 0, written: {}, batches: 0, retries: 0, backlogBytes: 0, pendingPoints: 0,
+    state: 'idle', target: describeTarget(target), pointsWritten: 0, written: {}, batches: 0, retries: 0, backlogBytes: 0, backlogPoints: 0, pendingPoints: 0,
     lastError: null, lastErrorAt: null, lastWriteAt: null, databaseCreated: false, rejected: 0, skippedLines: 0, tornBytes: 0, healthQueued: 0, healthDropped: 0,
   };
   let stopping = false;
@@ -94,8 +96,13 @@ export function createInfluxSink(opts: InfluxSinkOptions): InfluxSink {
   let loop: Promise<void> | null = null;
   let healthTimer: NodeJS.Timeout | null = null;
 
+  const measureBacklog = async (): Promise<void> => {
+    st.backlogBytes = await backlogBytes(runDir, cursor);
+    st.backlogPoints = cursor.segmentFrames > 0 ? Math.round((st.backlogBytes * cursor.segmentFrames) / cursor.offset) : 0;
+  };
+
   const recordHealth = (fields: Record<string, number>): void => {
-    const own = { influx_backlog_bytes: st.backlogBytes, influx_retries: st.retries, influx_points_written: st.pointsWritten, influx_pending_points: st.pendingPoints };
+    const own = { influx_backlog_bytes: st.backlogBytes, influx_backlog_points: st.backlogPoints, influx_retries: st.retries, influx_points_written: st.pointsWritten, influx_pending_points: st.pendingPoints };
     health.push({ fields: { ...fields, ...own }, timeNs: BigInt(Math.round(now())) * 1_000_000n });
     if (health.length > maxHealth) {
       health.splice(0, health.length - maxHealth);
@@ -175,7 +182,7 @@ export function createInfluxSink(opts: InfluxSinkOptions): InfluxSink {
       st.pendingPoints = batch.points.length;
       let delay = backoff.initialMs;
       while (!(await attempt(batch))) {
-        st.backlogBytes = await backlogBytes(runDir, cursor);
+        await measureBacklog();
         if (now() > drainUntil) return false;
         await pause(Math.min(delay, Math.max(0, drainUntil - now())));
         delay = Math.min(backoff.maxMs, delay * 2);
@@ -193,7 +200,7 @@ export function createInfluxSink(opts: InfluxSinkOptions): InfluxSink {
         // the run's files could not be read (permissions, a vanished directory): say so and try again
         fail('reading the run', e);
       }
-      st.backlogBytes = await backlogBytes(runDir, cursor);
+      await measureBacklog();
       if (st.state !== 'retrying') st.state = 'idle';
       if (!stopping) await pause(target.flushMs);
     }
@@ -227,7 +234,7 @@ export function createInfluxSink(opts: InfluxSinkOptions): InfluxSink {
         st.lastError = `sink failed: ${(e as Error).message}`;
         return false;
       });
-      st.backlogBytes = await backlogBytes(runDir, cursor);
+      await measureBacklog();
       st.state = 'stopped';
       log.info({ written: st.written, backlogBytes: st.backlogBytes, retries: st.retries, drained }, drained ? 'InfluxDB sink stopped, all written' : 'InfluxDB sink stopped with a backlog; it is written when the run resumes');
     },
