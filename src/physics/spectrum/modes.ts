@@ -16,10 +16,13 @@ import { type LineData, type PoleModel, fitPoleModel, lineData, modelZeros, sele
  *   - it lies below the line (Im p < γ; a pole above it would be acausal),
  *   - d ≤ (ω_max − ω_min)/4 (a broader feature is indistinguishable from the
  *     smooth background the fit carries in its linear term and far poles),
- *   - Re p ∈ [ω_min − d/2, ω_max + d/2] (its feature falls on the window), and
+ *   - Re p ∈ [ω_min − d/2, ω_max]: inside the sampled range, or just below
+ *     its low end, which the data constrain from both sides (a real-time
+ *     response has χ(−Ω*) = χ(Ω)*); a pole beyond ω_max is seen only through
+ *     its tail, which the fit renders as a displaced pole–zero pair, and
  *   - its resampling error is below d/4, and
- *   - no zero lies within d/2 of it (a pole–zero pair that close is a Froissart
- *     doublet: noise fitted by the rational function; both are dropped).
+ *   - no zero lies within half the larger of their depths (a pole–zero pair
+ *     that close is a Froissart doublet: both are dropped).
  * Disk poles sit γ below the line (d = γ: sharp); BTZ quasinormal modes sit
  * 4πT(n + Δ/2) further down (r_h = 1.5, Δ = 1.5: d = 2.5 for n = 0, 5.5 for
  * n = 1, so on the default grid only n = 0 is resolvable, and only roughly).
@@ -122,7 +125,7 @@ export function spectrumOfK(points: readonly ResponsePoint[], opts: SpectrumOpti
   const classify = (p: Complex, e: { re: number; im: number }): SpectralPoint => {
     const depth = gamma - p.im;
     const err = Math.hypot(e.re, e.im);
-    const resolved = depth > 0 && depth <= maxDepth && p.re >= omegaMin - depth / 2 && p.re <= omegaMax + depth / 2 && err < depth / 4;
+    const resolved = depth > 0 && depth <= maxDepth && p.re >= omegaMin - depth / 2 && p.re <= omegaMax && err < depth / 4;
     return { k, re: p.re, im: p.im, errRe: e.re, errIm: e.im, err, depth, resolved };
   };
   const pe = spread(model.poles, poleSamples, lostP);
@@ -130,10 +133,10 @@ export function spectrumOfK(points: readonly ResponsePoint[], opts: SpectrumOpti
   const byRe = (a: SpectralPoint, b: SpectralPoint): number => a.re - b.re;
   const poles = model.poles.map((p, i) => classify(p, pe[i]));
   const zs = zeros.map((z, i) => classify(z, ze[i]));
-  // a pole with a zero closer than half its depth is a Froissart doublet (noise fitted by a pole–zero pair): neither is resolved
+  // a pole and a zero closer than half the larger depth are a Froissart doublet (noise, or a pole beyond the window, fitted by a pole–zero pair): neither is resolved
   for (const p of poles) {
     for (const z of zs) {
-      if (distance(p, z) < p.depth / 2) {
+      if (distance(p, z) < Math.max(p.depth, z.depth) / 2) {
         p.resolved = false;
         z.resolved = false;
       }

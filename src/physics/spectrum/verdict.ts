@@ -139,13 +139,13 @@ export function testLadder(spectra: readonly KSpectrum[]): LadderTest {
 
 /**
  * The horizon (BTZ) test of the resolved poles and zeros with k ≥ 1 below the
- * real axis. The zeros (depth γ + 2πT(2 − Δ), sharp) carry the pattern:
+ * real axis, on the +k branch (Re > 0). The zeros (depth γ + 2πT(2 − Δ), sharp) carry the pattern:
  * Re = a·k and one depth for every k; the n = 0 modes (depth γ + 2πTΔ) are
  * located only to ~¼ of their depth (the −k branch and the background pull
  * them), so they enter with that floor and give u.
  */
 export function testHorizon(spectra: readonly KSpectrum[]): HorizonTest {
-  const below = (p: SpectralPoint): boolean => p.resolved && p.k >= 1 && p.im < -3 * p.errIm;
+  const below = (p: SpectralPoint): boolean => p.resolved && p.k >= 1 && p.re > 0 && p.im < -3 * p.errIm;
   const poles = spectra.flatMap((s) => s.poles.filter(below));
   const zeros = spectra.flatMap((s) => s.zeros.filter(below));
   const empty = { temperature: NaN, temperatureErr: NaN, delta: NaN, deltaErr: NaN, a: NaN };
