@@ -17,6 +17,7 @@ import { LiveState, type LiveSources } from './live.ts';
 import { createMetrics } from './metrics.ts';
 import { MAX_CLIENT_MESSAGE_BYTES, WsErrorCodes, encode, parseTopics } from './protocol.ts';
 import { HttpErrorCodes, registerRoutes, sendError } from './routes.ts';
+import { RunCatalog } from './runs.ts';
 
 export { HttpErrorCodes } from './routes.ts';
 export { PROTOCOL_VERSION, TOPICS, WsErrorCodes } from './protocol.ts';
@@ -44,6 +45,8 @@ export interface ServerOptions extends LiveSources {
   hub?: Partial<Omit<HubOptions, 'version' | 'snapshot' | 'clock' | 'logger'>>;
   /** Tensors held on the daemon thread, for /metrics. */
   tensors?: () => number;
+  /** Where the run records are (GET /api/runs); absent: 503 RING_ERR_RUNS_UNAVAILABLE. */
+  dataDir?: string;
 }
 
 export interface HoloringServer {
@@ -104,7 +107,7 @@ export function createServer(daemon: Daemon, config: Readonly<Config>, opts: Ser
   });
   void app.register(fastifyStatic, { root: WEB_ROOT, prefix: '/', index: 'index.html' });
   void app.register(fastifyStatic, { root: UPLOT_DIST, prefix: '/vendor/uplot/', decorateReply: false });
-  registerRoutes(app, { daemon, live, registry: metrics.registry });
+  registerRoutes(app, { daemon, live, registry: metrics.registry, runs: opts.dataDir ? new RunCatalog(opts.dataDir) : null });
 
   return {
     app, hub, live,

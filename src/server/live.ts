@@ -26,8 +26,8 @@ import {
 export interface LiveSources {
   /** Log lines (createLogFeed) for the `log` topic. */
   logs$?: Observable<LogEntry>;
-  /** Alarm changes for the `alarm` topic (each with a string `id`). */
-  alarms$?: Observable<{ id: string; state?: string } & Record<string, unknown>>;
+  /** The alarm engine (src/alarms): its changes go out on the `alarm` topic, its latched alarms in the snapshot. */
+  alarms?: { events$: Observable<{ id: string; closed?: boolean } & object>; alarms(): readonly unknown[] };
 }
 
 export interface StatusView {
@@ -41,8 +41,8 @@ export interface StatusView {
   /** Frames or messages not passed on, per edge of the data flow. */
   drops: Record<string, number>;
   journal: DaemonStatus['journal'];
-  /** InfluxDB sink state (null: no sink configured). */
-  influx: { state: string; backlog: number } | null;
+  /** InfluxDB sink state: the run not yet written (bytes, and points estimated), points awaiting acknowledgement (null: no sink configured). */
+  influx: { state: string; backlogBytes: number; backlog: number; pendingPoints: number; lastError: string | null } | null;
   trainer: { backend: string | null; rounds: number; lastChi2: number | null; lastRoundAt: string | null; roundsPerMinute: number | null };
   server: { clients: number; eventLoopLagMs: { mean: number; p99: number; max: number } };
 }
@@ -73,7 +73,6 @@ export class LiveState {
   private prediction: { round: number; map: Prediction } | null = null;
   private predicting = 0;
   private readonly logs: LogEntry[] = [];
-  private readonly alarms = new Map<string, unknown>();
   private samples: { t: number; frames: number }[] = [];
   private readonly truth: TruthView | null;
   private readonly ringOut: Decimator<RingView>;
@@ -86,11 +85,11 @@ export class LiveState {
     private readonly config: Readonly<Config>,
     private readonly hub: Hub,
     private readonly version: string,
-    sources: LiveSources = {},
+    private readonly sources: LiveSources = {},
     clock: Clock = systemClock,
   ) {
     this.clock = clock;
-    this.loop = monitorEventLoopDelay({ resolution: 10 });
+    this.loop = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
     this.loop.enable();
     this.truth = this.simulated() ? safeTruth(config.device.metric) : null;
     this.ringOut = new Decimator(1000 / config.server.liveHz, (v) => hub.publish('ring', v), clock);
@@ -120,13 +119,7 @@ export class LiveState {
         if (l.level !== 'trace' && l.level !== 'debug') hub.publish('log', l);
       }));
     }
-    if (sources.alarms$) {
-      this.subs.push(sources.alarms$.subscribe((a) => {
-        if (a.state === 'cleared') this.alarms.delete(a.id);
-        else this.alarms.set(a.id, a);
-        hub.publish('alarm', a);
-      }));
-    }
+    if (sources.alarms) this.subs.push(sources.alarms.events$.subscribe((a) => hub.publish('alarm', a)));
     this.ticker = setInterval(() => {
       this.sampleRates();
       hub.publish('status', this.status());
@@ -148,7 +141,7 @@ export class LiveState {
       uptimeS: Math.round((now.getTime() - this.startedAt.getTime()) / 100) / 10,
       state: s.state,
       error: s.error ?? null,
-      run: { id: null, startedAt: this.startedAt.toISOString() },
+      run: { id: s.run?.id ?? null, startedAt: this.startedAt.toISOString() },
       device: { state: s.deviceState, identity: s.identity, counters: s.device, frameRateHz: this.frameRate(s.frames) },
       pipeline: { frames: s.frames, sweeps: s.sweeps, tablePoints: s.tablePoints, calibrationVersion: s.calibrationVersion, skipped: s.skipped },
       drops: {
@@ -160,7 +153,7 @@ export class LiveState {
         'hub→clients (overflow)': dropped('overflow'),
       },
       journal: s.journal,
-      influx: s.influx ? { ...s.influx, backlog: s.influx.backlogPoints } : null,
+      influx: this.influxState(),
       trainer: {
         backend: last?.backend ?? s.lastFit?.backend ?? null,
         rounds: this.rounds.length,
@@ -195,7 +188,7 @@ export class LiveState {
   run(): RunView {
     const c = this.config;
     return {
-      id: null, startedAt: this.startedAt.toISOString(), version: this.version, simulated: this.simulated(),
+      id: this.daemon.status().run?.id ?? null, startedAt: this.startedAt.toISOString(), version: this.version, simulated: this.simulated(),
       device: c.device.spec, metric: this.simulated() ? c.device.metric : null,
       config: { delta: startDelta(c), gamma: c.physics.gamma, kMax: c.physics.kMax, sweep: c.sweep, rate: c.device.rate, speed: c.device.speed, model: c.model },
     };
@@ -205,14 +198,15 @@ export class LiveState {
   snapshot(): unknown {
     return {
       status: this.status(), run: this.run(), metric: this.metric, truth: this.truth, training: this.rounds,
-      ring: this.ring, response: this.response(), logs: this.logs, alarms: [...this.alarms.values()],
+      ring: this.ring, response: this.response(), logs: this.logs, alarms: this.sources.alarms?.alarms() ?? [],
     };
   }
 
-  /** Event-loop delay over the last second, in ms. */
+  /** Event-loop delay over the last second, in ms (beyond the sampling timer's own period). */
   lagMs(): { mean: number; p99: number; max: number } {
     if (this.loop.count > 0) {
-      this.lastLag = { mean: ns2ms(this.loop.mean), p99: ns2ms(this.loop.percentile(99)), max: ns2ms(this.loop.max) };
+      const beyond = (ns: number): number => Math.max(0, ns2ms(ns) - LAG_RESOLUTION_MS);
+      this.lastLag = { mean: beyond(this.loop.mean), p99: beyond(this.loop.percentile(99)), max: beyond(this.loop.max) };
     }
     return this.lastLag;
   }
@@ -224,6 +218,11 @@ export class LiveState {
     this.responseOut.stop();
     this.subs.forEach((s) => s.unsubscribe());
     this.predicting++;
+  }
+
+  private influxState(): StatusView['influx'] {
+    const st = this.daemon.status().influx;
+    return st ? { state: st.state, backlogBytes: st.backlogBytes, backlog: st.backlogPoints, pendingPoints: st.pendingPoints, lastError: st.lastError } : null;
   }
 
   private simulated(): boolean {
@@ -278,6 +277,8 @@ export class LiveState {
 }
 
 const ns2ms = (ns: number): number => Math.round(ns / 1e4) / 100;
+/** Period of the event-loop delay sampler; each sample is this period plus the delay. */
+const LAG_RESOLUTION_MS = 10;
 
 function safeTruth(spec: string): TruthView | null {
   try {

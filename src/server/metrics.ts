@@ -73,7 +73,9 @@ export function createMetrics(src: MetricsSources): ServerMetrics {
   mirror('holoring_ws_dropped_total', 'WebSocket messages not delivered, by topic:reason (coalesced | overflow)', ['edge'], () => src.hub.stats().dropped);
   mirror('holoring_ws_sent_bytes_total', 'Bytes of WebSocket messages written', [], () => src.hub.stats().bytes);
   gauge('holoring_journal_bytes', 'Bytes written to the journal of raw frames', () => status().journal?.bytes ?? null);
-  gauge('holoring_influx_backlog', 'Points waiting for InfluxDB', () => src.live.status().influx?.backlog ?? null);
+  gauge('holoring_influx_backlog', 'Points of the run not yet written to InfluxDB (estimated; 0 without a sink)', () => status().influx?.backlogPoints ?? null);
+  gauge('holoring_influx_backlog_bytes', 'Bytes of the run not yet written to InfluxDB (0 without a sink)', () => status().influx?.backlogBytes ?? null);
+  gauge('holoring_influx_pending_points', 'Points sent to InfluxDB and not yet acknowledged (0 without a sink)', () => status().influx?.pendingPoints ?? null);
   gauge('holoring_frame_rate_hz', 'Frames per second over the last five seconds', () => src.live.status().device.frameRateHz);
   gauge('holoring_ws_clients', 'Connected WebSocket clients', () => src.hub.stats().connected);
   gauge('holoring_event_loop_lag_p99_ms', 'Event-loop delay, 99th percentile over the last second', () => src.live.lagMs().p99);

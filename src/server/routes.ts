@@ -3,6 +3,7 @@ import type { Registry } from 'prom-client';
 import type { Daemon } from '../daemon/daemon.ts';
 import { formatResponseTable } from '../io/responseTable.ts';
 import type { LiveState } from './live.ts';
+import { RunCatalog } from './runs.ts';
 
 /**
  * The JSON API (docs/api.md). Every error is `{ error: { code, message } }`
@@ -12,7 +13,7 @@ export const HttpErrorCodes = {
   NOT_FOUND: 'RING_ERR_NOT_FOUND',
   /** The daemon has not produced this yet (no fit, no frame, no table). */
   NOT_READY: 'RING_ERR_NOT_READY',
-  /** The run record is not available in this daemon. */
+  /** The run record is not available in this daemon (no storage). */
   RUNS_UNAVAILABLE: 'RING_ERR_RUNS_UNAVAILABLE',
   BAD_REQUEST: 'RING_ERR_HTTP_INVALID',
   /** The server cannot listen (port in use, address not available). */
@@ -25,8 +26,8 @@ export function sendError(reply: FastifyReply, status: number, code: string, mes
 
 const notReady = (reply: FastifyReply, what: string): FastifyReply => sendError(reply, 404, HttpErrorCodes.NOT_READY, `no ${what} yet`);
 
-export function registerRoutes(app: FastifyInstance, deps: { daemon: Daemon; live: LiveState; registry: Registry }): void {
-  const { daemon, live, registry } = deps;
+export function registerRoutes(app: FastifyInstance, deps: { daemon: Daemon; live: LiveState; registry: Registry; runs: RunCatalog | null }): void {
+  const { daemon, live, registry, runs } = deps;
 
   app.get('/healthz', async (_req, reply) => {
     const state = daemon.status().state;
@@ -51,8 +52,13 @@ export function registerRoutes(app: FastifyInstance, deps: { daemon: Daemon; liv
 
   app.get('/api/ring', async (_req, reply) => live.latestRing() ?? notReady(reply, 'frame from the ring'));
 
-  const noRuns = (_req: unknown, reply: FastifyReply): FastifyReply =>
-    sendError(reply, 503, HttpErrorCodes.RUNS_UNAVAILABLE, 'the run record is not available in this daemon');
-  app.get('/api/runs', noRuns);
-  app.get('/api/runs/:id', noRuns);
+  const noRuns = (reply: FastifyReply): FastifyReply =>
+    sendError(reply, 503, HttpErrorCodes.RUNS_UNAVAILABLE, 'the run record is not available in this daemon (started without storage)');
+  app.get('/api/runs', async (_req, reply) => (runs ? { runs: runs.list() } : noRuns(reply)));
+  app.get('/api/runs/:id', async (req, reply) => {
+    if (!runs) return noRuns(reply);
+    const { id } = req.params as { id: string };
+    if (!RunCatalog.validId(id)) return sendError(reply, 400, HttpErrorCodes.BAD_REQUEST, `"${id}" is not a run id (UTC time and a short random part, e.g. 20261129T153012Z-7f3a)`);
+    return runs.detail(id) ?? sendError(reply, 404, HttpErrorCodes.NOT_FOUND, `no run ${id} in ${runs.dataDir}`);
+  });
 }

@@ -98,7 +98,7 @@ describe.skipIf(!haveChromium)('dashboard in headless Chromium', () => {
       await page.locator(`#panel-${id}`).screenshot({ path: join(ARTIFACTS, `panel-${id}.png`) });
     }
     await page.click('#theme');
-    await page.screenshot({ path: join(ARTIFACTS, 'page-dark.png'), fullPage: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'page-dark.png') });
     await page.click('#theme');
     await page.setViewportSize({ width: 390, height: 844 });
     await page.screenshot({ path: join(ARTIFACTS, 'page-phone.png'), fullPage: true });

@@ -63,13 +63,29 @@ describe('JSON API', () => {
     expect(parseResponseTable(csv.text).points).toHaveLength(120);
   });
 
+  it('lists the run being recorded and shows it with its rounds', async () => {
+    const { runs } = await json('api/runs');
+    expect(runs).toHaveLength(1);
+    const st = await json('api/status');
+    expect(runs[0]).toMatchObject({ id: st.run.id, state: 'running', device: { serial: 'SIM-3' }, stop: null });
+    const run = await json(`api/runs/${runs[0].id}`);
+    expect(run.start).toMatchObject({ type: 'start', runId: runs[0].id });
+    expect(run.rounds.length).toBeGreaterThanOrEqual(1);
+    expect(run.rounds[0]).toMatchObject({ round: 1, chi2: expect.any(Number) });
+    expect(run.rounds[0]).not.toHaveProperty('r');
+    expect(run.segments.some((g: { kind: string }) => g.kind === 'frames')).toBe(true);
+  });
+
   it('refuses with stable codes', async () => {
     const nf = await get('api/nothing');
     expect(nf.status).toBe(404);
     expect(JSON.parse(nf.text).error.code).toBe('RING_ERR_NOT_FOUND');
-    const runs = await get('api/runs');
-    expect(runs.status).toBe(503);
-    expect(JSON.parse(runs.text).error.code).toBe('RING_ERR_RUNS_UNAVAILABLE');
+    const bad = await get('api/runs/..%2Fetc');
+    expect(bad.status).toBe(400);
+    expect(JSON.parse(bad.text).error.code).toBe('RING_ERR_HTTP_INVALID');
+    const none = await get('api/runs/20000101T000000Z-0000');
+    expect(none.status).toBe(404);
+    expect(JSON.parse(none.text).error.code).toBe('RING_ERR_NOT_FOUND');
   });
 
   it('serves the dashboard page and uPlot from node_modules', async () => {

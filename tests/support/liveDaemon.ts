@@ -1,12 +1,17 @@
 import { runCalibration } from '../../calibration/procedure.ts';
-import { openDevice } from '../../drivers/ring/open.ts';
+import { type DeviceSpec, openDevice } from '../../drivers/ring/open.ts';
 import { type ConfigInput, type Config, parseConfig, mergeConfig } from '../../src/config/schema.ts';
+import type { RingDevice } from '../../src/contracts/device.ts';
 import { type Daemon, createDaemon } from '../../src/daemon/daemon.ts';
 import { createLiveTrainer, createThreadedTrainer } from '../../src/daemon/trainer.ts';
 import { type LogFeed, createLogFeed, silentLogger, createLogger } from '../../src/log.ts';
 import { parseMetricSpec } from '../../src/physics/metric.ts';
 import { type HoloringServer, type ServerOptions, createServer } from '../../src/server/index.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { openRun } from '../../src/storage/run.ts';
 
 /**
  * The whole daemon in-process on a simulated ring (the emulator, full byte
@@ -15,10 +20,13 @@ import { Writable } from 'node:stream';
  */
 export interface LiveDaemon {
   daemon: Daemon;
+  device: RingDevice;
   server: HoloringServer;
   config: Readonly<Config>;
   url: string;
   feed: LogFeed;
+  /** Where the daemon records its run (a temporary directory, removed by stop()). */
+  dataDir: string;
   stop(): Promise<void>;
 }
 
@@ -30,27 +38,40 @@ export const SMALL_RING: ConfigInput = {
   server: { port: 0, responseMs: 500 },
 };
 
-export async function startLiveDaemon(over: ConfigInput = {}, opts: { train?: boolean; thread?: 'worker' | 'main'; server?: ServerOptions } = {}): Promise<LiveDaemon> {
+export async function startLiveDaemon(
+  over: ConfigInput = {},
+  opts: {
+    train?: boolean; thread?: 'worker' | 'main'; server?: ServerOptions; calibrate?: boolean;
+    /** Another device than the in-process emulator (e.g. a serial port with `holoring emulate` on it). */
+    device?: DeviceSpec;
+    /** Called for every frame the driver delivers, before the daemon sees it. */
+    onDeviceFrame?: (seq: number) => void;
+  } = {},
+): Promise<LiveDaemon> {
   const config = parseConfig(mergeConfig(SMALL_RING as Record<string, unknown>, over as Record<string, unknown>));
-  const opened = openDevice({ kind: 'emulator', seed: 3, metric: parseMetricSpec(config.device.metric), rate: config.device.rate, speed: config.device.speed });
+  const opened = openDevice(opts.device ?? { kind: 'emulator', seed: 3, metric: parseMetricSpec(config.device.metric), rate: config.device.rate, speed: config.device.speed });
   const feed = createLogFeed();
   const sink = new Writable({ write: (_c, _e, cb) => cb() });
   const logger = opts.server?.logger ?? createLogger({ level: 'info', destination: sink, pretty: false, feed: feed.stream });
   const makeTrainer = (opts.thread ?? 'worker') === 'worker' ? createThreadedTrainer : createLiveTrainer;
   const trainer = opts.train === false ? null : await makeTrainer({ delta: config.physics.delta, layers: config.model.layers, nodes: config.model.nodes });
+  const dataDir = mkdtempSync(join(tmpdir(), 'holoring-live-'));
   const daemon = createDaemon(config, {
     device: opened.device, logger, trainer,
-    resolveRecord: async (_identity, device) => (await runCalibration(device, { framesPerSetting: 8 })).record,
+    openRun: (identity) => openRun({ dataDir, identity, newRun: true, storage: config.storage, logger }),
+    resolveRecord: async (_identity, device) => (opts.calibrate === false ? null : (await runCalibration(device, { framesPerSetting: 8 })).record),
   });
-  const server = createServer(daemon, config, { logs$: feed.entries$, ...opts.server, logger: opts.server?.logger ?? silentLogger() });
+  const server = createServer(daemon, config, { logs$: feed.entries$, dataDir, ...opts.server, logger: opts.server?.logger ?? silentLogger() });
   const url = await server.listen();
+  if (opts.onDeviceFrame) opened.device.frames$.subscribe((f) => opts.onDeviceFrame!(f.seq));
   await daemon.start();
   return {
-    daemon, server, config, url, feed,
+    daemon, device: opened.device, server, config, url, feed, dataDir,
     async stop() {
       await server.close();
       await daemon.stop();
       await opened.dispose();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

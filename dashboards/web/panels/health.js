@@ -73,7 +73,7 @@ export function createHealthPanel(root) {
       ];
       for (const [edge, n] of Object.entries(s.drops)) rows.push([`dropped ${edge}`, String(n), n > 0 && !edge.includes('table (') ? 'warn' : '']);
       rows.push(['journal', s.journal ? `${bytes(s.journal.bytes)}, ${s.journal.frames} frames` : 'off']);
-      rows.push(['InfluxDB backlog', s.influx ? `${s.influx.backlog} points (${s.influx.state})` : 'not configured']);
+      rows.push(['InfluxDB backlog', s.influx ? `${s.influx.backlog} points (${bytes(s.influx.backlogBytes)}), ${s.influx.pendingPoints} in flight · ${s.influx.state}` : 'not configured', s.influx?.lastError ? 'warn' : '']);
       const lag = s.server.eventLoopLagMs;
       rows.push(['event-loop lag', `${fmt(lag.mean, 3)} ms mean, ${fmt(lag.p99, 3)} ms p99`, lag.p99 > 100 ? 'warn' : '']);
       rows.push(['dashboard clients', String(s.server.clients)]);
