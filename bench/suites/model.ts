@@ -7,7 +7,9 @@
  *  - one fused training step (exact normal equations + trust-region LM update) vs one
  *    training step of the plain tf-op graph of the same network (tf autodiff + SGD),
  *    both at N = 200 on the full 624-point table (goal ratio ≤ 0.1);
- *  - the full reconstruction with the modes split over two worker threads vs one thread.
+ *  - the full reconstruction with the modes split over two worker threads vs one thread;
+ *  - the horizon network's reconstruction of a deformed black hole (624 pts, N = 400,
+ *    K = 16, from the r_h scan) vs the disk reconstruction of the deformed disk (goal ratio ≤ 2).
  */
 import { runCase } from '../harness.ts';
 import type { BenchSuite } from '../run.ts';
@@ -15,7 +17,8 @@ import { initBackend } from '../../src/model/backend.ts';
 import { createMetricNetwork } from '../../src/model/network.ts';
 import { createPlainGraph } from '../../src/model/tfGraph.ts';
 import { trustRegionStep, symmetrize } from '../../src/util/linalg.ts';
-import { deformedMetric } from '../../src/physics/metric.ts';
+import { blackHoleMetric, deformedMetric } from '../../src/physics/metric.ts';
+import { createHorizonNetwork } from '../../src/model/horizon/network.ts';
 import { simulateResponseTable } from '../../src/physics/response.ts';
 
 const omegas = Array.from({ length: 48 }, (_, i) => 0.25 * (i + 1));
@@ -26,6 +29,7 @@ export const suite: BenchSuite = {
     const backend = await initBackend();
     const table = simulateResponseTable({ metric: deformedMetric(0.3, -0.2, 1.5), delta: 1.5, omegas, gamma: 0.25, kMax: 12, noise: 0.01, seed: 1 });
     const leanTable = table.filter((p) => Math.abs(p.k) <= 4);
+    const bhTable = simulateResponseTable({ metric: blackHoleMetric(1.5, 0.3, 0, 2.4, 0.7), delta: 1.5, omegas, gamma: 0.25, kMax: 12, noise: 0.01, seed: 1 });
     const full = createMetricNetwork({ layers: 400, nodes: 32 });
     const lean = createMetricNetwork({ layers: 200, nodes: 16 });
     const half = createMetricNetwork({ layers: 200, nodes: 32 });
@@ -83,6 +87,14 @@ export const suite: BenchSuite = {
         repeats: 7,
         warmup: 2,
         goalMs: 150,
+      },
+      {
+        name: 'model: horizon reconstruction (deformed black hole, 624 pts, N=400, K=16, from the r_h scan)',
+        run: () => createHorizonNetwork().fit(bhTable, { init: 'scan' }),
+        baseline: { name: 'disk reconstruction (deformed disk, 624 pts, N=400, K=32, from AdS)', run: () => full.fit(table, { init: 'ads' }) },
+        repeats: 3,
+        warmup: 1,
+        goalRatio: 2,
       },
       {
         name: 'model: fused training step (Jacobian + LM update, N=200, 624 pts)',

@@ -27,7 +27,7 @@ export const ConfigSchema = z.strictObject({
   device: z.strictObject({
     /** emulator[:SEED] (the device emulator, in-process, full byte path), sim[:SEED] (simulator without bytes), replay:FILE[@SPEED], or a serial port path. */
     spec: z.string().min(1).default('emulator'),
-    /** Simulated rings: bulk metric spec (ads | deformed[:a1,a2,w] | btz[:rh] | FILE.json). */
+    /** Simulated rings: bulk metric spec (ads | deformed[:a1,a2,w] | btz[:rh] | blackhole[:rh,af,ag,c,w] | FILE.json). */
     metric: z.string().default('ads'),
     /** Simulated rings: frames per second while streaming. */
     rate: finite().positive().max(10_000).default(20),
@@ -75,6 +75,13 @@ export const ConfigSchema = z.strictObject({
     retrainEvery: z.number().int().min(1).default(1),
     /** Where fits run: their own worker thread (acquisition never waits) or the main thread. */
     thread: z.enum(['worker', 'main']).default('worker'),
+    /**
+     * Geometry of the metric network: disk (regular centre, below the Hawking–Page
+     * temperature), horizon (black hole, above it), or auto (both fitted each round,
+     * picked by the evidence; the sample temperature breaks a tie when
+     * alarms.sampleTemperature gives the Hawking–Page point).
+     */
+    geometry: z.enum(['disk', 'horizon', 'auto']).default('auto'),
   }).prefault({}),
   server: z.strictObject({
     /** Serve the dashboard, the JSON API and the WebSocket (false: none). */

@@ -7,9 +7,9 @@ import type { Logger } from '../log.ts';
 import { calibrate } from '../pipeline/calibrate.ts';
 import { accumulateResponse } from '../pipeline/responseAccumulator.ts';
 import { ringTransform } from '../pipeline/ringTransform.ts';
-import { makeCheckpoint, parseCheckpoint } from '../model/checkpoint.ts';
-import { DEFAULT_LAMBDA, DEFAULT_SHAPE } from '../model/grid.ts';
-import type { FitResult } from '../model/index.ts';
+import { parseAnyCheckpoint } from '../model/horizon/checkpoint.ts';
+import type { GeometryFit } from '../model/geometry.ts';
+import { hawkingPageBound } from '../alarms/rules.ts';
 import type { FrameAccounting, StopDoc } from '../storage/documents.ts';
 import type { InfluxSink, InfluxSinkStatus } from '../storage/influx/sink.ts';
 import type { JournalStats } from '../storage/journal.ts';
@@ -58,7 +58,21 @@ export interface FitSummary {
   delta: number;
   deltaErr: number;
   deltaAuto: boolean;
-  /** f and g relative to pure AdS (f/(1+r²), g/(1+r²)) with 1σ, at r = 0, 0.5, 1, 2. */
+  /** Geometry of the fit: disk (regular centre) or horizon (black hole). */
+  geometry: 'disk' | 'horizon';
+  /** With model.geometry auto: why this geometry (both reduced χ² and the evidence). */
+  geometryReason?: string;
+  /** Horizon: r_h and the Hawking temperature T = √(f′g′)/4π (units v/R, T_HP = 1/2π) with 1σ. */
+  rh?: number;
+  rhErr?: number;
+  temperature?: number;
+  temperatureErr?: number;
+  /** Sample temperature of the frames in units of the Hawking–Page point, when alarms.sampleTemperature gives it. */
+  sampleTemperatureRatio?: number;
+  /**
+   * f and g relative to the reference geometry with 1σ: to pure AdS (f/(1+r²)) at r = 0, 0.5, 1, 2 for
+   * the disk, to BTZ (f/(r² − r_h²)) at r = 1.25, 1.5, 2, 3 r_h for a horizon.
+   */
   profile: { r: number; f: number; fErr: number; g: number; gErr: number }[];
 }
 
@@ -93,7 +107,7 @@ export interface Daemon {
   readonly done: Promise<void>;
   readonly status$: Observable<DaemonStatus>;
   /** Fits as they complete. */
-  readonly fits$: Observable<FitResult & { sweep: number }>;
+  readonly fits$: Observable<GeometryFit & { sweep: number }>;
   /** Every frame after the calibration stage (calibrated, or left raw and flagged), for live views; hot, completes on stop. */
   readonly calibrated$: Observable<CalibratedFrame>;
   /** The response table after every frame that changed it; hot, completes on stop. */
@@ -102,21 +116,34 @@ export interface Daemon {
   /** The current response table (null before its first point). */
   response(): AccumulatedResponse | null;
   /** The latest fit (null before the first). */
-  lastFit(): (FitResult & { sweep: number }) | null;
+  lastFit(): (GeometryFit & { sweep: number }) | null;
 }
 
 const PROFILE_R = [0, 0.5, 1, 2];
+/** Profile radii of a horizon fit, in units of r_h. */
+const PROFILE_RH = [1.25, 1.5, 2, 3];
 /** A fit above this reduced χ² is reported as not describing the data. */
 export const POOR_FIT_CHI2 = 3;
 
-function summarise(res: FitResult, sweep: number, points: number, backend: string): FitSummary {
-  const profile = PROFILE_R.map((r) => {
+function summarise(res: GeometryFit, sweep: number, points: number, backend: string, sampleTemperatureRatio?: number): FitSummary {
+  const horizon = res.geometry === 'horizon' && 'rh' in res ? res : null;
+  const radii = horizon ? PROFILE_RH.map((x) => x * horizon.rh) : PROFILE_R;
+  const reference = (r: number): number => (horizon ? (r - horizon.rh) * (r + horizon.rh) : 1 + r * r);
+  const profile = radii.map((r) => {
     let i = 0;
     while (i < res.r.length - 1 && res.r[i] < r) i++;
-    const ads = 1 + res.r[i] * res.r[i];
-    return { r: res.r[i], f: res.f[i] / ads, fErr: res.f_err[i] / ads, g: res.g[i] / ads, gErr: res.g_err[i] / ads };
+    const ref = reference(res.r[i]);
+    return { r: res.r[i], f: res.f[i] / ref, fErr: res.f_err[i] / ref, g: res.g[i] / ref, gErr: res.g_err[i] / ref };
   });
-  return { sweep, chi2: res.chi2, iterations: res.iterations, elapsedMs: res.elapsedMs, points, backend, delta: res.delta, deltaErr: res.delta_err, deltaAuto: res.delta_auto, profile };
+  const free = 'delta_auto' in res && res.delta_auto;
+  return {
+    sweep, chi2: res.chi2, iterations: res.iterations, elapsedMs: res.elapsedMs, points, backend,
+    delta: res.delta, deltaErr: free ? res.delta_err : 0, deltaAuto: free, geometry: res.geometry,
+    ...(res.choice ? { geometryReason: res.choice.reason } : {}),
+    ...(horizon ? { rh: horizon.rh, rhErr: horizon.rh_err, temperature: horizon.temperature, temperatureErr: horizon.temperature_err } : {}),
+    ...(sampleTemperatureRatio === undefined ? {} : { sampleTemperatureRatio }),
+    profile,
+  };
 }
 
 export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon {
@@ -127,10 +154,13 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
     skipped: {}, trainingsSkipped: 0, device: null, lastFit: null, journal: null, run: null,
     accounting: { received: 0, journaled: 0, skipped: {}, missing: {}, duplicates: 0 }, influx: null,
   });
-  const fits = new Subject<FitResult & { sweep: number }>();
+  const fits = new Subject<GeometryFit & { sweep: number }>();
   const calibrated = new Subject<CalibratedFrame>();
   const responses = new Subject<AccumulatedResponse>();
-  let lastFit: (FitResult & { sweep: number }) | null = null;
+  let lastFit: (GeometryFit & { sweep: number }) | null = null;
+  /** Hawking–Page point in kelvin (alarms.sampleTemperature), and the last sample temperature of the frames. */
+  const hawkingPageK = hawkingPageBound(config.alarms.sampleTemperature);
+  let sampleK: number | null = null;
   const stop$ = new Subject<void>();
   const patch = (p: Partial<DaemonStatus>): void => status.next({ ...status.value, ...p });
   let resolveDone!: () => void;
@@ -201,23 +231,34 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
     const table = latest;
     if (!trainer || !table || table.points.length === 0) return;
     try {
-      const res = await trainer.fit(table.points);
+      const ratio = hawkingPageK !== null && sampleK !== null && sampleK > 0 ? sampleK / hawkingPageK : undefined;
+      const res = await trainer.fit(table.points, ratio);
       fitRound++;
-      patch({ lastFit: summarise(res, sweep, table.points.length, trainer.backend) });
+      const summary = summarise(res, sweep, table.points.length, trainer.backend, ratio);
+      patch({ lastFit: summary });
       if (run) {
         const round = (run.resumed?.fits ?? 0) + fitRound;
         run.document({
           type: 'fit', round, sweep, chi2: res.chi2, iterations: res.iterations, elapsedMs: res.elapsedMs, points: table.points.length, backend: trainer.backend,
-          fingerprint: res.fingerprint, delta: res.delta, ...(res.delta_auto ? { delta_err: res.delta_err } : {}), r: res.r, f: res.f, g: res.g, f_err: res.f_err, g_err: res.g_err, resolution: res.resolution,
+          fingerprint: res.fingerprint, delta: res.delta, ...(summary.deltaAuto ? { delta_err: summary.deltaErr } : {}), geometry: res.geometry,
+          ...(summary.rh === undefined ? {} : { rh: summary.rh, rh_err: summary.rhErr, temperature: summary.temperature, temperature_err: summary.temperatureErr }),
+          ...(res.choice ? { geometry_choice: res.choice } : {}), r: res.r, f: res.f, g: res.g, f_err: res.f_err, g_err: res.g_err, resolution: res.resolution,
           table: { calibrationVersion: table.calibrationVersion ?? null, points: table.points.map(({ omega, gamma, k, chiRe, chiIm, sigma }) => ({ omega, gamma, k, chiRe, chiIm, sigma })) },
         });
-        run.saveCheckpoint(makeCheckpoint({ ...DEFAULT_SHAPE, layers: res.layers, nodes: res.nodes }, res.delta, DEFAULT_LAMBDA, res.alpha, res.beta, res.fingerprint));
+        run.saveCheckpoint(res.checkpoint);
       }
       lastFit = { ...res, sweep };
       fits.next(lastFit);
-      log.info({ sweep, chi2: res.chi2, iterations: res.iterations, elapsedMs: Math.round(res.elapsedMs), points: table.points.length, backend: trainer.backend, ...(res.delta_auto ? { delta: res.delta, deltaErr: res.delta_err } : {}) }, 'metric retrained');
+      const horizon = summary.rh === undefined ? {} : { rh: summary.rh, rhErr: summary.rhErr, temperature: summary.temperature, temperatureErr: summary.temperatureErr };
+      log.info({
+        sweep, geometry: res.geometry, ...horizon, chi2: res.chi2, iterations: res.iterations, elapsedMs: Math.round(res.elapsedMs), points: table.points.length, backend: trainer.backend,
+        ...(summary.deltaAuto ? { delta: res.delta, deltaErr: summary.deltaErr } : {}), ...(res.choice ? { reason: res.choice.reason } : {}),
+      }, 'metric retrained');
       if (res.chi2 > POOR_FIT_CHI2) {
-        log.warn({ sweep, chi2: res.chi2 }, `the reconstructed metric does not describe the data (reduced χ² ${res.chi2.toFixed(1)}): check the calibration, Δ and γ; a sample above the Hawking–Page temperature has a horizon, which the disk network cannot represent`);
+        log.warn({ sweep, chi2: res.chi2, geometry: res.geometry }, `the reconstructed metric does not describe the data (reduced χ² ${res.chi2.toFixed(1)}): check the calibration, Δ and γ${config.model.geometry === 'auto' ? '' : `; model.geometry is ${config.model.geometry}: "auto" fits both the disk and the horizon`}`);
+      }
+      if (ratio !== undefined && (ratio > 1) !== (res.geometry === 'horizon')) {
+        log.warn({ sweep, sampleTemperatureRatio: ratio, geometry: res.geometry }, `the sample is at ${ratio.toFixed(2)} T_HP but the data pick the ${res.geometry}: check the thermometer and alarms.sampleTemperature`);
       }
     } catch (e) {
       log.warn({ err: e, sweep }, 'retraining failed; acquisition continues');
@@ -252,7 +293,10 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
         }
         recording = recordRun(run, device, raw$, deps.logger);
         subs.push(recording.subscription);
-        subs.push(raw$.subscribe(() => patch({ frames: status.value.frames + 1, ...account() })));
+        subs.push(raw$.subscribe((f) => {
+          if (Number.isFinite(f.temperatureK)) sampleK = f.temperatureK;
+          patch({ frames: status.value.frames + 1, ...account() });
+        }));
         subs.push(device.state$.pipe(takeUntil(stop$)).subscribe((deviceState) => patch({ deviceState })));
         const record = await deps.resolveRecord(identity, device);
         if (record) log.info({ version: record.version }, 'calibration active');
@@ -302,7 +346,7 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
           if (run.resumed) log.info({ frames: replay.frames }, 'response table rebuilt from the journal');
           if (run.resumed?.checkpoint && trainer) {
             try {
-              trainer.warmStart(parseCheckpoint(run.resumed.checkpoint, `${run.dir}/checkpoint.json`));
+              trainer.warmStart(parseAnyCheckpoint(run.resumed.checkpoint, `${run.dir}/checkpoint.json`));
               log.info('the trainer warm-starts from the run checkpoint');
             } catch (e) {
               log.warn({ err: e }, 'the run checkpoint cannot be used; the trainer starts from pure AdS');

@@ -1,18 +1,21 @@
 import { Worker } from 'node:worker_threads';
 import type { ResponsePoint } from '../contracts/response.ts';
 import { HoloringError } from '../errors.ts';
-import { type Checkpoint, type FitResult, createMetricNetwork, initBackend } from '../model/index.ts';
+import { type Checkpoint, type GeometryFit, GeometryFitter, type GeometryOption, type HorizonCheckpoint, initBackend } from '../model/index.ts';
 
-/** Live retraining of the metric network, warm-started from the previous fit. */
+/** Live retraining of the metric network (disk, horizon or both), warm-started from the previous fit. */
 export interface MetricTrainer {
   readonly backend: string;
-  fit(points: readonly ResponsePoint[]): Promise<FitResult>;
-  /** The next fit starts from these weights (a resumed run's checkpoint) instead of the current ones. */
-  warmStart(checkpoint: Checkpoint): void;
+  /** Fits the table; `temperatureRatio` is the sample's T/T_HP when known. */
+  fit(points: readonly ResponsePoint[], temperatureRatio?: number): Promise<GeometryFit>;
+  /** The next fit of the checkpoint's geometry starts from these weights (a resumed run's checkpoint). */
+  warmStart(checkpoint: Checkpoint | HorizonCheckpoint): void;
   dispose(): Promise<void>;
 }
 
 export interface TrainerOptions {
+  /** disk, horizon, or auto (both fitted, the geometry picked by the evidence); default auto. */
+  geometry?: GeometryOption;
   /** Δ, or 'auto': fitted with the metric, warm-started from the last estimate. */
   delta: number | 'auto';
   /** With delta 'auto': start of the first fit (default 1.5). */
@@ -22,30 +25,28 @@ export interface TrainerOptions {
   log?: (line: string) => void;
 }
 
-export type TrainerRequest = { type: 'fit'; id: number; points: readonly ResponsePoint[] } | { type: 'init'; checkpoint: Checkpoint } | { type: 'close' };
+export type TrainerRequest =
+  | { type: 'fit'; id: number; points: readonly ResponsePoint[]; temperatureRatio?: number }
+  | { type: 'init'; checkpoint: Checkpoint | HorizonCheckpoint }
+  | { type: 'close' };
 export type TrainerReply =
   | { type: 'ready'; backend: string; logs: string[] }
-  | { type: 'result'; id: number; result: FitResult }
+  | { type: 'result'; id: number; result: GeometryFit }
   | { type: 'error'; id: number; code: `RING_ERR_${string}`; message: string };
 
 /** A trainer on the calling thread (each fit blocks it for the fit's duration). */
 export async function createLiveTrainer(opts: TrainerOptions): Promise<MetricTrainer> {
   const backend = await initBackend({ log: opts.log });
-  const net = createMetricNetwork({ delta: opts.delta, deltaStart: opts.deltaStart, layers: opts.layers, nodes: opts.nodes });
-  let init: 'ads' | 'current' | Checkpoint = 'ads';
+  const fitter = new GeometryFitter(opts.geometry ?? 'auto', { delta: opts.delta, deltaStart: opts.deltaStart, layers: opts.layers, nodes: opts.nodes });
   return {
     backend,
-    fit: async (points) => {
+    fit: async (points, temperatureRatio) => {
       // yield once so acquisition callbacks queued before the fit run first
       await new Promise((r) => setImmediate(r));
-      const res = net.fit(points, { init });
-      init = 'current';
-      return res;
+      return fitter.fit(points, temperatureRatio);
     },
-    warmStart: (checkpoint) => {
-      init = checkpoint;
-    },
-    dispose: () => net.dispose(),
+    warmStart: (checkpoint) => fitter.warmStart(checkpoint),
+    dispose: () => fitter.dispose(),
   };
 }
 
@@ -55,9 +56,9 @@ export async function createLiveTrainer(opts: TrainerOptions): Promise<MetricTra
  */
 export async function createThreadedTrainer(opts: TrainerOptions): Promise<MetricTrainer> {
   const worker = new Worker(new URL('./trainerWorkerEntry.mjs', import.meta.url), {
-    workerData: { delta: opts.delta, deltaStart: opts.deltaStart, layers: opts.layers, nodes: opts.nodes },
+    workerData: { geometry: opts.geometry, delta: opts.delta, deltaStart: opts.deltaStart, layers: opts.layers, nodes: opts.nodes },
   });
-  const pending = new Map<number, { resolve: (r: FitResult) => void; reject: (e: Error) => void }>();
+  const pending = new Map<number, { resolve: (r: GeometryFit) => void; reject: (e: Error) => void }>();
   let nextId = 1;
   let failure: Error | null = null;
   const failAll = (e: Error): void => {
@@ -87,12 +88,12 @@ export async function createThreadedTrainer(opts: TrainerOptions): Promise<Metri
   worker.on('exit', (code) => failAll(new HoloringError('RING_ERR_TRAINER', `trainer thread exited (code ${code})`, { code })));
   return {
     backend,
-    fit: (points) => {
+    fit: (points, temperatureRatio) => {
       if (failure) return Promise.reject(failure);
       const id = nextId++;
-      return new Promise<FitResult>((resolve, reject) => {
+      return new Promise<GeometryFit>((resolve, reject) => {
         pending.set(id, { resolve, reject });
-        worker.postMessage({ type: 'fit', id, points } satisfies TrainerRequest);
+        worker.postMessage({ type: 'fit', id, points, temperatureRatio } satisfies TrainerRequest);
       });
     },
     warmStart: (checkpoint) => {

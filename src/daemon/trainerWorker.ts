@@ -1,6 +1,6 @@
 /**
- * Worker side of the threaded trainer (trainer.ts): owns one metric network and
- * fits it, warm-started, to each table the daemon posts, so retraining never
+ * Worker side of the threaded trainer (trainer.ts): owns the metric networks and
+ * fits them, warm-started, to each table the daemon posts, so retraining never
  * blocks acquisition on the main thread.
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -24,7 +24,7 @@ port.on('message', async (msg: TrainerRequest) => {
     return;
   }
   try {
-    const result = await trainer.fit(msg.points as ResponsePoint[]);
+    const result = await trainer.fit(msg.points as ResponsePoint[], msg.temperatureRatio);
     port.postMessage({ type: 'result', id: msg.id, result } satisfies TrainerReply);
   } catch (e) {
     const err = e as { code?: string; message?: string };

@@ -77,20 +77,23 @@ export function parseCheckpoint(data: unknown, source = 'checkpoint'): Checkpoin
   return data as Checkpoint;
 }
 
-export function loadCheckpoint(path: string): Checkpoint {
+/** Reads a checkpoint file as JSON (any network's); refuses unreadable or malformed files. */
+export function readCheckpointJson(path: string): unknown {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
     return bad(path, `cannot read: ${(e as Error).message}`);
   }
-  let data: unknown;
   try {
-    data = parseJson(text);
+    return parseJson(text);
   } catch (e) {
     return bad(path, `not valid JSON: ${(e as Error).message}`);
   }
-  return parseCheckpoint(data, path);
+}
+
+export function loadCheckpoint(path: string): Checkpoint {
+  return parseCheckpoint(readCheckpointJson(path), path);
 }
 
 /** θ for `grid` from a checkpoint, resampling through the spline if K or r_c differ. */

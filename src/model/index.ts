@@ -22,6 +22,13 @@ export { ModelErrorCodes, NOISELESS_RELATIVE_SIGMA } from './data.ts';
 export { type MetricEstimate, resolutionRho } from './estimate.ts';
 export { DEFAULT_SHAPE, type NetworkShape } from './grid.ts';
 export type { LmIteration } from './lm.ts';
+export {
+  chooseGeometry, checkpointGeometry, DECISIVE_EVIDENCE, GEOMETRY_OPTIONS, type Geometry, type GeometryChoice, type GeometryOption,
+  GeometryFitter, type GeometryFit, loadAnyCheckpoint, parseAnyCheckpoint, reconstructGeometry, T_HAWKING_PAGE,
+} from './geometry.ts';
+export { createHorizonNetwork, HorizonNetwork, HORIZON_LAMBDA, type HorizonFitResult } from './horizon/network.ts';
+export { DEFAULT_HORIZON_SHAPE } from './horizon/grid.ts';
+export type { HorizonCheckpoint } from './horizon/checkpoint.ts';
 
 export interface FitMetricResult extends FitResult {
   backend: BackendName;

@@ -1,6 +1,6 @@
 import type { AccumulatedResponse, CalibratedFrame } from '../contracts/calibration.ts';
 import { FrameFlags } from '../contracts/frame.ts';
-import type { FitResult, MetricEstimate } from '../model/index.ts';
+import type { GeometryFit, MetricEstimate } from '../model/index.ts';
 import type { Metric } from '../physics/metric.ts';
 import { sig } from './protocol.ts';
 
@@ -108,18 +108,25 @@ export interface MetricView extends Pick<MetricEstimate, 'r' | 'f' | 'g' | 'f_er
   calibration: string | null;
   points: number;
   backend: string;
+  /** disk or horizon; for a horizon, r_h and the Hawking temperature (units v/R) with 1σ. */
+  geometry: 'disk' | 'horizon';
+  rh?: number;
+  rh_err?: number;
+  temperature?: number;
+  temperature_err?: number;
 }
 
 const rounded = (a: readonly number[]): number[] => a.map((x) => sig(x, 6));
 
-export function metricView(fit: FitResult & { sweep: number }, round: number, info: { updatedAt: string; calibration: string | null; points: number; backend: string }): MetricView {
+export function metricView(fit: GeometryFit & { sweep: number }, round: number, info: { updatedAt: string; calibration: string | null; points: number; backend: string }): MetricView {
+  const horizon = 'rh' in fit ? { rh: fit.rh, rh_err: fit.rh_err, temperature: fit.temperature, temperature_err: fit.temperature_err } : {};
   return {
     round, sweep: fit.sweep, r: rounded(fit.r), f: rounded(fit.f), g: rounded(fit.g), f_err: rounded(fit.f_err), g_err: rounded(fit.g_err),
-    resolution: rounded(fit.resolution), chi2: fit.chi2, ...info,
+    resolution: rounded(fit.resolution), chi2: fit.chi2, ...info, geometry: fit.geometry ?? 'disk', ...horizon,
   };
 }
 
-export function roundView(fit: FitResult & { sweep: number }, round: number, points: number, backend: string, at: string): RoundView {
+export function roundView(fit: GeometryFit & { sweep: number }, round: number, points: number, backend: string, at: string): RoundView {
   return { round, sweep: fit.sweep, chi2: fit.chi2, loss: fit.loss, iterations: fit.iterations, elapsedMs: fit.elapsedMs, points, backend, converged: fit.converged, at };
 }
 

@@ -251,12 +251,38 @@ describe('daemon honesty', () => {
     const { btzMetric } = await import('../../src/physics/metric.ts');
     const config = parseConfig({ physics: { kMax: 4 }, sweep: { start: 0.5, stop: 8, step: 0.5, dwellMs: 200 }, model: { layers: 200, nodes: 16 }, sweeps: 1 });
     const opened = openDevice({ kind: 'sim', seed: 3, rate: 20, speed: 1000, metric: btzMetric(1.5) });
-    const trainer = await createLiveTrainer({ delta: 1.5, layers: 200, nodes: 16 });
+    const trainer = await createLiveTrainer({ geometry: 'disk', delta: 1.5, layers: 200, nodes: 16 });
     const { st, lines } = await runDaemon(config, opened, {
       trainer,
       resolveRecord: async (_identity, device) => (await runCalibration(device, { solve: { reference: { kind: 'uv-ads', geometry: 'btz:1.5' } } })).record,
     });
     expect(st.lastFit?.chi2).toBeGreaterThan(3);
+    expect(st.lastFit?.geometry).toBe('disk');
     expect(lines.some((l) => l.level === 40 && /does not describe the data/.test(String(l.msg)))).toBe(true);
   }, 60_000);
+
+  it('model.geometry auto picks the horizon for a black-hole sample: r_h and T with σ, the sample temperature against T_HP', async () => {
+    const { btzMetric } = await import('../../src/physics/metric.ts');
+    // the simulator reports 10 mK; a Hawking–Page point of 10/1.5 mK puts the sample at 1.5 T_HP, i.e. BTZ r_h = 1.5
+    const config = parseConfig({
+      physics: { kMax: 4 }, sweep: { start: 0.5, stop: 8, step: 0.5, dwellMs: 200 }, model: { layers: 200, nodes: 16 }, sweeps: 1,
+      alarms: { sampleTemperature: { hawkingPageK: 0.01 / 1.5 } },
+    });
+    const opened = openDevice({ kind: 'sim', seed: 3, rate: 20, speed: 1000, metric: btzMetric(1.5) });
+    const trainer = await createLiveTrainer({ geometry: config.model.geometry, delta: 1.5, layers: 200, nodes: 16 });
+    const { st, lines } = await runDaemon(config, opened, {
+      trainer,
+      resolveRecord: async (_identity, device) => (await runCalibration(device, { solve: { reference: { kind: 'uv-ads', geometry: 'btz:1.5' } } })).record,
+    });
+    const fit = st.lastFit!;
+    expect(fit.geometry).toBe('horizon');
+    expect(fit.geometryReason).toMatch(/^horizon: reduced χ² .* for the disk/);
+    expect(fit.chi2).toBeLessThan(2);
+    expect(Math.abs(fit.rh! - 1.5)).toBeLessThan(Math.max(3 * fit.rhErr!, 0.05));
+    expect(Math.abs(fit.temperature! - 1.5 / (2 * Math.PI))).toBeLessThan(3 * fit.temperatureErr!);
+    expect(fit.sampleTemperatureRatio).toBeCloseTo(1.5, 1);
+    expect(fit.profile[0].r).toBeGreaterThan(fit.rh!);
+    expect(lines.some((l) => /check the thermometer/.test(String(l.msg)))).toBe(false);
+    expect(lines.some((l) => l.msg === 'metric retrained' && l.geometry === 'horizon')).toBe(true);
+  }, 120_000);
 });

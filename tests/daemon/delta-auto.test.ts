@@ -32,7 +32,7 @@ describe('physics.delta auto', () => {
       sweeps: 2,
     });
     const opened = openDevice({ kind: 'sim', seed: 5, rate: 20, speed: 1000, metric: deformedMetric(0.3, -0.2, 1.5), delta });
-    const trainer = await createLiveTrainer({ delta: 'auto', deltaStart: config.physics.deltaStart, layers: 200, nodes: 16 });
+    const trainer = await createLiveTrainer({ geometry: 'disk', delta: 'auto', deltaStart: config.physics.deltaStart, layers: 200, nodes: 16 });
     const daemon = createDaemon(config, {
       device: opened.device,
       logger: createLogger({ level: 'silent' }),
@@ -42,7 +42,7 @@ describe('physics.delta auto', () => {
     });
     const fits: FitResult[] = [];
     const summaries: FitSummary[] = [];
-    daemon.fits$.subscribe((f) => fits.push(f));
+    daemon.fits$.subscribe((f) => fits.push(f as FitResult));
     daemon.status$.subscribe((s) => {
       if (s.lastFit && s.lastFit !== summaries.at(-1)) summaries.push(s.lastFit);
     });

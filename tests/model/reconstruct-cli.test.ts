@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { formatResponseTable } from '../../src/io/responseTable.ts';
 import { simulateResponseTable } from '../../src/physics/response.ts';
+import { btzMetric } from '../../src/physics/metric.ts';
 import { targets } from './targets.ts';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -36,9 +37,42 @@ const write = (name: string, text: string): string => {
 };
 
 describe('holoring reconstruct', () => {
+  it('--geometry auto picks the horizon for a black-hole table (r_h, T with σ, both χ², the reason); --geometry horizon warm-starts from it', async () => {
+    const pts = simulateResponseTable({ metric: btzMetric(1.5), delta: 1.5, omegas, gamma: 0.25, kMax: 4, noise: 0.01, seed: 3 });
+    const data = write('btz.csv', formatResponseTable(pts));
+    const out = join(dir, 'bh.json');
+    const r = await run(['--data', data, '--layers', '200', '--nodes', '12', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/geometry horizon: reduced χ² .* against .* for the disk; χ² \+ 2ν lower by .*\(decisive\)/);
+    expect(r.stderr).toMatch(/horizon converged .*r_h 1\.\d+ ± 0\.\d+, T 0\.\d+ ± 0\.\d+/);
+    const m = JSON.parse(readFileSync(out, 'utf8'));
+    expect(m.geometry).toBe('horizon');
+    expect(m.geometry_choice.picked).toBe('horizon');
+    expect(m.geometry_choice.disk.chi2).toBeGreaterThan(10 * m.geometry_choice.horizon.chi2);
+    expect(Math.abs(m.rh - 1.5)).toBeLessThan(3 * m.rh_err);
+    expect(Math.abs(m.temperature - 1.5 / (2 * Math.PI))).toBeLessThan(3 * m.temperature_err);
+    expect(m.r[0]).toBe(m.rh);
+    expect(m.f[0]).toBe(0);
+    for (const key of ['rh_err', 'temperature_err', 'f_err', 'g_err', 'alpha', 'beta', 'nodes_r', 'chi2']) expect(m, key).toHaveProperty(key);
+    const again = await run(['--data', data, '--layers', '200', '--nodes', '12', '--geometry', 'horizon', '--init', out, '--out', join(dir, 'bh2.json'), '--quiet']);
+    expect(again.code, again.stderr).toBe(0);
+    const m2 = JSON.parse(readFileSync(join(dir, 'bh2.json'), 'utf8'));
+    expect(m2.geometry_choice).toBeUndefined();
+    expect(m2.evaluations).toBeLessThan(m.evaluations);
+    expect(Math.abs(m2.rh / m.rh - 1)).toBeLessThan(1e-4);
+    // weights of one geometry are refused for the other, and an unknown geometry is a bad flag
+    const wrong = await run(['--data', good, '--geometry', 'disk', '--init', out, '--quiet']);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(/RING_ERR_MODEL_CHECKPOINT.*holds horizon weights but the geometry asked for is disk/);
+    const bad = await run(['--data', good, '--geometry', 'torus', '--quiet']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--geometry.*disk, horizon, auto/);
+  });
+
+
   it('fits a table, writes the metric JSON, reports progress, and warm-starts from its own output', async () => {
     const out = join(dir, 'metric.json');
-    const r = await run(['--data', good, '--layers', '200', '--nodes', '12', '--out', out]);
+    const r = await run(['--data', good, '--geometry', 'disk', '--layers', '200', '--nodes', '12', '--out', out]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/iteration 1 .*loss .*chi2/);
     expect(r.stderr).toMatch(/tfjs backend: (tensorflow|wasm|cpu)/);
@@ -58,7 +92,7 @@ describe('holoring reconstruct', () => {
     const truth = targets.deformed();
     for (let i = 0; i < m.r.length; i++) if (m.r[i] <= 3) expect(Math.abs(m.f[i] / truth.f(m.r[i]) - 1)).toBeLessThan(0.05);
     // warm start, with the modes over two threads (the process must end: workers stopped)
-    const again = await run(['--data', good, '--layers', '200', '--nodes', '12', '--init', out, '--threads', '2', '--out', join(dir, 'm2.json'), '--quiet']);
+    const again = await run(['--data', good, '--geometry', 'disk', '--layers', '200', '--nodes', '12', '--init', out, '--threads', '2', '--out', join(dir, 'm2.json'), '--quiet']);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).toBe('');
     const m2 = JSON.parse(readFileSync(join(dir, 'm2.json'), 'utf8'));
@@ -70,7 +104,7 @@ describe('holoring reconstruct', () => {
     const pts = simulateResponseTable({ metric: targets.deformed(), delta: 1.62, omegas, gamma: 0.25, kMax: 4, noise: 0.01, seed: 3 });
     const data = write('chi-162.csv', formatResponseTable(pts));
     const out = join(dir, 'auto.json');
-    const r = await run(['--data', data, '--delta', 'auto', '--layers', '200', '--nodes', '12', '--out', out]);
+    const r = await run(['--data', data, '--geometry', 'disk', '--delta', 'auto', '--layers', '200', '--nodes', '12', '--out', out]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/Δ profile over 1\.05…1\.95 on \d+ UV modes at pure AdS: start Δ = 1\.\d+/);
     expect(r.stderr).toMatch(/Δ = 1\.6\d+ ± .* \(fitted with the metric\)/);
@@ -79,7 +113,7 @@ describe('holoring reconstruct', () => {
     expect(m.delta_err).toBeGreaterThan(0);
     expect(Math.abs(m.delta - 1.62)).toBeLessThan(Math.max(3 * m.delta_err, 1e-3));
     // its output warm-starts the next auto fit at the estimated Δ (no profile)
-    const again = await run(['--data', data, '--delta', 'auto', '--layers', '200', '--nodes', '12', '--init', out, '--out', join(dir, 'auto2.json'), '--quiet']);
+    const again = await run(['--data', data, '--geometry', 'disk', '--delta', 'auto', '--layers', '200', '--nodes', '12', '--init', out, '--out', join(dir, 'auto2.json'), '--quiet']);
     expect(again.code, again.stderr).toBe(0);
     const m2 = JSON.parse(readFileSync(join(dir, 'auto2.json'), 'utf8'));
     expect(m2.delta_profile).toBeUndefined();

@@ -23,7 +23,7 @@ export function registerEmulate(program: Command): void {
     .command('emulate')
     .description('serve a simulated ring over the ring protocol on a pseudo-terminal (socat), with optional fault injection')
     .option('--link <path>', 'path of the pseudo-terminal to create', '/tmp/ttyRING')
-    .option('--metric <spec>', 'bulk metric: ads | deformed[:a1,a2,w] | btz[:rh] | FILE.json', 'ads')
+    .option('--metric <spec>', 'bulk metric: ads | deformed[:a1,a2,w] | btz[:rh] | blackhole[:rh,af,ag,c,w] | FILE.json', 'ads')
     .option('--delta <Δ>', 'conformal dimension Δ of the probe operator', numberArg('--delta'), 1.5)
     .option('--sites <n>', 'sites around the ring', numberArg('--sites', { integer: true, min: 4, max: 512 }), 64)
     .option('--seed <n>', 'seed of noise, calibration errors and faults', numberArg('--seed', { integer: true, min: 0 }), 1)

@@ -13,7 +13,7 @@ export function registerSimulate(program: Command): void {
   program
     .command('simulate')
     .description('compute the response table χ(ω + iγ, k) of a bulk metric and write it as CSV')
-    .option('--metric <spec>', 'ads | deformed[:a1,a2,w] | btz[:rh] | FILE.json', 'ads')
+    .option('--metric <spec>', 'ads | deformed[:a1,a2,w] | btz[:rh] | blackhole[:rh,af,ag,c,w] | FILE.json', 'ads')
     .option('--model <spec>', 'instead of a bulk metric, an ordinary (non-holographic) ring: oscillators[:c,m0,Gamma] | diffusion[:D] (physics.md §12)')
     .option('--delta <Δ>', 'conformal dimension Δ (> 1, not an integer)', numberArg('--delta'), 1.5)
     .option('--omega <start:stop:step>', 'drive frequencies ω (units v/R)', rangeArg('--omega'), { start: 0.25, stop: 12, step: 0.25 })

@@ -155,7 +155,7 @@ export function registerStart(program: Command): void {
       if (config.storage.enabled) log.info({ dataDir }, `run records in ${dataDir}`);
       if (!config.storage.enabled && config.storage.influx) log.warn('the InfluxDB sink reads the run record, and storage.enabled is false: nothing goes to InfluxDB');
       const makeTrainer = config.model.thread === 'worker' ? createThreadedTrainer : createLiveTrainer;
-      const trainer = o.train ? await makeTrainer({ delta: config.physics.delta, deltaStart: config.physics.deltaStart, layers: config.model.layers, nodes: config.model.nodes, log: (l) => log.info(l) }) : null;
+      const trainer = o.train ? await makeTrainer({ geometry: config.model.geometry, delta: config.physics.delta, deltaStart: config.physics.deltaStart, layers: config.model.layers, nodes: config.model.nodes, log: (l) => log.info(l) }) : null;
       if (trainer) log.info({ backend: trainer.backend }, 'metric network ready');
       const daemon = createDaemon(config, {
         device: opened.device,

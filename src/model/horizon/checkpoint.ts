@@ -5,7 +5,7 @@
  * back as `--init`; weights saved with another K or r_c/r_h are resampled.
  */
 import { HoloringError } from '../../errors.ts';
-import { CODE_VERSION } from '../checkpoint.ts';
+import { CODE_VERSION, type Checkpoint, parseCheckpoint } from '../checkpoint.ts';
 import { ModelErrorCodes } from '../data.ts';
 import { HorizonGrid } from './grid.ts';
 
@@ -104,4 +104,13 @@ export function thetaFromHorizonCheckpoint(cp: HorizonCheckpoint, grid: HorizonG
     theta[fn * K + K - 1] = d.reduce((s, dj, i) => s + dj * w[i], 0) * grid.H;
   });
   return theta;
+}
+
+/** Which network a checkpoint belongs to. */
+export const checkpointGeometry = (cp: Checkpoint | HorizonCheckpoint): 'disk' | 'horizon' => (cp.format === HORIZON_CHECKPOINT_FORMAT ? 'horizon' : 'disk');
+
+/** Validates a parsed checkpoint of either network (by its "format"); loads no network code. */
+export function parseAnyCheckpoint(data: unknown, source = 'checkpoint'): Checkpoint | HorizonCheckpoint {
+  const format = (data as { format?: unknown } | null)?.format;
+  return format === HORIZON_CHECKPOINT_FORMAT ? parseHorizonCheckpoint(data, source) : parseCheckpoint(data, source);
 }

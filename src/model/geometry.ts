@@ -1,0 +1,255 @@
+/**
+ * Which geometry describes the sample: the disk (a regular centre, below the
+ * Hawking–Page temperature T_HP = 1/2π) or a horizon (above it). `auto` fits both
+ * networks and picks by the evidence: the criterion χ² + 2ν (ν = 2P − dof, the
+ * effective number of weights; an information criterion that charges each
+ * network for the freedom it used). A difference below DECISIVE_EVIDENCE leaves
+ * the choice to the sample temperature when it is known, else to the lower value.
+ */
+import type { ResponsePoint, ResponseTable } from '../contracts/response.ts';
+import { ErrorCodes, HoloringError } from '../errors.ts';
+import { initBackend } from './backend.ts';
+import { type Checkpoint, CHECKPOINT_FORMAT, parseCheckpoint, readCheckpointJson } from './checkpoint.ts';
+import { ModelErrorCodes } from './data.ts';
+import { HORIZON_CHECKPOINT_FORMAT, type HorizonCheckpoint, checkpointGeometry, parseAnyCheckpoint, parseHorizonCheckpoint } from './horizon/checkpoint.ts';
+
+export { checkpointGeometry, parseAnyCheckpoint };
+import { type HorizonFitResult, type HorizonNetwork, createHorizonNetwork } from './horizon/network.ts';
+import type { LmIteration } from './lm.ts';
+import { type FitResult, type MetricNetwork, createMetricNetwork } from './network.ts';
+import { makeOutput } from './output.ts';
+
+export type Geometry = 'disk' | 'horizon';
+export const GEOMETRY_OPTIONS = ['disk', 'horizon', 'auto'] as const;
+export type GeometryOption = (typeof GEOMETRY_OPTIONS)[number];
+
+/** Criterion difference (in χ² units) from which the data alone decide the geometry (a likelihood ratio of e⁵ ≈ 150). */
+export const DECISIVE_EVIDENCE = 10;
+
+/** Fused passes each network gets in `auto` before the choice (a fit of the right geometry converges in 4–15). */
+export const AUTO_PASS_BUDGET = 25;
+
+/** Reduced temperature of the Hawking–Page point (units v/R, ħ = k_B = 1). */
+export const T_HAWKING_PAGE = 1 / (2 * Math.PI);
+
+export interface GeometryFigures {
+  chi2: number;
+  chi2_total: number;
+  dof: number;
+  /** χ² + 2ν. */
+  criterion: number;
+  converged: boolean;
+  elapsedMs: number;
+}
+
+export interface GeometryChoice {
+  picked: Geometry;
+  /** In words: which and why. */
+  reason: string;
+  disk: GeometryFigures;
+  horizon: GeometryFigures;
+  /** Sample temperature in units of T_HP, when the frames and the configuration give it. */
+  temperatureRatio?: number;
+}
+
+export function geometryFigures(fit: { chi2: number; chi2_total: number; dof: number; converged: boolean; elapsedMs: number }, residuals: number): GeometryFigures {
+  const nu = residuals - fit.dof;
+  return { chi2: fit.chi2, chi2_total: fit.chi2_total, dof: fit.dof, criterion: fit.chi2_total + 2 * nu, converged: fit.converged, elapsedMs: fit.elapsedMs };
+}
+
+const fmt = (x: number): string => (Math.abs(x) >= 1e4 ? x.toExponential(1) : x.toFixed(x >= 100 ? 0 : 2));
+
+/** Picks the geometry from the two fits' figures and, optionally, the sample temperature T/T_HP. */
+export function chooseGeometry(disk: GeometryFigures, horizon: GeometryFigures, temperatureRatio?: number): GeometryChoice {
+  const diff = disk.criterion - horizon.criterion; // > 0: the horizon describes the data better
+  const byData: Geometry = diff > 0 ? 'horizon' : 'disk';
+  const other: Geometry = byData === 'disk' ? 'horizon' : 'disk';
+  const fig = { disk, horizon };
+  const chi = `reduced χ² ${fmt(fig[byData].chi2)} against ${fmt(fig[other].chi2)} for the ${other}`;
+  const hint: Geometry | undefined = temperatureRatio === undefined ? undefined : temperatureRatio > 1 ? 'horizon' : 'disk';
+  const tText = temperatureRatio === undefined ? '' : `the sample is at ${fmt(temperatureRatio)} T_HP`;
+  let picked = byData, reason: string;
+  if (Math.abs(diff) >= DECISIVE_EVIDENCE) {
+    reason = `${byData}: ${chi}; χ² + 2ν lower by ${fmt(Math.abs(diff))} (decisive)`;
+    if (hint && hint !== byData) reason += `, although ${tText}, which suggests the ${hint}: check the thermometer and the Hawking–Page point`;
+  } else if (hint) {
+    picked = hint;
+    reason = `${hint}: the data do not decide (χ² + 2ν differ by ${fmt(Math.abs(diff))}, ${chi}); ${tText}`;
+  } else {
+    reason = `${byData}: ${chi}; χ² + 2ν lower by only ${fmt(Math.abs(diff))} (weak evidence: both geometries describe the data)`;
+  }
+  return { picked, reason, disk, horizon, ...(temperatureRatio === undefined ? {} : { temperatureRatio }) };
+}
+
+/** Reads a checkpoint of either network (by its "format"). */
+export function loadAnyCheckpoint(path: string): Checkpoint | HorizonCheckpoint {
+  const data = readCheckpointJson(path);
+  const format = (data as { format?: unknown } | null)?.format;
+  if (format === HORIZON_CHECKPOINT_FORMAT) return parseHorizonCheckpoint(data, path);
+  if (format !== CHECKPOINT_FORMAT) {
+    throw new HoloringError(ModelErrorCodes.CHECKPOINT, `${path}: not a metric-network checkpoint (format "${String(format)}", expected "${CHECKPOINT_FORMAT}" or "${HORIZON_CHECKPOINT_FORMAT}")`, { path });
+  }
+  return parseCheckpoint(data, path);
+}
+
+
+export interface ReconstructOptions {
+  geometry?: GeometryOption;
+  /**
+   * Δ, or 'auto' (fitted with the disk network's metric, physics.md §10). The horizon
+   * network has no free Δ: under `auto` geometry it takes the disk fit's Δ, and
+   * `--geometry horizon` needs a number.
+   */
+  delta?: number | 'auto';
+  /** With delta 'auto': start of the Δ fit (see deltaFree.ts). */
+  deltaStart?: number;
+  layers?: number;
+  /** Weight nodes per function (default: 32 for the disk, 16 for the horizon). */
+  nodes?: number;
+  /** Warm start of the geometry it belongs to. */
+  init?: Checkpoint | HorizonCheckpoint;
+  threads?: number;
+  /** Sample temperature T/T_HP (both in the same units), if known: the start r_h (BTZ: r_h = T/T_HP) and the tie-break of `auto`. */
+  temperatureRatio?: number;
+  onIteration?: (geometry: Geometry, info: LmIteration) => void;
+  log?: (line: string) => void;
+}
+
+export interface ReconstructResult {
+  geometry: Geometry;
+  /** The `reconstruct` JSON: checkpoint of the picked network, its estimate, `geometry` and (auto) `geometry_choice`. */
+  output: Record<string, unknown> & { chi2: number; chi2_total: number; dof: number; iterations: number; converged: boolean; elapsedMs: number; noiseless: boolean };
+  choice?: GeometryChoice;
+}
+
+/**
+ * Fits the disk network, the horizon network, or both (`auto`) to a table and
+ * returns the output of the picked one.
+ * @throws RING_ERR_MODEL_CHECKPOINT when `init` belongs to the other geometry than the one asked for.
+ */
+export async function reconstructGeometry(table: ResponseTable | readonly ResponsePoint[], o: ReconstructOptions = {}): Promise<ReconstructResult> {
+  const mode = o.geometry ?? 'auto';
+  const initGeometry = o.init ? checkpointGeometry(o.init) : undefined;
+  if (initGeometry && mode !== 'auto' && initGeometry !== mode) {
+    throw new HoloringError(ModelErrorCodes.CHECKPOINT, `--init holds ${initGeometry} weights but the geometry asked for is ${mode}: pass --geometry ${initGeometry} or auto, or drop --init`, { geometry: mode });
+  }
+  if (mode === 'horizon' && o.delta === 'auto') {
+    throw new HoloringError(ErrorCodes.ARG_INVALID, 'the horizon network does not fit Δ: give --delta as a number with --geometry horizon (or use --geometry auto, where the horizon takes the disk fit\'s Δ)', { geometry: mode });
+  }
+  const points = Array.isArray(table) ? (table as readonly ResponsePoint[]) : (table as ResponseTable).points;
+  // auto: both fits on a pass budget (the wrong geometry never converges); the picked one is then run to convergence
+  const lm = mode === 'auto' ? { maxEvaluations: AUTO_PASS_BUDGET } : {};
+  const backend = mode === 'horizon' ? '' : await initBackend({ log: o.log });
+  const disk = mode === 'horizon' ? null : createMetricNetwork({ delta: o.delta, deltaStart: o.deltaStart, layers: o.layers, nodes: o.nodes });
+  let horizon: HorizonNetwork | null = null;
+  const makeHorizon = (delta: number): HorizonNetwork => (horizon = createHorizonNetwork({ delta, layers: o.layers, nodes: o.nodes }));
+  const fitDisk = async (init: Checkpoint | 'ads' | 'current', budget: typeof lm): Promise<ReconstructResult['output']> => {
+    const res = await disk!.fitParallel(table, { init, threads: o.threads ?? 1, lm: budget, onIteration: (it) => o.onIteration?.('disk', it) });
+    return { ...makeOutput({ ...res, backend, checkpoint: disk!.checkpoint() }), geometry: 'disk' };
+  };
+  const fitHorizon = (init: HorizonCheckpoint | 'scan' | 'current', budget: typeof lm): ReconstructResult['output'] => {
+    const rhGuess = o.temperatureRatio !== undefined && o.temperatureRatio > 1 ? o.temperatureRatio : undefined;
+    const net = horizon!;
+    const res = net.fit(table, { init, rhGuess, lm: budget, onIteration: (it) => o.onIteration?.('horizon', it) });
+    const { loss: _loss, ...est } = res;
+    return { ...net.checkpoint(), ...est, elapsedMs: Math.round(res.elapsedMs * 10) / 10 };
+  };
+  try {
+    const outputs: Partial<Record<Geometry, ReconstructResult['output']>> = {};
+    if (disk) outputs.disk = await fitDisk(initGeometry === 'disk' ? (o.init as Checkpoint) : 'ads', lm);
+    if (mode !== 'disk') {
+      makeHorizon(typeof o.delta === 'number' ? o.delta : ((outputs.disk?.delta as number | undefined) ?? 1.5));
+      outputs.horizon = fitHorizon(initGeometry === 'horizon' ? (o.init as HorizonCheckpoint) : 'scan', lm);
+    }
+    if (mode !== 'auto') return { geometry: mode, output: outputs[mode]! };
+    const residuals = 2 * points.length;
+    const choice = chooseGeometry(geometryFigures(outputs.disk!, residuals), geometryFigures(outputs.horizon!, residuals), o.temperatureRatio);
+    let out = outputs[choice.picked]!;
+    if (!out.converged) {
+      const more = choice.picked === 'disk' ? await fitDisk('current', {}) : fitHorizon('current', {});
+      out = { ...more, iterations: out.iterations + more.iterations, elapsedMs: out.elapsedMs + more.elapsedMs };
+    }
+    return { geometry: choice.picked, output: { ...out, geometry_choice: choice }, choice };
+  } finally {
+    await disk?.dispose();
+    await (horizon as HorizonNetwork | null)?.dispose();
+  }
+}
+
+/** One live fit: the picked network's result with its checkpoint, and (auto) the choice. */
+export type GeometryFit = (FitResult | HorizonFitResult) & {
+  geometry: Geometry;
+  checkpoint: Checkpoint | HorizonCheckpoint;
+  choice?: GeometryChoice;
+};
+
+/**
+ * The daemon's retraining over geometries: the disk network, the horizon network,
+ * or both (`auto`, each warm-started from its previous fit on a pass budget, the
+ * picked one run to convergence). Call after initBackend. Fits are synchronous.
+ */
+export class GeometryFitter {
+  private readonly disk: MetricNetwork | null;
+  private horizon: HorizonNetwork | null = null;
+  private diskInit: 'ads' | 'current' | Checkpoint = 'ads';
+  private horizonInit: 'scan' | 'current' | HorizonCheckpoint = 'scan';
+
+  /**
+   * `delta` 'auto' fits Δ in the disk network; the horizon network (no free Δ) then
+   * takes the disk's latest estimate (deltaStart, default 1.5, before one exists).
+   */
+  constructor(readonly mode: GeometryOption, private readonly opts: { delta: number | 'auto'; deltaStart?: number; layers: number; nodes: number }) {
+    this.disk = mode === 'horizon' ? null : createMetricNetwork(opts);
+  }
+
+  /** The horizon network at Δ (re-made, keeping its weights, when the disk's Δ estimate moved). */
+  private horizonAt(delta: number): HorizonNetwork {
+    if (this.horizon && Math.abs(this.horizon.delta - delta) < 1e-6) return this.horizon;
+    // the horizon network keeps its own K (DEFAULT_HORIZON_SHAPE): `nodes` is the disk's
+    const next = createHorizonNetwork({ delta, layers: this.opts.layers });
+    if (this.horizon && this.horizonInit === 'current') next.setWeights(this.horizon.weights());
+    else if (this.horizon) this.horizonInit = 'scan';
+    this.horizon = next;
+    return next;
+  }
+
+  /** The next fit of the checkpoint's geometry starts from it. */
+  warmStart(cp: Checkpoint | HorizonCheckpoint): void {
+    if (checkpointGeometry(cp) === 'disk') this.diskInit = cp as Checkpoint;
+    else this.horizonInit = cp as HorizonCheckpoint;
+  }
+
+  /** Fits the table; `temperatureRatio` (sample T/T_HP) seeds r_h and breaks a tie of `auto`. */
+  fit(points: readonly ResponsePoint[], temperatureRatio?: number): GeometryFit {
+    const budget = this.mode === 'auto' ? { maxEvaluations: AUTO_PASS_BUDGET } : {};
+    const fitDisk = (lm: typeof budget): GeometryFit => {
+      const res = this.disk!.fit(points, { init: this.diskInit, lm });
+      this.diskInit = 'current';
+      return { ...res, geometry: 'disk', checkpoint: this.disk!.checkpoint() };
+    };
+    const fitHorizon = (lm: typeof budget): GeometryFit => {
+      const rhGuess = temperatureRatio !== undefined && temperatureRatio > 1 ? temperatureRatio : undefined;
+      const delta = typeof this.opts.delta === 'number' ? this.opts.delta : (this.disk?.delta ?? this.opts.deltaStart ?? 1.5);
+      const net = this.horizonAt(delta);
+      const res = net.fit(points, { init: this.horizonInit, rhGuess, lm });
+      this.horizonInit = 'current';
+      return { ...res, geometry: 'horizon', checkpoint: net.checkpoint() };
+    };
+    if (this.mode === 'disk') return fitDisk(budget);
+    if (this.mode === 'horizon') return fitHorizon(budget);
+    const fits = { disk: fitDisk(budget), horizon: fitHorizon(budget) };
+    const residuals = 2 * points.length;
+    const choice = chooseGeometry(geometryFigures(fits.disk, residuals), geometryFigures(fits.horizon, residuals), temperatureRatio);
+    let picked = fits[choice.picked];
+    if (!picked.converged) {
+      const more = choice.picked === 'disk' ? fitDisk({}) : fitHorizon({});
+      picked = { ...more, iterations: picked.iterations + more.iterations, elapsedMs: picked.elapsedMs + more.elapsedMs };
+    }
+    return { ...picked, choice };
+  }
+
+  async dispose(): Promise<void> {
+    await this.disk?.dispose();
+    await this.horizon?.dispose();
+  }
+}
