@@ -54,7 +54,7 @@ export async function startLiveDaemon(
   const sink = new Writable({ write: (_c, _e, cb) => cb() });
   const logger = opts.server?.logger ?? createLogger({ level: 'info', destination: sink, pretty: false, feed: feed.stream });
   const makeTrainer = (opts.thread ?? 'worker') === 'worker' ? createThreadedTrainer : createLiveTrainer;
-  const trainer = opts.train === false ? null : await makeTrainer({ delta: config.physics.delta, layers: config.model.layers, nodes: config.model.nodes });
+  const trainer = opts.train === false ? null : await makeTrainer({ geometry: config.model.geometry, delta: config.physics.delta, layers: config.model.layers, nodes: config.model.nodes });
   const dataDir = mkdtempSync(join(tmpdir(), 'holoring-live-'));
   const daemon = createDaemon(config, {
     device: opened.device, logger, trainer,
