@@ -77,16 +77,26 @@ function lineOf(points: readonly ResponsePoint[], floor: number): LineData {
 
 const distance = (a: Complex, b: Complex): number => Math.hypot(a.re - b.re, a.im - b.im);
 
-/** Errors of matched points: RMS deviation over the resamples (a point lost in a resample counts as |δ| = its depth). */
-function spread(nominal: Complex[], samples: Complex[][], lost: number[]): { re: number; im: number }[] {
+/**
+ * Errors of matched points: RMS deviation of Re and Im over the resamples; a
+ * point a resample lost (null) counts as displaced by its depth below the
+ * sampled line, split evenly between Re and Im.
+ */
+function spread(nominal: Complex[], samples: (Complex | null)[][], gamma: number): { re: number; im: number }[] {
   return nominal.map((p, i) => {
     let sr = 0, si = 0;
     for (const s of samples) {
-      sr += (s[i].re - p.re) ** 2;
-      si += (s[i].im - p.im) ** 2;
+      const q = s[i];
+      if (q) {
+        sr += (q.re - p.re) ** 2;
+        si += (q.im - p.im) ** 2;
+      } else {
+        sr += (gamma - p.im) ** 2 / 2;
+        si += (gamma - p.im) ** 2 / 2;
+      }
     }
-    const n = samples.length;
-    return { re: Math.sqrt((sr + lost[i] / 2) / Math.max(n, 1)), im: Math.sqrt((si + lost[i] / 2) / Math.max(n, 1)) };
+    const n = Math.max(samples.length, 1);
+    return { re: Math.sqrt(sr / n), im: Math.sqrt(si / n) };
   });
 }
 
@@ -100,23 +110,21 @@ export function spectrumOfK(points: readonly ResponsePoint[], opts: SpectrumOpti
   const zeros = modelZeros(model, d);
   const rng = new Rng(o.seed * 1000 + k);
   const poleSamples: Complex[][] = [];
-  const zeroSamples: Complex[][] = [];
-  const lostP = model.poles.map(() => 0);
-  const lostZ = zeros.map(() => 0);
+  const zeroSamples: (Complex | null)[][] = [];
   for (let b = 0; b < o.resamples; b++) {
     const f = d.f.map((c, i) => ({ re: c.re + d.sigma[i] * rng.normal(), im: c.im + d.sigma[i] * rng.normal() }));
     const db: LineData = { ...d, f };
     const fit: PoleModel = fitPoleModel(db, model.poles, model, 30);
     poleSamples.push(fit.poles);
     const zb = modelZeros(fit, db);
-    zeroSamples.push(zeros.map((z0, i) => {
-      let best = z0, bd = Infinity;
+    zeroSamples.push(zeros.map((z0) => {
+      let best: Complex | null = null, bd = Infinity;
       for (const z of zb) {
         const dd = distance(z, z0);
         if (dd < bd) { bd = dd; best = z; }
       }
-      if (!Number.isFinite(bd)) lostZ[i] += 1;
-      return best;
+      // a zero that moved further than its depth has no counterpart in this resample
+      return bd <= d.centre.im - z0.im ? best : null;
     }));
   }
   const gamma = d.centre.im;
@@ -128,8 +136,8 @@ export function spectrumOfK(points: readonly ResponsePoint[], opts: SpectrumOpti
     const resolved = depth > 0 && depth <= maxDepth && p.re >= omegaMin - depth / 2 && p.re <= omegaMax && err < depth / 4;
     return { k, re: p.re, im: p.im, errRe: e.re, errIm: e.im, err, depth, resolved };
   };
-  const pe = spread(model.poles, poleSamples, lostP);
-  const ze = spread(zeros, zeroSamples, lostZ);
+  const pe = spread(model.poles, poleSamples, gamma);
+  const ze = spread(zeros, zeroSamples, gamma);
   const byRe = (a: SpectralPoint, b: SpectralPoint): number => a.re - b.re;
   const poles = model.poles.map((p, i) => classify(p, pe[i]));
   const zs = zeros.map((z, i) => classify(z, ze[i]));
