@@ -10,8 +10,9 @@ import { influxSinkFor } from '../../../src/daemon/influx.ts';
 import { createLiveTrainer } from '../../../src/daemon/trainer.ts';
 import { silentLogger } from '../../../src/log.ts';
 import { deformedMetric } from '../../../src/physics/metric.ts';
-import { readRunFrames } from '../../../src/storage/index.ts';
+import { listRunIds, readRunFrames } from '../../../src/storage/index.ts';
 import { openRun } from '../../../src/storage/run.ts';
+import { runCli } from '../../support/cli.ts';
 import { type Influxd, influxdAvailable, startInfluxd } from '../../support/influxd.ts';
 import { dashboardQueries, interpolate } from './grafana.ts';
 
@@ -154,4 +155,21 @@ describe.skipIf(!hasInfluxd)('the daemon writes its runs into a real influxd', (
       expect(values.some((v) => v !== null && (!padded || v !== 0)), `${q.where} returned no data: ${text}`).toBe(true);
     }
   }, 180_000);
+
+  it('holoring start --influx URL writes the run into the database named in the URL, and says so at stop', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'holoring-cli-influx-'));
+    dirs.push(dir);
+    const r = runCli(['start', '--sweeps', '1', '--no-train', '--no-server', '--speed', '200', '--data-dir', dir, '--calibration-dir', dir, '--influx', `${server.url}/cli`, '--log-level', 'warn'], { timeoutMs: 120_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const [runId] = listRunIds(dir);
+    const journaled = readRunFrames(dir, runId, 'frames').frames.length + readRunFrames(dir, runId, 'calibration').frames.length;
+    expect(journaled).toBeGreaterThan(48 * 4);
+    const m = /influx: (\d+) points in (\S+)/.exec(r.stderr);
+    expect(m?.[2]).toBe(`${server.url}/cli`);
+    // every frame, and the health points of the run
+    expect(Number(m![1])).toBeGreaterThanOrEqual(journaled);
+    return server.query('cli', `SELECT COUNT("seq") FROM "frame" WHERE "run" = '${runId}'`).then((q) => {
+      expect(Number(q.results[0].series![0].values[0][1])).toBe(journaled);
+    });
+  }, 150_000);
 });
