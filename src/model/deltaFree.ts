@@ -61,32 +61,49 @@ export interface DeltaProfile {
   chi2: number[];
   /** Modes used (the UV modes, or all when fewer than 8 of them). */
   modes: number;
+  /** With a free scale: κ at the best grid point (1 otherwise). */
+  scale: { re: number; im: number };
 }
 
 /**
  * Coarse profile of χ² over Δ at pure AdS on the UV modes (isUvMode), every
  * DELTA_PROFILE_STEP across the integer interval of `start`: one forward pass of
  * those modes per Δ. Its minimum starts the joint fit, whose basin is a few tenths
- * wide (a start 0.5 away can end in a spurious minimum).
+ * wide (a start 0.5 away can end in a spurious minimum). With `freeScale` the χ² at
+ * each Δ is minimised over a complex scale κ of the model (weighted least squares).
  */
-export function profileDelta(grid: NetworkGrid, data: TrainingData, start: number): DeltaProfile {
+export function profileDelta(grid: NetworkGrid, data: TrainingData, start: number, freeScale = false): DeltaProfile {
   let idx = data.modes.map((_, p) => p).filter((p) => isUvMode(data.modes[p]));
   if (idx.length < 8) idx = data.modes.map((_, p) => p);
   const [lo, hi] = deltaInterval(start);
   const kernel = new FusedKernel(grid, start, idx.map((p) => data.modes[p]), { freeDelta: true });
   const theta = new Float64Array(kernel.nt);
   const chi = new Float64Array(2 * idx.length);
-  const deltas: number[] = [], chi2: number[] = [];
+  const deltas: number[] = [], chi2: number[] = [], scales: { re: number; im: number }[] = [];
   for (let d = Math.floor(start) + DELTA_PROFILE_STEP; d < hi; d += DELTA_PROFILE_STEP) {
     if (d <= lo) continue;
     theta[grid.nw] = d;
     kernel.forward(theta, chi);
+    let kr = 1, ki = 0;
+    if (freeScale) {
+      // κ = Σ w² χ_data conj(χ) / Σ w² |χ|²
+      let nr = 0, ni = 0, den = 0;
+      idx.forEach((p, q) => {
+        const w2 = data.invSigma[p] ** 2, xr = chi[2 * q], xi = chi[2 * q + 1], yr = data.chi[2 * p], yi = data.chi[2 * p + 1];
+        nr += w2 * (yr * xr + yi * xi);
+        ni += w2 * (yi * xr - yr * xi);
+        den += w2 * (xr * xr + xi * xi);
+      });
+      kr = nr / den;
+      ki = ni / den;
+    }
     let c = 0;
     idx.forEach((p, q) => {
-      const w = data.invSigma[p];
-      c += ((chi[2 * q] - data.chi[2 * p]) * w) ** 2 + ((chi[2 * q + 1] - data.chi[2 * p + 1]) * w) ** 2;
+      const w = data.invSigma[p], xr = chi[2 * q], xi = chi[2 * q + 1];
+      c += ((kr * xr - ki * xi - data.chi[2 * p]) * w) ** 2 + ((kr * xi + ki * xr - data.chi[2 * p + 1]) * w) ** 2;
     });
     deltas.push(d);
+    scales.push({ re: kr, im: ki });
     chi2.push(Number.isFinite(c) ? c : Infinity);
   }
   let b = 0;
@@ -99,5 +116,5 @@ export function profileDelta(grid: NetworkGrid, data: TrainingData, start: numbe
     const den = c0 - 2 * c1 + c2;
     if (den > 0) delta += (0.5 * DELTA_PROFILE_STEP * (c0 - c2)) / den;
   }
-  return { delta, deltas, chi2, modes: idx.length };
+  return { delta, deltas, chi2, modes: idx.length, scale: scales[b] };
 }

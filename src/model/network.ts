@@ -19,6 +19,7 @@ import { ModelErrorCodes, type TrainingData, prepareData } from './data.ts';
 import { buildEstimate, type MetricEstimate } from './estimate.ts';
 import { DEFAULT_LAMBDA, DEFAULT_SHAPE, NetworkGrid, type NetworkShape } from './grid.ts';
 import { FusedKernel } from './kernel.ts';
+import { ScaledKernel } from './scaledKernel.ts';
 import { type LmIteration, type LmOptions, type LsqProblem, levenbergMarquardt } from './lm.ts';
 import { type ParallelKernel, createParallelKernel } from './parallel.ts';
 import { definedOnly } from '../util/options.ts';
@@ -31,6 +32,11 @@ export interface MetricNetworkOptions extends Partial<NetworkShape> {
   delta?: number | 'auto';
   /** With delta 'auto': the starting Δ of a fit from pure AdS (default 1.5; see deltaFree.ts). */
   deltaStart?: number;
+  /**
+   * Fit a free complex scale κ of χ too (the last two weights, κ = 1 + a + ib): for
+   * tables whose overall scale is not known (scaledKernel.ts). One thread only.
+   */
+  freeScale?: boolean;
   /** Smoothness weight λ (default 1; physics.md §8). */
   lambda?: number;
 }
@@ -54,6 +60,8 @@ export interface FitResult extends MetricEstimate {
   delta_auto: boolean;
   /** With a free Δ fitted from pure AdS: the coarse profile over Δ that chose the start. */
   delta_profile?: DeltaProfile;
+  /** With a free scale: κ with the 1σ of its real and imaginary parts. */
+  scale?: { re: number; im: number; re_err: number; im_err: number };
   layers: number;
   nodes: number;
   fingerprint: string;
@@ -67,6 +75,8 @@ export class MetricNetwork {
   delta: number;
   /** Δ is a weight (θ[nw]) fitted with the metric. */
   readonly freeDelta: boolean;
+  /** A complex scale κ = 1 + θ[nt−2] + iθ[nt−1] is fitted too. */
+  readonly freeScale: boolean;
   /** Number of fitted parameters: nw, plus one with a free Δ. */
   readonly nt: number;
   /** With a free Δ: the Δ a fit from pure AdS starts at. */
@@ -81,12 +91,14 @@ export class MetricNetwork {
   private theta: Float64Array;
   private fingerprint = '';
   private cache: { data: TrainingData; kernel: FusedKernel } | null = null;
+  private scaled: { fingerprint: string; kernel: ScaledKernel } | null = null;
   private parallel: ParallelKernel | null = null;
   private parallelData = '';
 
   constructor(opts: MetricNetworkOptions = {}) {
     const shape: NetworkShape = { ...DEFAULT_SHAPE, ...Object.fromEntries(Object.entries(definedOnly(opts)).filter(([k]) => k in DEFAULT_SHAPE)) };
     this.freeDelta = opts.delta === 'auto';
+    this.freeScale = opts.freeScale ?? false;
     this.delta = this.deltaStart = validateDelta(opts.delta === 'auto' ? (opts.deltaStart ?? DELTA_START) : (opts.delta ?? 1.5));
     this.lambda = opts.lambda ?? DEFAULT_LAMBDA;
     assertFinite('network option', shape.layers, shape.nodes, shape.r0, shape.rMax, shape.rC, this.lambda);
@@ -100,7 +112,7 @@ export class MetricNetwork {
     if (!(this.lambda >= 0)) refuse(`lambda must be ≥ 0 (got ${this.lambda})`);
     this.grid = new NetworkGrid(shape);
     const nw = this.grid.nw, K = this.grid.K;
-    const nt = (this.nt = nw + (this.freeDelta ? 1 : 0));
+    const nt = (this.nt = nw + (this.freeDelta ? 1 : 0) + (this.freeScale ? 2 : 0));
     const L = this.grid.smoothness();
     const rows = L.length / nw;
     this.priorRoot = L.map((v) => v * Math.sqrt(this.lambda));
@@ -134,12 +146,9 @@ export class MetricNetwork {
   setWeights(theta: ArrayLike<number>): void {
     const nw = this.grid.nw, K = this.grid.K;
     if (theta.length !== nw && theta.length !== this.nt) throw new HoloringError(ModelErrorCodes.SHAPE, `expected ${this.nt} weights, got ${theta.length}`, {});
-    const t = new Float64Array(this.nt);
+    const t = theta.length === this.nt ? Float64Array.from(theta) : this.theta.slice();
     t.set(Array.from(theta).slice(0, nw));
-    if (this.freeDelta) {
-      this.delta = theta.length === this.nt ? theta[nw] : this.delta;
-      t[nw] = this.delta;
-    }
+    if (this.freeDelta) this.delta = t[nw];
     this.theta = t;
     tf.tidy(() => {
       this.alphaVar.assign(tf.tensor1d(Float32Array.from(this.theta.subarray(0, K - 1))));
@@ -150,10 +159,9 @@ export class MetricNetwork {
   /** Reads θ back from the tf variables (after tf-side training such as Adam). */
   pullWeightsFromVariables(): void {
     const a = this.alphaVar.dataSync(), b = this.betaVar.dataSync();
-    const t = new Float64Array(this.nt);
+    const t = this.theta.slice();
     t.set(a, 0);
     t.set(b, a.length);
-    if (this.freeDelta) t[this.grid.nw] = this.delta;
     this.theta = t;
   }
 
@@ -163,6 +171,14 @@ export class MetricNetwork {
     if (this.cache && this.cache.data.fingerprint === data.fingerprint) return this.cache;
     this.cache = { data, kernel: new FusedKernel(this.grid, this.delta, data.modes, { freeDelta: this.freeDelta }) };
     return this.cache;
+  }
+
+  /** The kernel with a free scale for the prepared table (cached for the last table). */
+  private scaledKernel(data: TrainingData): ScaledKernel {
+    if (this.scaled?.fingerprint !== data.fingerprint) {
+      this.scaled = { fingerprint: data.fingerprint, kernel: new ScaledKernel(this.grid, this.delta, data.modes, { freeDelta: this.freeDelta }) };
+    }
+    return this.scaled.kernel;
   }
 
   /**
@@ -225,7 +241,8 @@ export class MetricNetwork {
   /** Levenberg–Marquardt fit to a table on this thread; leaves the fitted weights in the network. */
   fit(table: ResponseTable | readonly ResponsePoint[], opts: FitOptions = {}): FitResult {
     const t0 = performance.now();
-    const { data, kernel } = this.prepare(table);
+    const { data } = this.prepare(table);
+    const kernel = this.freeScale ? this.scaledKernel(data) : this.prepare(table).kernel;
     const chi = new Float64Array(2 * kernel.P);
     return this.runFit(data, (theta, A, b) => kernel.normal(theta, data.chi, data.invSigma, chi, A, b), opts, t0);
   }
@@ -236,7 +253,7 @@ export class MetricNetwork {
    * equals the one-thread fit up to summation order (~1e-13), and is deterministic.
    */
   async fitParallel(table: ResponseTable | readonly ResponsePoint[], opts: FitOptions & { threads: number }): Promise<FitResult> {
-    if (opts.threads <= 1) return this.fit(table, opts);
+    if (opts.threads <= 1 || this.freeScale) return this.fit(table, opts);
     const t0 = performance.now();
     const { data } = this.prepare(table);
     if (!this.parallel || this.parallel.threads !== opts.threads) {
@@ -259,8 +276,12 @@ export class MetricNetwork {
     let guarded = normal;
     let profile: DeltaProfile | undefined;
     if (this.freeDelta && opts.init === 'ads') {
-      profile = profileDelta(this.grid, data, theta0[nw]);
+      profile = profileDelta(this.grid, data, theta0[nw], this.freeScale);
       theta0[nw] = profile.delta;
+      if (this.freeScale) {
+        theta0[nt - 2] = profile.scale.re - 1;
+        theta0[nt - 1] = profile.scale.im;
+      }
     }
     if (this.freeDelta) {
       // trial steps stay inside the integer interval of the start (a step outside is rejected)
@@ -283,6 +304,7 @@ export class MetricNetwork {
       delta_err: this.freeDelta ? paramErr[nw] : 0,
       delta_auto: this.freeDelta,
       ...(profile ? { delta_profile: profile } : {}),
+      ...(this.freeScale ? { scale: { re: 1 + res.theta[nt - 2], im: res.theta[nt - 1], re_err: paramErr[nt - 2], im_err: paramErr[nt - 1] } } : {}),
       layers: this.grid.N,
       nodes: this.grid.K,
       fingerprint: data.fingerprint,

@@ -92,6 +92,22 @@ describe('Δ estimated with the metric', () => {
     void other.dispose();
   });
 
+  it('with a free scale, a table off by a complex factor gives the same Δ, and κ undoes the factor', () => {
+    const metric = targets.deformed();
+    const table = defaultTableAt(metric, 1.62, 0.01, 7);
+    // as if calibrated with a reference at the wrong Δ and phase: χ × 2.37 e^{0.3i}
+    const f = { re: 2.37 * Math.cos(0.3), im: 2.37 * Math.sin(0.3) };
+    const off = table.map((p) => ({ ...p, chiRe: p.chiRe * f.re - p.chiIm * f.im, chiIm: p.chiRe * f.im + p.chiIm * f.re, sigma: p.sigma * 2.37 }));
+    const net = createMetricNetwork({ delta: 'auto', freeScale: true });
+    const res = net.fit(off, { init: 'ads' });
+    void net.dispose();
+    expect(Math.abs(res.delta - 1.62)).toBeLessThan(Math.min(1e-3, 3 * res.delta_err));
+    expect(Math.abs(res.scale!.re - f.re)).toBeLessThan(3 * res.scale!.re_err);
+    expect(Math.abs(res.scale!.im - f.im)).toBeLessThan(3 * res.scale!.im_err);
+    expect(errorsAgainst(metric, res).max).toBeLessThan(0.015);
+    expect(res.chi2).toBeLessThan(1.1);
+  });
+
   it('refuses an estimate that approaches an integer', () => {
     const table = defaultTableAt(targets.deformed(), 1.996, 0.01, 1);
     expect(() => fit(table, 'auto', 'ads', 1.5)).toThrow(expect.objectContaining({ code: ErrorCodes.DELTA_INTEGER }));

@@ -9,6 +9,7 @@ import { isUvMode, profileDelta } from '../../src/model/deltaFree.ts';
 import { prepareData } from '../../src/model/data.ts';
 import { DEFAULT_SHAPE, NetworkGrid } from '../../src/model/grid.ts';
 import { FusedKernel, type KernelMode } from '../../src/model/kernel.ts';
+import { ScaledKernel } from '../../src/model/scaledKernel.ts';
 import { boundarySeries, boundarySeriesDerivative } from '../../src/physics/boundary.ts';
 import { diskChi } from '../../src/physics/closedForm.ts';
 import { massSquared } from '../../src/physics/params.ts';
@@ -72,6 +73,24 @@ describe('fused kernel with a free Δ', () => {
       for (let i = 0; i < chi.length; i++) expect(chi[i]).toBe(fixed[i]);
     });
   }
+
+  it('with a free complex scale κ the Jacobian (metric, Δ, κ) agrees with central finite differences', () => {
+    const ker = new ScaledKernel(grid, 1.5, modes, { freeDelta: true });
+    expect(ker.nt).toBe(grid.nw + 3);
+    const rng = new Rng(5);
+    const theta = Float64Array.from({ length: ker.nt }, () => 0.25 * (2 * rng.uniform() - 1));
+    theta[grid.nw] = 1.62;
+    const chi = new Float64Array(2 * modes.length);
+    const J = ker.jacobian(theta, chi);
+    expect(Math.max(...jacobianErrors((t, out) => ker.forward(t, out), theta, chi, J))).toBeLessThan(1e-6);
+    // χ = κ χ_network
+    const raw = new FusedKernel(grid, 1.62, modes).forward(theta.subarray(0, grid.nw), new Float64Array(chi.length));
+    const kr = 1 + theta[grid.nw + 1], ki = theta[grid.nw + 2];
+    for (let p = 0; p < modes.length; p++) {
+      expect(chi[2 * p]).toBeCloseTo(kr * raw[2 * p] - ki * raw[2 * p + 1], 12);
+      expect(chi[2 * p + 1]).toBeCloseTo(kr * raw[2 * p + 1] + ki * raw[2 * p], 12);
+    }
+  });
 
   it('at pure AdS, χ and ∂χ/∂Δ follow the closed form and its Δ-derivative (N = 400)', () => {
     const g400 = new NetworkGrid(DEFAULT_SHAPE);

@@ -123,7 +123,7 @@ describe('holoring reconstruct', () => {
     expect(bad[0].stderr).toMatch(/--delta: expected a finite number/);
     expect(bad[1].code).toBe(1);
     expect(bad[1].stderr).toMatch(/RING_ERR_DELTA_INTEGER/);
-  });
+  }, 240_000); // child processes: slow when the suite shares two cores
 
   it('refuses bad tables and arguments with clear messages', async () => {
     const header = lines[0];
@@ -143,5 +143,5 @@ describe('holoring reconstruct', () => {
       expect(r.code, `${cases[i][0].join(' ')}: ${r.stderr}`).toBe(cases[i][2]);
       expect(r.stderr).toMatch(cases[i][1]);
     });
-  });
+  }, 240_000);
 });
