@@ -1,6 +1,7 @@
 // The dashboard: one WebSocket (client.js), the state it carries, seven panels.
 // Says plainly when the connection is lost or the data are stale.
 import { connect } from './client.js';
+import { createAlarmsPanel } from './panels/alarms.js';
 import { createHealthPanel } from './panels/health.js';
 import { createMetricPanel } from './panels/metric.js';
 import { createResponsePanel } from './panels/response.js';
@@ -31,6 +32,12 @@ const panels = {
   training: createTrainingPanel($('panel-training')),
   health: createHealthPanel($('panel-health')),
   run: createRunPanel($('panel-run')),
+  alarms: createAlarmsPanel($('panel-alarms'), {
+    ack: async (id) => {
+      const res = await fetch(`api/alarms/${encodeURIComponent(id)}/ack`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ who: 'dashboard' }) });
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    },
+  }),
 };
 
 const rebuildAll = () => {
@@ -96,6 +103,7 @@ function onMessage(m) {
       $('subtitle').textContent = snap.run?.simulated ? `simulated ring · bulk ${snap.run.metric}` : `ring ${snap.run?.device ?? ''}`;
       panels.run.setRun(snap.run);
       panels.run.logs(snap.logs ?? []);
+      panels.alarms.reset(snap.alarms ?? []);
       panels.training.reset(snap.training ?? [], snap.status);
       if (snap.status) onStatus(snap.status);
       if (snap.metric) onFit({ metric: snap.metric });
@@ -122,6 +130,7 @@ function onMessage(m) {
       panels.run.log(m.log);
       break;
     case 'alarm':
+      panels.alarms.change(m.alarm);
       panels.run.log({ time: m.time, level: m.alarm.severity === 'critical' ? 'error' : 'warn', msg: `alarm ${m.alarm.id}: ${m.alarm.message ?? m.alarm.state}`, component: 'alarms' });
       break;
     case 'error':

@@ -15,6 +15,8 @@ import type { InfluxSink, InfluxSinkStatus } from '../storage/influx/sink.ts';
 import type { JournalStats } from '../storage/journal.ts';
 import type { RunRecorder, StartInfo } from '../storage/run.ts';
 import { HOLORING_VERSION } from '../version.ts';
+import type { AlarmEngine } from '../alarms/index.ts';
+import { daemonAlarms } from './alarmWiring.ts';
 import { type RunRecording, recordRun } from './runRecording.ts';
 import type { MetricTrainer } from './trainer.ts';
 
@@ -38,6 +40,8 @@ export interface DaemonDeps {
    * after connect, before the device streams (absent: no record).
    */
   openRun?: (identity: DeviceIdentity) => RunRecorder;
+  /** Bytes of the run not yet written to InfluxDB (absent: no InfluxDB sink), for the backlog alarm. */
+  influxBacklogBytes?: () => number | null;
   /** Said in the start document: operator note and the code's git commit. */
   runInfo?: { note?: string | null; gitCommit?: string | null };
   /**
@@ -113,6 +117,8 @@ export interface Daemon {
   /** The response table after every frame that changed it; hot, completes on stop. */
   readonly response$: Observable<AccumulatedResponse>;
   status(): DaemonStatus;
+  /** The alarm engine: latched alarms (`alarms$`, `alarms()`), their changes (`events$`) and `ack(id, who)`. */
+  readonly alarms: AlarmEngine;
   /** The current response table (null before its first point). */
   response(): AccumulatedResponse | null;
   /** The latest fit (null before the first). */
@@ -175,6 +181,10 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
   let recording: RunRecording | null = null;
   let influx: InfluxSink | null = null;
   let fitRound = 0;
+  let runningSince: number | null = null;
+  let lastRound: { round: number; chi2: number } | null = null;
+  let calibration: { version: string; createdAt: string } | null = null;
+  const alarms = daemonAlarms(config.alarms, { logger: deps.logger, run: () => run });
   const startedAt = Date.now();
   const startInfo = (): StartInfo => ({
     rig: config.rig, config: JSON.parse(JSON.stringify(config)) as Record<string, unknown>, delta: startDelta(config), gamma: config.physics.gamma,
@@ -190,6 +200,7 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
     if (stopping) return;
     stopping = true;
     patch({ state: 'stopping' });
+    runningSince = null;
     stop$.next();
     subs.forEach((s) => s.unsubscribe());
     try {
@@ -200,6 +211,8 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
     await device.close().catch(() => {});
     recording?.flush();
     recording?.subscription.unsubscribe();
+    // the last alarm changes (and webhook deliveries) before the stop document
+    await alarms.stop();
     if (run) {
       run.begin(startInfo(), status.value.calibrationVersion);
       const stop: Omit<StopDoc, 'type' | 'journal' | 'time' | 'run'> = {
@@ -233,7 +246,14 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
     try {
       const ratio = hawkingPageK !== null && sampleK !== null && sampleK > 0 ? sampleK / hawkingPageK : undefined;
       const res = await trainer.fit(table.points, ratio);
+      if (!Number.isFinite(res.chi2) || !res.f.every(Number.isFinite) || !res.g.every(Number.isFinite)) {
+        // a diverged round is discarded: the last good estimate and checkpoint stay (the fitChi2 alarm says so)
+        lastRound = { round: fitRound + 1, chi2: Number.NaN };
+        log.warn({ sweep, chi2: res.chi2 }, 'a training round diverged (not finite); discarded, the last good estimate is kept');
+        return;
+      }
       fitRound++;
+      lastRound = { round: fitRound, chi2: res.chi2 };
       const summary = summarise(res, sweep, table.points.length, trainer.backend, ratio);
       patch({ lastFit: summary });
       if (run) {
@@ -272,6 +292,7 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
     calibrated$: calibrated.asObservable(),
     response$: responses.asObservable(),
     status: () => status.value,
+    alarms: alarms.engine,
     response: () => latest,
     lastFit: () => lastFit,
     async start() {
@@ -292,6 +313,14 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
           }
         }
         recording = recordRun(run, device, raw$, deps.logger);
+        alarms.watch({
+          device, frames$: raw$,
+          feed: {
+            expectingSince: () => runningSince, lastRound: () => lastRound, calibration: () => calibration,
+            journalShortfall: () => status.value.accounting.missing.journal ?? 0,
+            ...(deps.influxBacklogBytes ? { influxBacklogBytes: deps.influxBacklogBytes } : {}),
+          },
+        });
         subs.push(recording.subscription);
         subs.push(raw$.subscribe((f) => {
           if (Number.isFinite(f.temperatureK)) sampleK = f.temperatureK;
@@ -299,6 +328,7 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
         }));
         subs.push(device.state$.pipe(takeUntil(stop$)).subscribe((deviceState) => patch({ deviceState })));
         const record = await deps.resolveRecord(identity, device);
+        calibration = record ? { version: record.version, createdAt: record.createdAt } : null;
         if (record) log.info({ version: record.version }, 'calibration active');
         else log.warn('no calibration record for this device: frames are used uncalibrated and flagged so');
         recording.acquiring();
@@ -384,6 +414,7 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
         await device.setSource({ site: config.sweep.sourceSite, amplitude: config.sweep.amplitude });
         await device.sweep(sweepSpec);
         patch({ state: 'running' });
+        runningSince = Date.now();
         log.info({ sweep: sweepSpec, sweeps: config.sweeps || 'until stopped' }, 'acquisition running');
       } catch (e) {
         if (stopRequested) {

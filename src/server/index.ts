@@ -71,7 +71,7 @@ export function createServer(daemon: Daemon, config: Readonly<Config>, opts: Ser
   const app = Fastify();
   const hub: Hub = new Hub({ ...opts.hub, ...(opts.logger ? { logger: opts.logger.child({ component: 'server' }) } : {}), version: HOLORING_VERSION, snapshot: (): unknown => live.snapshot(), ...(opts.clock ? { clock: opts.clock } : {}) });
   // the hub asks for snapshots only once clients connect, after this line
-  const live: LiveState = new LiveState(daemon, config, hub, HOLORING_VERSION, opts, opts.clock);
+  const live: LiveState = new LiveState(daemon, config, hub, HOLORING_VERSION, { alarms: daemon.alarms, ...opts }, opts.clock);
   const metrics = createMetrics({ daemon, hub, live, fits$: daemon.fits$, ...(opts.tensors ? { tensors: opts.tensors } : {}) });
   const access = opts.access ?? openAccess;
   let url: string | null = null;

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { Daemon } from '../daemon/daemon.ts';
+import { isHoloringError } from '../errors.ts';
 import { formatResponseTable } from '../io/responseTable.ts';
 import type { LiveState } from './live.ts';
 import { RunCatalog } from './runs.ts';
@@ -60,5 +61,19 @@ export function registerRoutes(app: FastifyInstance, deps: { daemon: Daemon; liv
     const { id } = req.params as { id: string };
     if (!RunCatalog.validId(id)) return sendError(reply, 400, HttpErrorCodes.BAD_REQUEST, `"${id}" is not a run id (UTC time and a short random part, e.g. 20261129T153012Z-7f3a)`);
     return runs.detail(id) ?? sendError(reply, 404, HttpErrorCodes.NOT_FOUND, `no run ${id} in ${runs.dataDir}`);
+  });
+
+  // latched alarms (docs/alarms.md); acknowledging names who did it: an authenticated principal, else the body's `who`
+  app.get('/api/alarms', async () => ({ alarms: daemon.alarms.alarms() }));
+  app.post<{ Params: { id: string }; Body: { who?: unknown } | undefined }>('/api/alarms/:id/ack', async (req, reply) => {
+    const given = req.body && typeof req.body === 'object' && typeof req.body.who === 'string' ? req.body.who.slice(0, 100) : null;
+    const principal = req.principal && req.principal.who !== 'anonymous' ? req.principal.who : null;
+    const who = principal ?? given ?? 'anonymous';
+    try {
+      return { alarm: daemon.alarms.ack(req.params.id, who) };
+    } catch (e) {
+      if (isHoloringError(e)) return sendError(reply, 404, e.code, e.message);
+      throw e;
+    }
   });
 }

@@ -8,6 +8,7 @@ import { registerCalibrate } from './calibrate.ts';
 import { registerToken } from './token.ts';
 import { registerImage } from './image.ts';
 import { registerModes } from './modes.ts';
+import { registerStatus } from './status.ts';
 
 /** Every subcommand of `holoring`, one file each. */
 export function registerCommands(program: Command): void {
@@ -20,4 +21,5 @@ export function registerCommands(program: Command): void {
   registerToken(program);
   registerImage(program);
   registerModes(program);
+  registerStatus(program);
 }
