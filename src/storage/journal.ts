@@ -52,11 +52,27 @@ export interface JournalOptions extends Omit<LineAppenderOptions, 'onWritten' | 
   segmentBytes?: number;
   /** Memory bound for frames waiting for the disk (bytes; default 64 MiB). */
   maxBufferBytes?: number;
+  /** Index of the first segment (default: after the last one of this kind in the directory). */
+  firstIndex?: number;
+  /**
+   * The clock anchor written into each segment header: host time (ms) and device
+   * time (µs) of the session's first frame. Asked for at a segment's first frame
+   * (the header is written then); a rotated segment carries the same anchor.
+   */
+  anchor?: (first: RingFrame) => SegmentAnchor;
   /** Called with every frame dropped (refused beyond the bound, or still waiting at close). */
   onDrop?: (stats: JournalStats, frames: { seq: number }[]) => void;
 }
 
 export const JOURNAL_DEFAULTS = { maxBufferBytes: 64 * 1024 * 1024, syncMs: 1000, segmentBytes: DEFAULT_SEGMENT_BYTES } as const;
+
+/** Where a session's device clock stands against the host clock (for placing frames in time). */
+export interface SegmentAnchor {
+  /** Host time (ms since the Unix epoch, may be fractional) at the session's first frame. */
+  hostTimeMs: number;
+  /** That frame's deviceTimeUs. */
+  deviceTimeUs: number;
+}
 
 /** Highest segment index of `kind` in a run directory (0 when none). */
 export function lastSegmentIndex(dir: string, kind: SegmentKind): number {
@@ -74,8 +90,9 @@ export function lastSegmentIndex(dir: string, kind: SegmentKind): number {
  */
 export function openJournal(dir: string, kind: SegmentKind, identity: DeviceIdentity, opts: JournalOptions = {}): Journal {
   const segmentBytes = opts.segmentBytes ?? JOURNAL_DEFAULTS.segmentBytes;
-  const header = framesFileHeader(identity);
-  let index = lastSegmentIndex(dir, kind);
+  let header: string | null = null;
+  let index = (opts.firstIndex ?? lastSegmentIndex(dir, kind) + 1) - 1;
+  let headed = false;
   let frames = 0, pending = 0, dropped = 0, bytesBefore = 0, syncsBefore = 0, segments = 0, inSegment = 0;
   let dropCause: string | null = null;
   let out!: LineAppender;
@@ -92,8 +109,8 @@ export function openJournal(dir: string, kind: SegmentKind, identity: DeviceIden
     index++;
     segments++;
     inSegment = 0;
+    headed = false;
     out = new LineAppender(join(dir, segmentName(kind, index)), { ...appenderOpts, exclusive: true });
-    out.append(header, 'header');
   };
   const retire = (): { unwritten: unknown[] } => {
     const r = out.close();
@@ -119,10 +136,22 @@ export function openJournal(dir: string, kind: SegmentKind, identity: DeviceIden
   return {
     write(frame) {
       const line = frameToJson(frame);
+      if (header === null) {
+        const anchor = opts.anchor?.(frame);
+        header = anchor ? JSON.stringify({ ...(JSON.parse(framesFileHeader(identity)) as object), anchor }) : framesFileHeader(identity);
+      }
       const st = out.stats();
       if (inSegment > 0 && st.pendingLines === 0 && !st.error && st.bytes + line.length + 1 > segmentBytes) {
         retire();
         open();
+      }
+      // a segment's header goes first (lazily: it carries the anchor of the session's first frame)
+      if (!headed) {
+        if (out.append(header, 'header') === 'refused') {
+          countDrops([frame], out.stats().error?.cause ?? 'write failed');
+          return 'dropped';
+        }
+        headed = true;
       }
       const r = out.append(line, frame.seq);
       inSegment++;

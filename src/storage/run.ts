@@ -9,7 +9,7 @@ import { writeFileAtomic } from './atomic.ts';
 import { openDocumentLog, type DocumentLog } from './documentLog.ts';
 import type { DocumentBody, RunDocument, StartDoc, StopDoc } from './documents.ts';
 import type { FileOps } from './fileOps.ts';
-import { type Journal, type JournalStats, lastSegmentIndex, openJournal } from './journal.ts';
+import { type Journal, type JournalStats, type SegmentAnchor, lastSegmentIndex, openJournal } from './journal.ts';
 import { CHECKPOINT_FILE, DOCUMENTS_FILE, type SegmentKind, makeRunId, runDir } from './layout.ts';
 import { acquireLock } from './lock.ts';
 import { pruneRuns } from './prune.ts';
@@ -134,18 +134,20 @@ export function openRun(opts: OpenRunOptions): RunRecorder {
   const lock = acquireLock(dir, new Date(now()));
   const resumed = previous ? inspectInterrupted(opts.dataDir, id, now()) : null;
   const io = { fs: opts.fs, now, syncMs: st.syncMs, retryMs: st.retryMs };
+  // one clock anchor per session: host and device time of its first frame (in every segment header)
+  let anchor: SegmentAnchor | null = null;
+  const session = Math.max(lastSegmentIndex(dir, 'frames'), lastSegmentIndex(dir, 'calibration')) + 1;
   const journalOpts = {
-    ...io, segmentBytes: st.segmentBytes, maxBufferBytes: st.maxBufferBytes,
+    ...io, segmentBytes: st.segmentBytes, maxBufferBytes: st.maxBufferBytes, firstIndex: session,
+    anchor: (f: RingFrame) => (anchor ??= { hostTimeMs: now(), deviceTimeUs: f.deviceTimeUs }),
     onError: (e: { cause: string }) => log.error({ cause: e.cause }, `the journal cannot write (${e.cause}): frames wait in memory, then are dropped and counted; journaling resumes when the disk takes writes again`),
     onRecover: (r: { outageMs: number; written: number }) => log.warn(r, 'the journal writes again'),
   };
   let docs: DocumentLog;
-  let firstSegment = 1;
   const journals: Partial<Record<SegmentKind, Journal>> = {};
   try {
     docs = openDocumentLog(dir, id, { ...io, existingBytes: 0 });
     journals.frames = openJournal(dir, 'frames', opts.identity, journalOpts);
-    firstSegment = lastSegmentIndex(dir, 'frames');
   } catch (e) {
     lock.release();
     throw new HoloringError('RING_ERR_JOURNAL', `cannot open the run record in ${dir}: ${(e as Error).message}`, { dir });
@@ -189,7 +191,7 @@ export function openRun(opts: OpenRunOptions): RunRecorder {
       }
       held.splice(0).forEach(write);
     },
-    replayFrames: () => (resumed ? iterateRunFrames(opts.dataDir, id, 'frames', (seg) => seg.index < firstSegment) : []),
+    replayFrames: () => (resumed ? iterateRunFrames(opts.dataDir, id, 'frames', (seg) => seg.index < session) : []),
     saveCheckpoint(checkpoint) {
       try {
         writeFileAtomic(join(dir, CHECKPOINT_FILE), JSON.stringify(checkpoint) + '\n');

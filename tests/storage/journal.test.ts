@@ -18,9 +18,12 @@ describe('journal segments', () => {
     const j = openJournal(dir, 'frames', identity, { syncMs: 5 });
     frames.forEach((f) => expect(j.write(f)).toBe('journaled'));
     await j.close();
-    const again = openJournal(dir, 'frames', identity);
+    const again = openJournal(dir, 'frames', identity, { anchor: (f) => ({ hostTimeMs: 1.5e12, deviceTimeUs: f.deviceTimeUs }) });
     again.write(frames[0]);
     await again.close();
+    // the header carries the session's clock anchor when given
+    const header = JSON.parse(readFileSync(join(dir, 'frames-000002.jsonl'), 'utf8').split('\n')[0]);
+    expect(header).toMatchObject({ kind: 'holoring-frames', device: identity, anchor: { hostTimeMs: 1.5e12, deviceTimeUs: frames[0].deviceTimeUs } });
     expect(readdirSync(dir).sort()).toEqual(['frames-000001.jsonl', 'frames-000002.jsonl']);
     const back = readFramesFile(join(dir, 'frames-000001.jsonl'));
     expect(back.device).toEqual(identity);

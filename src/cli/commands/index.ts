@@ -9,6 +9,7 @@ import { registerToken } from './token.ts';
 import { registerImage } from './image.ts';
 import { registerModes } from './modes.ts';
 import { registerStatus } from './status.ts';
+import { registerRuns } from './runs.ts';
 
 /** Every subcommand of `holoring`, one file each. */
 export function registerCommands(program: Command): void {
@@ -22,4 +23,5 @@ export function registerCommands(program: Command): void {
   registerImage(program);
   registerModes(program);
   registerStatus(program);
+  registerRuns(program);
 }
