@@ -147,7 +147,7 @@ describe('holoring start', () => {
     expect(r.stderr).toMatch(/--sweeps/);
     const r2 = runCli(['start', '--device', 'replay:'], {});
     expect(r2.code).not.toBe(0);
-  });
+  }, 150_000);
 });
 
 describe('threaded trainer', () => {
