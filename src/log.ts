@@ -24,9 +24,9 @@ export interface LogOptions {
 export function createLogger(opts: LogOptions = {}): Logger {
   const dest = opts.destination ?? 2;
   const isTty = typeof dest === 'number' ? dest === 2 && !!process.stderr.isTTY : false;
-  const options = { level: opts.level ?? 'info', base: { app: 'holoring', version: HOLORING_VERSION }, timestamp: pino.stdTimeFunctions.isoTime };
+  const options = { level: opts.level ?? 'info', base: { app: 'holoring', holoringVersion: HOLORING_VERSION }, timestamp: pino.stdTimeFunctions.isoTime };
   const stream = (opts.pretty ?? isTty)
-    ? pretty({ destination: typeof dest === 'number' ? dest : 2, sync: true, ignore: 'app,version,pid,hostname', translateTime: 'HH:MM:ss', singleLine: true })
+    ? pretty({ destination: typeof dest === 'number' ? dest : 2, sync: true, ignore: 'app,holoringVersion,pid,hostname', translateTime: 'HH:MM:ss', singleLine: true })
     : typeof dest === 'number' ? pino.destination({ fd: dest, sync: true }) : dest;
   if (!opts.feed) return pino(options, stream);
   return pino(options, pino.multistream([{ level: 'trace', stream }, { level: 'trace', stream: opts.feed }]));

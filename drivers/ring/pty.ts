@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { lstatSync, unlinkSync } from 'node:fs';
+import { lstatSync, readlinkSync, unlinkSync } from 'node:fs';
 import { HoloringError } from '../../src/errors.ts';
 import type { RingEmulator } from './emulator.ts';
 import { RingErrors } from './protocol.ts';
@@ -23,6 +23,8 @@ export class PtyEmulatorHost {
   private stopped = false;
   private respawn: NodeJS.Timeout | null = null;
   private readonly socat: string;
+  /** The pty device the link named when this host created it. */
+  private target: string | null = null;
   private readonly maxBacklog: number;
 
   constructor(private readonly o: PtyHostOptions) {
@@ -30,8 +32,9 @@ export class PtyEmulatorHost {
     this.maxBacklog = o.maxBacklogBytes ?? 1 << 20;
   }
 
-  /** Starts socat and waits until the link exists. */
+  /** Starts socat and waits until the link exists (a path that already exists is refused: see assertLinkFree). */
   async start(rebooted = false): Promise<void> {
+    if (!rebooted) assertLinkFree(this.o.link);
     const child = spawn(this.socat, ['-d', '-d', `PTY,raw,echo=0,link=${this.o.link}`, 'STDIO'], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child = child;
     await new Promise<void>((resolve, reject) => {
@@ -52,6 +55,7 @@ export class PtyEmulatorHost {
       });
       child.on('exit', (code) => fail(`socat exited with code ${code}: ${err.trim()}`));
     });
+    this.target = readLinkOrNull(this.o.link);
     child.removeAllListeners('exit');
     child.stderr!.removeAllListeners('data');
     child.stderr!.resume();
@@ -91,10 +95,13 @@ export class PtyEmulatorHost {
     if (this.respawn) clearTimeout(this.respawn);
     this.o.emulator.detach();
     await this.kill();
-    try {
-      if (lstatSync(this.o.link).isSymbolicLink()) unlinkSync(this.o.link);
-    } catch {
-      // already gone
+    // remove the link only while it is still ours (it names the pty this host created)
+    if (this.target !== null && readLinkOrNull(this.o.link) === this.target) {
+      try {
+        unlinkSync(this.o.link);
+      } catch {
+        // already gone
+      }
     }
   }
 
@@ -111,4 +118,29 @@ export class PtyEmulatorHost {
       child.kill('SIGTERM');
     });
   }
+}
+
+/** The target of a symbolic link, or null (no such path, or not a link). */
+function readLinkOrNull(path: string): string | null {
+  try {
+    return lstatSync(path).isSymbolicLink() ? readlinkSync(path) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Refuses a link path that exists (RING_ERR_EMULATOR_LINK): a file there would
+ * be replaced and deleted when the emulator stops, and the link of a running
+ * emulator would be taken over from it.
+ */
+export function assertLinkFree(link: string): void {
+  let kind: string | null = null;
+  try {
+    const st = lstatSync(link);
+    kind = st.isSymbolicLink() ? `a link to ${readlinkSync(link)} (another emulator's pseudo-terminal?)` : st.isDirectory() ? 'a directory' : 'a file';
+  } catch {
+    return;
+  }
+  throw new HoloringError(RingErrors.EMULATOR_LINK, `${link} already exists (${kind}); choose another path, or remove it if nothing uses it`, { link });
 }

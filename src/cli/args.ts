@@ -1,4 +1,6 @@
-import { writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { accessSync, constants, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { ErrorCodes, HoloringError } from '../errors.ts';
 
 /** Argument parsers for commander: each refusal names the argument. */
@@ -57,4 +59,66 @@ export function writeOutput(flag: string, path: string, text: string): void {
   } catch (e) {
     throw new HoloringError(ErrorCodes.ARG_INVALID, `${flag}: cannot write ${path}: ${(e as Error).message}`, { flag, path });
   }
+}
+
+/**
+ * Checks, before any work is done, that the file a flag names can be written
+ * (`-` = stdout): not a directory, its directory exists and is writable, and an
+ * existing file is writable. Refuses with RING_ERR_ARG_INVALID naming the flag.
+ */
+export function checkOutput(flag: string, path: string | undefined): void {
+  if (path === undefined || path === '-') return;
+  const bad = (why: string): never => {
+    throw new HoloringError(ErrorCodes.ARG_INVALID, `${flag}: cannot write ${path}: ${why}`, { flag, path });
+  };
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    st = null;
+  }
+  if (st?.isDirectory()) bad('it is a directory');
+  const dir = dirname(resolve(path));
+  try {
+    if (!statSync(dir).isDirectory()) bad(`${dir} is not a directory`);
+  } catch (e) {
+    if (e instanceof HoloringError) throw e;
+    bad(`the directory ${dir} does not exist`);
+  }
+  try {
+    accessSync(st ? path : dir, constants.W_OK);
+  } catch {
+    bad(st ? 'the file is not writable' : `the directory ${dir} is not writable`);
+  }
+}
+
+/**
+ * Help text shows every default the way it is typed: arrays as `a,b,c`, ranges
+ * as `START:STOP:STEP` (not as JSON objects). Applied to a command and its
+ * subcommands.
+ */
+export function tidyDefaultsInHelp(cmd: Command): void {
+  for (const opt of cmd.options) {
+    const v: unknown = opt.defaultValue;
+    if (opt.defaultValueDescription !== undefined || v === undefined || v === null) continue;
+    if (Array.isArray(v)) opt.defaultValueDescription = v.join(',');
+    else if (typeof v === 'object' && 'start' in v && 'stop' in v && 'step' in v) {
+      const r = v as { start: number; stop: number; step: number };
+      opt.defaultValueDescription = `${r.start}:${r.stop}:${r.step}`;
+    }
+  }
+  for (const sub of cmd.commands) tidyDefaultsInHelp(sub);
+}
+
+/**
+ * For options whose default comes from elsewhere (a configuration file that the
+ * flags override), appends "(default: …)" to their help text; keys are the
+ * options' attribute names (e.g. `journalDir`).
+ */
+export function describeDefaults(cmd: Command, defaults: Record<string, string | number>): Command {
+  for (const opt of cmd.options) {
+    const d = defaults[opt.attributeName()];
+    if (d !== undefined && opt.defaultValue === undefined && !opt.description.includes('(default:')) opt.description = `${opt.description} (default: ${d})`;
+  }
+  return cmd;
 }

@@ -13,4 +13,6 @@ export interface ResponseTable {
   points: ResponsePoint[];
   /** True when every sigma is 0 (exact, simulated data). */
   noiseless: boolean;
+  /** Line (1-based) of each point in the file it was read from, when it was read from one (messages name rows by it). */
+  lines?: readonly number[];
 }

@@ -78,6 +78,9 @@ export interface FitSummary {
    * the disk, to BTZ (f/(r² − r_h²)) at r = 1.25, 1.5, 2, 3 r_h for a horizon.
    */
   profile: { r: number; f: number; fErr: number; g: number; gErr: number }[];
+  /** The fit's verdict (src/model/quality.ts) and its warnings, empty for a good fit. */
+  quality?: 'good' | 'poor' | 'failed';
+  warnings?: string[];
 }
 
 export interface DaemonStatus {
@@ -149,6 +152,7 @@ function summarise(res: GeometryFit, sweep: number, points: number, backend: str
     ...(horizon ? { rh: horizon.rh, rhErr: horizon.rh_err, temperature: horizon.temperature, temperatureErr: horizon.temperature_err } : {}),
     ...(sampleTemperatureRatio === undefined ? {} : { sampleTemperatureRatio }),
     profile,
+    ...('quality' in res ? { quality: res.quality, warnings: res.warnings } : {}),
   };
 }
 
@@ -329,7 +333,7 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
         subs.push(device.state$.pipe(takeUntil(stop$)).subscribe((deviceState) => patch({ deviceState })));
         const record = await deps.resolveRecord(identity, device);
         calibration = record ? { version: record.version, createdAt: record.createdAt } : null;
-        if (record) log.info({ version: record.version }, 'calibration active');
+        if (record) log.info({ calibrationVersion: record.version }, 'calibration active');
         else log.warn('no calibration record for this device: frames are used uncalibrated and flagged so');
         recording.acquiring();
         const live = recording;

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import type { ResponsePoint, ResponseTable } from '../contracts/response.ts';
 import { HoloringError } from '../errors.ts';
 import type { KernelMode } from './kernel.ts';
+import { checkSigmaPrecision } from './quality.ts';
 
 export const ModelErrorCodes = {
   TOO_FEW_POINTS: 'RING_ERR_MODEL_TOO_FEW_POINTS',
@@ -37,6 +38,8 @@ export interface TrainingData {
   omegaMax: number;
   /** sha256 of the table's numbers (hex, 16 chars). */
   fingerprint: string;
+  /** Line of each point in its file, when known. */
+  lines?: readonly number[];
 }
 
 export function fingerprintPoints(points: readonly ResponsePoint[]): string {
@@ -49,9 +52,14 @@ export function fingerprintPoints(points: readonly ResponsePoint[]): string {
   return h.digest('hex').slice(0, 16);
 }
 
-/** Checks the table against a network with nw weights and builds the training arrays. */
-export function prepareData(table: ResponseTable | readonly ResponsePoint[], nw: number): TrainingData {
+/**
+ * Checks the table against a network with nw weights (and, given its layers,
+ * refuses σ below the network's precision: quality.ts) and builds the training arrays.
+ */
+export function prepareData(table: ResponseTable | readonly ResponsePoint[], nw: number, opts: { layers?: number } = {}): TrainingData {
   const points = Array.isArray(table) ? (table as readonly ResponsePoint[]) : (table as ResponseTable).points;
+  const lines = Array.isArray(table) ? undefined : (table as ResponseTable).lines;
+  if (opts.layers !== undefined) checkSigmaPrecision(points, opts.layers, lines);
   const P = points.length;
   if (P < nw) {
     throw new HoloringError(
@@ -93,5 +101,5 @@ export function prepareData(table: ResponseTable | readonly ResponsePoint[], nw:
       invSigma[i] = 1 / p.sigma;
     });
   }
-  return { points, modes, chi, invSigma, noiseless, omegaMax, fingerprint: fingerprintPoints(points) };
+  return { points, modes, chi, invSigma, noiseless, omegaMax, fingerprint: fingerprintPoints(points), ...(lines ? { lines } : {}) };
 }

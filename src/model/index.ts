@@ -50,3 +50,4 @@ export async function fitMetric(
     await net.dispose();
   }
 }
+export { type DominantRow, type FitQuality, type FitVerdict, FAILED_FIT_CHI2, modelRelativeError } from './quality.ts';

@@ -18,6 +18,7 @@ import { type Checkpoint, makeCheckpoint, thetaFromCheckpoint } from './checkpoi
 import { ModelErrorCodes, type TrainingData, prepareData } from './data.ts';
 import { buildEstimate, type MetricEstimate } from './estimate.ts';
 import { DEFAULT_LAMBDA, DEFAULT_SHAPE, NetworkGrid, type NetworkShape } from './grid.ts';
+import { type FitQuality, assessFit } from './quality.ts';
 import { FusedKernel } from './kernel.ts';
 import { ScaledKernel } from './scaledKernel.ts';
 import { type LmIteration, type LmOptions, type LsqProblem, levenbergMarquardt } from './lm.ts';
@@ -51,7 +52,7 @@ export interface FitOptions {
   lm?: Omit<LmOptions, 'onIteration'>;
 }
 
-export interface FitResult extends MetricEstimate {
+export interface FitResult extends MetricEstimate, FitQuality {
   /** Δ used (given) or estimated ('auto'). */
   delta: number;
   /** 1σ of the estimated Δ (posterior, marginal over the metric); 0 when Δ was given. */
@@ -167,7 +168,7 @@ export class MetricNetwork {
 
   /** Training data and kernel for a table (cached for the last table). */
   prepare(table: ResponseTable | readonly ResponsePoint[]): { data: TrainingData; kernel: FusedKernel } {
-    const data = prepareData(table, this.grid.nw);
+    const data = prepareData(table, this.grid.nw, { layers: this.grid.N });
     if (this.cache && this.cache.data.fingerprint === data.fingerprint) return this.cache;
     this.cache = { data, kernel: new FusedKernel(this.grid, this.delta, data.modes, { freeDelta: this.freeDelta }) };
     return this.cache;
@@ -298,8 +299,10 @@ export class MetricNetwork {
     this.setWeights(res.theta);
     this.fingerprint = data.fingerprint;
     const { paramErr, ...metric } = est;
+    const chiPred = this.prepare(data.points).kernel.forward(res.theta, new Float64Array(2 * data.modes.length));
     return {
       ...metric,
+      ...assessFit({ ...metric, noiseless: data.noiseless }, data.points, chiPred, data.invSigma, data.lines),
       delta: this.delta,
       delta_err: this.freeDelta ? paramErr[nw] : 0,
       delta_auto: this.freeDelta,

@@ -10,7 +10,7 @@ import type { CalibrationRecord } from '../../contracts/calibration.ts';
 import { ErrorCodes, HoloringError } from '../../errors.ts';
 import { parseJson } from '../../io/json.ts';
 import { parseMetricSpec } from '../../physics/metric.ts';
-import { numberArg, writeOutput } from '../args.ts';
+import { checkOutput, numberArg, writeOutput } from '../args.ts';
 import { createProgress } from '../progress.ts';
 import { registerCalibrations } from './calibrations.ts';
 import { registerRecalibrate } from './recalibrate.ts';
@@ -89,6 +89,8 @@ export function registerCalibrate(program: Command): void {
         throw new HoloringError(ErrorCodes.ARG_INVALID, `--reference: expected uv-ads or unit-mean (got "${o.reference}")`, { flag: '--reference' });
       }
       if (o.port && o.device) throw new HoloringError(ErrorCodes.ARG_INVALID, 'give --port or --device, not both', { flag: '--device' });
+      checkOutput('--out', o.out);
+      checkOutput('--save-frames', o.saveFrames);
       const spec = deviceSpec(o);
       if (o.capture && spec.kind !== 'serial') throw new HoloringError(ErrorCodes.ARG_INVALID, '--capture needs a serial port (--port): only serial traffic can be recorded', { flag: '--capture' });
       const store = new CalibrationStore(o.store);

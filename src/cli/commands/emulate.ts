@@ -2,13 +2,12 @@ import type { Command } from 'commander';
 import { RingEmulator } from '../../../drivers/ring/emulator.ts';
 import { type FaultEvent, type Scenario, parseWindow, readScenario } from '../../../drivers/ring/faults.ts';
 import { RingDeviceModel } from '../../../drivers/ring/model.ts';
-import { PtyEmulatorHost } from '../../../drivers/ring/pty.ts';
+import { PtyEmulatorHost, assertLinkFree } from '../../../drivers/ring/pty.ts';
 import { RingSimulator } from '../../../drivers/sim/simulator.ts';
 import { truthToJson } from '../../../drivers/sim/truth.ts';
-import { HoloringError } from '../../errors.ts';
 import { parseMetricSpec } from '../../physics/metric.ts';
 import { validateDelta } from '../../physics/params.ts';
-import { numberArg, writeOutput } from '../args.ts';
+import { numberArg, withFlag, writeOutput } from '../args.ts';
 
 interface EmulateOptions {
   link: string; metric: string; delta: number; sites: number; seed: number; rate: number; speed: number;
@@ -39,18 +38,13 @@ export function registerEmulate(program: Command): void {
     .option('--quiet', 'no banner on stderr')
     .action(async (o: EmulateOptions, cmd: Command) => {
       const fromCli = (name: string): boolean => cmd.getOptionValueSource(name) === 'cli';
-      const sc: Scenario = o.scenario ? readScenario(o.scenario) : {};
+      withFlag('--link', () => assertLinkFree(o.link));
+      const sc: Scenario = o.scenario ? withFlag('--scenario', () => readScenario(o.scenario as string)) : {};
       const pick = <K extends keyof Scenario & keyof EmulateOptions>(k: K): EmulateOptions[K] =>
         (sc[k] !== undefined && !fromCli(k) ? sc[k] : o[k]) as EmulateOptions[K];
       const metricSpec = pick('metric');
-      let metric;
-      try {
-        metric = parseMetricSpec(metricSpec);
-        validateDelta(o.delta);
-      } catch (e) {
-        if (e instanceof HoloringError) throw new HoloringError(e.code, `--metric/--delta: ${e.message}`, { ...e.context });
-        throw e;
-      }
+      const metric = withFlag('--metric', () => parseMetricSpec(metricSpec));
+      withFlag('--delta', () => validateDelta(o.delta));
       const seed = pick('seed');
       const sim = new RingSimulator({ metric, delta: o.delta, sites: pick('sites'), seed });
       const events: FaultEvent[] = [

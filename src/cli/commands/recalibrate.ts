@@ -9,7 +9,7 @@ import { CalibrationStore, DEFAULT_STORE_DIR } from '../../../calibration/store.
 import type { CalibrationRecord } from '../../contracts/calibration.ts';
 import { ErrorCodes, HoloringError } from '../../errors.ts';
 import { formatResponseTable } from '../../io/responseTable.ts';
-import { numberArg, writeOutput } from '../args.ts';
+import { checkOutput, numberArg, withFlag, writeOutput } from '../args.ts';
 
 interface RecalibrateOptions {
   frames?: string; capture?: string; record?: string; store: string; kmax: number; gamma: number; minFrames: number; out: string; json?: boolean; quiet?: boolean;
@@ -43,9 +43,16 @@ export function registerRecalibrate(program: Command): void {
     .option('--json', 'print a JSON summary on stderr instead of text')
     .option('--quiet', 'no summary on stderr')
     .action(async (o: RecalibrateOptions) => {
-      if (!!o.frames === !!o.capture) throw new HoloringError(ErrorCodes.ARG_INVALID, 'give exactly one of --frames FILE or --capture FILE', {});
-      const record = resolveRecord(o.record, new CalibrationStore(o.store));
-      const input = o.frames ? readFramesFile(o.frames) : framesFromCapture(o.capture!);
+      if (!!o.frames === !!o.capture) throw new HoloringError(ErrorCodes.ARG_INVALID, 'give exactly one of --frames FILE or --capture FILE', { flag: '--frames' });
+      checkOutput('--out', o.out);
+      // the input first: a missing frames file is reported as such, not as a missing record
+      const input = o.frames ? withFlag('--frames', () => readFramesFile(o.frames as string)) : withFlag('--capture', () => framesFromCapture(o.capture as string));
+      const record = withFlag('--record', () => resolveRecord(o.record, new CalibrationStore(o.store)));
+      const sites = input.frames[0]?.x.length ?? record.sites;
+      const kLimit = Math.floor((sites - 1) / 2);
+      if (o.kmax > kLimit) {
+        throw new HoloringError(ErrorCodes.ARG_INVALID, `--kmax: ${o.kmax} is beyond what a ring of ${sites} sites resolves: the DFT over the sites gives χ for |k| < N/2, i.e. k ≤ ${kLimit}; use --kmax ${kLimit} or less`, { flag: '--kmax', kmax: o.kmax, limit: kLimit });
+      }
       if ('tornTail' in input && input.tornTail) {
         process.stderr.write(`holoring: warning: the last line of ${o.frames} is cut short (${input.tornBytes} bytes, the writer stopped mid-line): left out; the ${input.frames.length} complete frames before it are used\n`);
       }
@@ -55,7 +62,7 @@ export function registerRecalibrate(program: Command): void {
         const why = res.status['identity-mismatch']
           ? `the frames come from ${input.device.model} serial ${input.device.serial}, the record ${record.version} is for ${record.device.model} serial ${record.device.serial}`
           : res.status['record-mismatch'] ? `the record has ${record.sites} sites, the frames ${input.frames[0]?.x.length}` : 'no frames';
-        throw new HoloringError('RING_ERR_CALIB_MISMATCH', `no frame could be calibrated with ${record.version}: ${why}`, { version: record.version, status: res.status });
+        throw new HoloringError('RING_ERR_CALIB_MISMATCH', `--record: no frame could be calibrated with ${record.version}: ${why}`, { version: record.version, status: res.status, flag: '--record' });
       }
       const csv = formatResponseTable(res.table.points);
       writeOutput('--out', o.out, csv);

@@ -2,7 +2,10 @@ import { type Command, Option } from 'commander';
 import { describeDialect } from '../../io/csvDialect.ts';
 import { readResponseTable } from '../../io/responseTable.ts';
 import { DEFAULT_SHAPE, GEOMETRY_OPTIONS, type GeometryOption, loadAnyCheckpoint, reconstructGeometry } from '../../model/index.ts';
-import { numberArg, withFlag, writeOutput } from '../args.ts';
+import { HoloringError } from '../../errors.ts';
+import { ModelErrorCodes } from '../../model/index.ts';
+import { validateDelta } from '../../physics/params.ts';
+import { checkOutput, numberArg, withFlag, writeOutput } from '../args.ts';
 
 /** `--delta`: a number, or `auto` (Δ fitted with the metric). */
 const deltaArg = (value: string): number | 'auto' => (value.trim().toLowerCase() === 'auto' ? 'auto' : numberArg('--delta')(value));
@@ -18,6 +21,7 @@ interface ReconstructOptions {
   threads: number;
   out: string;
   quiet?: boolean;
+  strict?: boolean;
 }
 
 export function registerReconstruct(program: Command): void {
@@ -34,14 +38,17 @@ export function registerReconstruct(program: Command): void {
     .option('--threads <n>', 'threads for the fit (modes split over worker threads; 1 = this thread only)', numberArg('--threads', { integer: true, min: 1, max: 64 }), 1)
     .option('--out <file>', 'output JSON file, or - for stdout', '-')
     .option('--quiet', 'no progress on stderr')
+    .option('--strict', 'exit 1 (after writing the output) unless the fit is good: converged, reduced χ² consistent with its degrees of freedom')
     .action(async (o: ReconstructOptions) => {
       const log = (line: string): void => {
         if (!o.quiet) process.stderr.write(line + '\n');
       };
+      if (o.delta !== 'auto') withFlag('--delta', () => validateDelta(o.delta as number));
+      checkOutput('--out', o.out);
       const table = withFlag('--data', () => readResponseTable(o.data));
       if (table.dialect.delimiter !== ',' || table.dialect.decimalComma) log(`reconstruct: ${o.data}: ${describeDialect(table.dialect)}`);
       const init = o.init ? withFlag('--init', () => loadAnyCheckpoint(o.init as string)) : undefined;
-      const { geometry, output: res, choice } = await withFlag('--data', () =>
+      const { geometry, output: res, choice } = await blameData(() =>
         reconstructGeometry(table, {
           geometry: o.geometry,
           delta: o.delta,
@@ -61,8 +68,28 @@ export function registerReconstruct(program: Command): void {
       writeOutput('--out', o.out, text);
       if (choice) log(`reconstruct: geometry ${choice.reason}`);
       const where = geometry === 'disk' ? ` on ${String(res.backend)}` : `; r_h ${(res.rh as number).toFixed(4)} ± ${(res.rh_err as number).toFixed(4)}, T ${(res.temperature as number).toFixed(4)} ± ${(res.temperature_err as number).toFixed(4)}`;
+      // warnings are never silenced by --quiet
+      const warnings = Array.isArray(res.warnings) ? (res.warnings as string[]) : [];
+      for (const w of warnings) process.stderr.write(`holoring: warning: ${w}\n`);
       log(
-        `reconstruct: ${geometry} ${res.converged ? 'converged' : 'stopped (not converged)'} after ${res.iterations} iterations in ${res.elapsedMs.toFixed(0)} ms${where}; reduced chi2 ${res.chi2.toFixed(3)}${res.noiseless ? ' (noiseless table: σ floor, chi2 nominal)' : ''}${o.out === '-' ? '' : `; wrote ${o.out}`}`,
+        `reconstruct: ${geometry} ${res.quality === 'failed' ? 'FAILED' : res.converged ? 'converged' : 'stopped (not converged)'}${res.quality === 'poor' ? ' (poor fit)' : ''} after ${res.iterations} iterations in ${res.elapsedMs.toFixed(0)} ms${where}; reduced chi2 ${res.chi2.toFixed(3)}${res.noiseless ? ' (noiseless table: σ floor, chi2 nominal)' : ''}${o.out === '-' ? '' : `; wrote ${o.out}`}`,
       );
+      if (o.strict && res.quality !== 'good') {
+        throw new HoloringError('RING_ERR_MODEL_POOR_FIT', `--strict: the fit is ${res.quality} (reduced χ² ${(res.chi2 as number).toPrecision(4)}${res.converged ? '' : ', not converged'}); the output was written for inspection`, { quality: res.quality, chi2: res.chi2 });
+      }
     });
+}
+
+/**
+ * Runs the fit; a refusal of the table's content (too few points, k range,
+ * σ below the network's precision) names --data, a failure of the fit itself
+ * (RING_ERR_MODEL_DIVERGED) does not: it is not the fault of an argument.
+ */
+async function blameData<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof HoloringError && e.code !== ModelErrorCodes.DIVERGED) throw new HoloringError(e.code, `--data: ${e.message}`, { ...e.context, flag: '--data' });
+    throw e;
+  }
 }

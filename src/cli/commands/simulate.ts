@@ -5,7 +5,7 @@ import { validateDelta } from '../../physics/params.ts';
 import { responseTableOf, simulateResponseTable } from '../../physics/response.ts';
 import { ordinaryChi, parseOrdinaryRing } from '../../physics/ordinaryRings.ts';
 import { frequencyGrid } from '../../../drivers/sim/simulator.ts';
-import { numberArg, rangeArg, withFlag, writeOutput } from '../args.ts';
+import { checkOutput, numberArg, rangeArg, withFlag, writeOutput } from '../args.ts';
 import { createProgress } from '../progress.ts';
 import { ErrorCodes, HoloringError } from '../../errors.ts';
 
@@ -27,6 +27,7 @@ export function registerSimulate(program: Command): void {
       if (o.model && this.getOptionValueSource('metric') === 'cli') {
         throw new HoloringError(ErrorCodes.ARG_INVALID, '--model: give either --metric (a holographic bulk) or --model (an ordinary ring), not both', {});
       }
+      checkOutput('--out', o.out);
       const ring = o.model ? withFlag('--model', () => parseOrdinaryRing(o.model!)) : undefined;
       const metric = withFlag('--metric', () => parseMetricSpec(o.metric));
       withFlag('--delta', () => validateDelta(o.delta));

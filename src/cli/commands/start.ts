@@ -17,7 +17,7 @@ import { type Logger, createLogFeed, createLogger } from '../../log.ts';
 import { createServer } from '../../server/index.ts';
 import { parseMetricSpec } from '../../physics/metric.ts';
 import { validateDelta } from '../../physics/params.ts';
-import { numberArg, withFlag } from '../args.ts';
+import { describeDefaults, numberArg, withFlag } from '../args.ts';
 import { createProgress } from '../progress.ts';
 import { formatAccount } from '../summary.ts';
 import { isJournalStream, journaldStream } from '../../util/journald.ts';
@@ -49,7 +49,8 @@ interface StartFlags {
 function formatFit(s: FitSummary): string {
   const p = s.profile.map((x) => `r=${x.r.toFixed(1)}: f/f_AdS=${x.f.toFixed(4)}±${x.fErr.toFixed(4)} g/g_AdS=${x.g.toFixed(4)}±${x.gErr.toFixed(4)}`).join('  ');
   const d = s.deltaAuto ? `, Δ=${s.delta.toFixed(5)}±${s.deltaErr.toExponential(1)}` : '';
-  return `sweep ${s.sweep}: metric from ${s.points} points, reduced χ²=${s.chi2.toFixed(3)}${d}, ${s.iterations} iterations, ${(s.elapsedMs / 1000).toFixed(2)} s (${s.backend})\n  ${p}`;
+  const marker = !s.quality || s.quality === 'good' ? '' : s.quality === 'poor' ? '  [POOR FIT: error bands too small]' : '  [FIT FAILED: the metric does not describe the data]';
+  return `sweep ${s.sweep}: metric from ${s.points} points, reduced χ²=${s.chi2.toFixed(3)}${d}, ${s.iterations} iterations, ${(s.elapsedMs / 1000).toFixed(2)} s (${s.backend})${marker}\n  ${p}`;
 }
 
 /** The stop summary: run id, where it is, and the exact frame accounting. */
@@ -94,12 +95,21 @@ async function resolveRecord(
   bar.progress?.stop();
   store.save(res.record);
   store.activate(res.record.version);
-  opts.log.info({ version: res.record.version, reducedChi2: res.record.residuals.reducedChi2 }, 'calibration stored and activated');
+  opts.log.info({ calibrationVersion: res.record.version, reducedChi2: res.record.residuals.reducedChi2 }, 'calibration stored and activated');
   return res.record;
 }
 
+/** The defaults of the flags of `start`, from the configuration schema (flags override the configuration file). */
+function startDefaults(): Record<string, string | number> {
+  const d = parseConfig(undefined);
+  return {
+    device: d.device.spec, metric: d.device.metric, rate: d.device.rate, speed: d.device.speed, dwell: d.sweep.dwellMs, sweeps: d.sweeps,
+    calibrationDir: d.calibration.dir, logLevel: d.log.level,
+  };
+}
+
 export function registerStart(program: Command): void {
-  program
+  const cmd = program
     .command('start')
     .description('run the daemon: acquire from the ring, calibrate, build the response table and retrain the metric after every sweep')
     .option('--config <file>', 'JSON configuration file (see README "Configuration reference")')
@@ -215,4 +225,5 @@ export function registerStart(program: Command): void {
       if (st.influx) process.stderr.write(`influx: ${st.influx.pointsWritten} points in ${st.influx.target}${st.influx.backlogBytes ? `; ${st.influx.backlogBytes} bytes not yet written (written when the run continues)` : ''}${st.influx.lastError ? `; last error: ${st.influx.lastError}` : ''}\n`);
       if (st.state === 'failed') throw new HoloringError('RING_ERR_DAEMON_FAILED', `daemon failed: ${st.error ?? 'unknown error'}`, {});
     });
+  describeDefaults(cmd, startDefaults());
 }
