@@ -44,7 +44,11 @@ export interface FitQuality {
   quality: FitVerdict;
   /** Sentences for people (stderr, logs); empty for a good fit. */
   warnings: string[];
-  /** Rows with χ² contribution > DOMINANT_ROW_CHI2, largest first (at most 8). */
+  /**
+   * The rows that dominate χ²: the fewest rows beyond 5σ (χ² contribution >
+   * DOMINANT_ROW_CHI2) that carry half of it, largest first; when more than 8
+   * would be needed, the worst 8 (the misfit is spread over the table).
+   */
   dominantRows: DominantRow[];
 }
 
@@ -91,12 +95,12 @@ export function assessFit(
 ): FitQuality {
   const contrib = points.map((p, i) => ((chiPred[2 * i] - p.chiRe) ** 2 + (chiPred[2 * i + 1] - p.chiIm) ** 2) * invSigma[i] ** 2);
   const total = contrib.reduce((a, b) => a + b, 0);
-  const dominantRows = contrib
-    .map((c, i) => ({ c, i }))
-    .filter((x) => x.c > DOMINANT_ROW_CHI2)
-    .sort((a, b) => b.c - a.c)
-    .slice(0, 8)
-    .map(({ c, i }) => ({ row: i + 1, ...(lines ? { line: lines[i] } : {}), omega: points[i].omega, k: points[i].k, chi2: c }));
+  // the fewest worst rows (beyond 5σ) that carry half of χ², at most 8; else the worst 8 (the misfit is spread)
+  const worst = contrib.map((c, i) => ({ c, i })).filter((x) => x.c > DOMINANT_ROW_CHI2).sort((a, b) => b.c - a.c).slice(0, 8);
+  let carried = 0;
+  const upToHalf = worst.findIndex((x) => (carried += x.c) >= 0.5 * total);
+  const chosen = upToHalf >= 0 ? worst.slice(0, upToHalf + 1) : worst;
+  const dominantRows = chosen.map(({ c, i }) => ({ row: i + 1, ...(lines ? { line: lines[i] } : {}), omega: points[i].omega, k: points[i].k, chi2: c }));
   const spread = Math.sqrt(2 / Math.max(1, fit.dof));
   const z = (fit.chi2 - 1) / spread;
   const quality: FitVerdict = !fit.converged || fit.chi2 > FAILED_FIT_CHI2 ? 'failed' : !fit.noiseless && z > 4 ? 'poor' : 'good';
@@ -111,7 +115,7 @@ export function assessFit(
       const share = dominantRows.reduce((a, r) => a + r.chi2, 0) / total;
       const rows = dominantRows.map((r) => `${describeRow(points, r.row - 1, lines)} ${Math.sqrt(r.chi2).toFixed(0)}σ`).join(', ');
       warnings.push(share >= 0.5
-        ? `${dominantRows.length} row(s) carry ${(100 * share).toFixed(0)}% of χ²: ${rows}`
+        ? `χ² is dominated by ${dominantRows.length} row(s) (${(100 * share).toFixed(0)}%): ${rows}`
         : `the misfit is spread over the table; the worst rows (${(100 * share).toFixed(0)}% of χ²): ${rows}`);
     }
   }

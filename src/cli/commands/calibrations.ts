@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { CalibrationStore, DEFAULT_STORE_DIR } from '../../../calibration/store.ts';
+import { withFlag } from '../args.ts';
 
 /** `holoring calibrations`: list the stored records, show one, make one active. */
 export function registerCalibrations(program: Command): void {
@@ -21,11 +22,11 @@ export function registerCalibrations(program: Command): void {
     });
   storeOpt(cmd.command('show <version>').description('print a record (validated against its schema and version)'))
     .action((version: string, o: { store: string }) => {
-      process.stdout.write(JSON.stringify(new CalibrationStore(o.store).load(version), null, 2) + '\n');
+      process.stdout.write(JSON.stringify(withFlag('VERSION', () => new CalibrationStore(o.store).load(version)), null, 2) + '\n');
     });
   storeOpt(cmd.command('activate <version>').description('make a stored record the active one'))
     .action((version: string, o: { store: string }) => {
-      new CalibrationStore(o.store).activate(version);
+      withFlag('VERSION', () => new CalibrationStore(o.store).activate(version));
       process.stdout.write(`active calibration: ${version}\n`);
     });
 }
