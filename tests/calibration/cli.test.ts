@@ -73,11 +73,11 @@ describe('holoring calibrate / recalibrate / calibrations (in-process emulator)'
     lines[0] = JSON.stringify({ ...foreign, device: { ...foreign.device, serial: 'OTHER-1' } });
     writeFileSync(join(dir, 'other.jsonl'), lines.join('\n'));
     const mis = runCli(['recalibrate', '--store', store, '--frames', join(dir, 'other.jsonl'), '--record', first]);
-    expect(mis.code).toBe(1);
+    expect(mis.code).toBe(2);
     expect(mis.stderr).toContain('RING_ERR_CALIB_MISMATCH');
     writeFileSync(join(dir, 'broken.jsonl'), lines.slice(0, 3).join('\n') + '\n{"seq": 1,\n');
     const broken = runCli(['recalibrate', '--store', store, '--frames', join(dir, 'broken.jsonl')]);
-    expect(broken.code).toBe(1);
+    expect(broken.code).toBe(2);
     expect(broken.stderr).toContain('RING_ERR_CALIB_FRAMES_FILE');
     expect(broken.stderr).toContain('broken.jsonl:4');
   });

@@ -24,7 +24,11 @@ describe('CRC-32', () => {
       const b = Buffer.alloc(1 + (rng.nextU32() % 3000));
       for (let i = 0; i < b.length; i++) b[i] = rng.nextU32() & 0xff;
       const a = rng.nextU32() % b.length;
+      const e = a + (rng.nextU32() % (b.length - a + 1));
       expect(crc32Table(b, a)).toBe(zlibCrc32(b.subarray(a)) >>> 0);
+      // any window [a, e), also through the dispatching crc32 (native or table)
+      expect(crc32Table(b, a, e)).toBe(zlibCrc32(b.subarray(a, e)) >>> 0);
+      expect(crc32(b, a, e)).toBe(crc32Table(b, a, e));
     }
   });
 });

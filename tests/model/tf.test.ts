@@ -50,19 +50,35 @@ describe('metric network in TensorFlow.js', () => {
     net.setWeights(theta);
     const { kernel } = net.prepare(points);
     const op = net.chiOp(kernel);
-    const direct = kernel.forward(theta, new Float64Array(2 * kernel.P));
+    // the op reads the float32 variables: compare with the Float64 pass at those weights
+    const th32 = Float64Array.from([...net.alphaVar.dataSync(), ...net.betaVar.dataSync()]);
+    const direct = kernel.forward(th32, new Float64Array(2 * kernel.P));
     const w = tf.tensor2d(points.map((p, i) => [Math.cos(i), Math.sin(i)]));
     const [value, grads] = tf.tidy(() => {
       const v = op(net.alphaVar, net.betaVar);
       const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(op(a, b), w)))([net.alphaVar, net.betaVar]);
       return [v.dataSync(), g.map((t) => Array.from(t.dataSync()))];
     });
-    for (let i = 0; i < direct.length; i++) expect(value[i]).toBeCloseTo(direct[i], 4);
+    // float32 storage of a Float64 result: relative rounding ≤ 2⁻²⁴ ≈ 6e-8
+    const scaleV = Math.max(...direct.map(Math.abs));
+    for (let i = 0; i < direct.length; i++) expect(Math.abs(value[i] - direct[i])).toBeLessThan(1e-7 * Math.abs(direct[i]) + 1e-12 * scaleV);
     const dy = Float64Array.from(points.flatMap((_, i) => [Math.cos(i), Math.sin(i)]));
     const g64 = new Float64Array(net.grid.nw);
-    kernel.vjp(Float64Array.from([...net.alphaVar.dataSync(), ...net.betaVar.dataSync()]), dy, new Float64Array(2 * kernel.P), g64);
+    kernel.vjp(th32, dy, new Float64Array(2 * kernel.P), g64);
     const got = [...grads[0], ...grads[1]];
-    for (let i = 0; i < got.length; i++) expect(got[i]).toBeCloseTo(g64[i], 2);
+    const scaleG = Math.max(...g64.map(Math.abs));
+    for (let i = 0; i < got.length; i++) expect(Math.abs(got[i] - g64[i])).toBeLessThan(1e-7 * Math.abs(g64[i]) + 1e-12 * scaleG);
+    // the adjoint itself against central differences of the Float64 forward pass (error O(h²) ≈ 1e-10 relative)
+    const th = th32;
+    const fwd = (t: Float64Array): number => kernel.forward(t, new Float64Array(2 * kernel.P)).reduce((a, v, j) => a + v * dy[j], 0);
+    for (const i of [0, 3, net.grid.K - 2, net.grid.K, net.grid.nw - 1]) {
+      const h = 1e-5;
+      const up = th.slice();
+      const dn = th.slice();
+      up[i] += h;
+      dn[i] -= h;
+      expect(Math.abs((fwd(up) - fwd(dn)) / (2 * h) - g64[i])).toBeLessThan(1e-6 * scaleG);
+    }
     w.dispose();
     net.dispose();
   });
