@@ -10,7 +10,7 @@ import { RingEmulator } from './emulator.ts';
 import { NO_FAULTS, type FaultPlan } from './faults.ts';
 import { EmulatorTransport } from './loopback.ts';
 import { RingDeviceModel } from './model.ts';
-import { createReplayDevice } from './replay.ts';
+import { type ReplayFollow, createReplayDevice } from './replay.ts';
 import { SerialRingDevice } from './serialDevice.ts';
 import { SerialTransport } from './transport.ts';
 
@@ -35,7 +35,7 @@ export type DeviceSpec =
   | { kind: 'serial'; port: string; baudRate?: number; capture?: string }
   | ({ kind: 'emulator'; faults?: FaultPlan } & SimulatedRingSpec)
   | ({ kind: 'sim' } & SimulatedRingSpec)
-  | { kind: 'replay'; file: string; speed?: number };
+  | { kind: 'replay'; file: string; speed?: number; follow?: ReplayFollow };
 
 export interface OpenedDevice {
   device: RingDevice;
@@ -105,7 +105,7 @@ export function openDevice(spec: DeviceSpec, deps: { scheduler?: SchedulerLike; 
       return { device, simulator: sim, dispose: () => device.close() };
     }
     case 'replay': {
-      const device = createReplayDevice(spec.file, { speed: spec.speed, scheduler });
+      const device = createReplayDevice(spec.file, { speed: spec.speed, scheduler, follow: spec.follow });
       return { device, dispose: () => device.close() };
     }
   }

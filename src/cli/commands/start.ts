@@ -154,7 +154,7 @@ export function registerStart(program: Command): void {
       const ringMetric = simulated ? withFlag('--metric', () => parseMetricSpec(config.device.metric)) : null;
       const opened = openDevice(simulated
         ? { ...spec, metric: ringMetric ?? undefined, delta, rate: config.device.rate, speed: config.device.speed }
-        : spec, { logger: log });
+        : spec.kind === 'replay' ? { ...spec, follow: 'session' } : spec, { logger: log }); // a capture of any session (probe, calibrate) replays into the daemon
       const store = new CalibrationStore(config.calibration.dir);
       const reference = {
         geometry: config.calibration.referenceGeometry ?? (ringMetric?.kind === 'btz' ? ringMetric.label : 'ads'),
