@@ -44,6 +44,7 @@ export function registerReconstruct(program: Command): void {
         if (!o.quiet) process.stderr.write(line + '\n');
       };
       if (o.delta !== 'auto') withFlag('--delta', () => validateDelta(o.delta as number));
+      if (o.deltaStart !== undefined) withFlag('--delta-start', () => validateDelta(o.deltaStart as number));
       checkOutput('--out', o.out);
       const table = withFlag('--data', () => readResponseTable(o.data));
       if (table.dialect.delimiter !== ',' || table.dialect.decimalComma) log(`reconstruct: ${o.data}: ${describeDialect(table.dialect)}`);
