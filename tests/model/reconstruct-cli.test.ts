@@ -62,7 +62,7 @@ describe('holoring reconstruct', () => {
     expect(Math.abs(m2.rh / m.rh - 1)).toBeLessThan(1e-4);
     // weights of one geometry are refused for the other, and an unknown geometry is a bad flag
     const wrong = await run(['--data', good, '--geometry', 'disk', '--init', out, '--quiet']);
-    expect(wrong.code).toBe(1);
+    expect(wrong.code).toBe(2);
     expect(wrong.stderr).toMatch(/RING_ERR_MODEL_CHECKPOINT.*holds horizon weights but the geometry asked for is disk/);
     const bad = await run(['--data', good, '--geometry', 'torus', '--quiet']);
     expect(bad.code).toBe(2);
@@ -128,15 +128,15 @@ describe('holoring reconstruct', () => {
   it('refuses bad tables and arguments with clear messages', async () => {
     const header = lines[0];
     const cases: Array<[string[], RegExp, number]> = [
-      [['--data', write('few.csv', lines.slice(0, 20).join('\n'))], /RING_ERR_MODEL_TOO_FEW_POINTS.*19 point.*61 weights/, 1],
-      [['--data', write('cols.csv', lines.map((l) => l.split(',').slice(0, 5).join(',')).join('\n'))], /--data: .*missing column\(s\) sigma/, 1],
-      [['--data', write('nan.csv', [header, ...lines.slice(1, 80), '1,0.25,0,NaN,1,0.01'].join('\n'))], /RING_ERR_TABLE_VALUE.*chi_re is not a finite number/, 1],
-      [['--data', write('dup.csv', [...lines, lines[5]].join('\n'))], /RING_ERR_TABLE_DUPLICATE/, 1],
-      [['--data', write('mixed.csv', [...lines, '11,0.25,0,1,1,0'].join('\n'))], /sigma = 0 on line\(s\) \d+ while the other \d+ rows have sigma > 0/, 1],
-      [['--data', write('k0.csv', [header, ...lines.slice(1).filter((l) => l.split(',')[2] === '0'), '20,0.25,0,1,1,0.01'].join('\n')), '--nodes', '4'], /RING_ERR_MODEL_K_RANGE/, 1],
+      [['--data', write('few.csv', lines.slice(0, 20).join('\n'))], /RING_ERR_MODEL_TOO_FEW_POINTS.*19 point.*61 weights/, 2],
+      [['--data', write('cols.csv', lines.map((l) => l.split(',').slice(0, 5).join(',')).join('\n'))], /--data: .*missing column\(s\) sigma/, 2],
+      [['--data', write('nan.csv', [header, ...lines.slice(1, 80), '1,0.25,0,NaN,1,0.01'].join('\n'))], /RING_ERR_TABLE_VALUE.*chi_re is not a finite number/, 2],
+      [['--data', write('dup.csv', [...lines, lines[5]].join('\n'))], /RING_ERR_TABLE_DUPLICATE/, 2],
+      [['--data', write('mixed.csv', [...lines, '11,0.25,0,1,1,0'].join('\n'))], /sigma = 0 on line\(s\) \d+ while the other \d+ rows have sigma > 0/, 2],
+      [['--data', write('k0.csv', [header, ...lines.slice(1).filter((l) => l.split(',')[2] === '0'), '20,0.25,0,1,1,0.01'].join('\n')), '--nodes', '4'], /RING_ERR_MODEL_K_RANGE/, 2],
       [['--data', good, '--layers', '100'], /--layers: must be ≥ 200/, 2],
-      [['--data', good, '--delta', '2'], /RING_ERR_DELTA_INTEGER/, 1],
-      [['--data', good, '--init', write('bad-init.json', '{"format":"nope"}')], /--init: .*not a metric-network checkpoint/, 1],
+      [['--data', good, '--delta', '2'], /RING_ERR_DELTA_INTEGER/, 2],
+      [['--data', good, '--init', write('bad-init.json', '{"format":"nope"}')], /--init: .*not a metric-network checkpoint/, 2],
     ];
     const results = await Promise.all(cases.map(([args]) => run([...args, '--out', join(dir, 'x.json'), '--quiet'])));
     results.forEach((r, i) => {
