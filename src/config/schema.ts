@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ErrorCodes, HoloringError } from '../errors.ts';
 import { parseJson } from '../io/json.ts';
 import { readTextFile } from '../io/readText.ts';
+import { TokenEntrySchema } from '../auth/tokens.ts';
 import { AlarmsConfigSchema } from './alarms.ts';
 import { StorageConfigSchema, renamedKeysIn } from './storage.ts';
 
@@ -94,6 +95,23 @@ export const ConfigSchema = z.strictObject({
     liveHz: finite().positive().max(100).default(10),
     /** Shortest interval between response-table updates sent to a WebSocket client. */
     responseMs: z.number().int().min(100).default(2000),
+    /**
+     * Remote access (README "Remote access"). With no tokens the server only
+     * listens on loopback and every local client may read and control; with
+     * tokens every API request and WebSocket needs one.
+     */
+    auth: z.strictObject({
+      /** Token entries (hashes only), added by `holoring token create --config FILE`. */
+      tokens: z.array(TokenEntrySchema).default([]),
+      /** Extra browser origins allowed besides the dashboard's own (e.g. "https://rig.example.org"). */
+      allowedOrigins: z.array(z.string().url()).default([]),
+    }).prefault({}),
+    /** HTTPS/WSS: PEM certificate and key files (absent: plain HTTP). */
+    tls: z.strictObject({ cert: z.string().min(1), key: z.string().min(1) }).optional(),
+    /** Requests per minute one client (token or address) may make before 429. */
+    httpPerMinute: z.number().int().min(1).default(600),
+    /** WebSocket messages per second one client may send before being refused (a burst of twice that is allowed). */
+    wsPerSecond: finite().positive().max(1000).default(20),
   }).prefault({}),
   log: z.strictObject({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

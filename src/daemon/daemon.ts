@@ -3,6 +3,7 @@ import type { AccumulatedResponse, CalibratedFrame, CalibrationRecord } from '..
 import type { DeviceCounters, DeviceIdentity, DeviceState, RingDevice } from '../contracts/device.ts';
 import type { RingFrame } from '../contracts/frame.ts';
 import { type Config, startDelta } from '../config/schema.ts';
+import { HoloringError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { calibrate } from '../pipeline/calibrate.ts';
 import { accumulateResponse } from '../pipeline/responseAccumulator.ts';
@@ -49,6 +50,35 @@ export interface DaemonDeps {
    * stopped after the record closes; `status` reads the daemon's live counters.
    */
   openInfluxSink?: (run: { id: string; dir: string }, status: () => DaemonStatus) => InfluxSink;
+  /**
+   * Runs the calibration procedure on demand (the operator's calibrate
+   * command), stores and activates the record and returns it (absent: refused).
+   */
+  calibrateNow?: (identity: DeviceIdentity, device: RingDevice) => Promise<CalibrationRecord>;
+}
+
+/**
+ * What an operator may change while the daemon runs (the server's control
+ * API). Each refuses with RING_ERR_DAEMON_STATE when the daemon is not running
+ * or is calibrating, and resolves once the device accepted the change.
+ */
+export interface DaemonControl {
+  /** Stops the sweep plan: the device stops streaming; nothing else changes. */
+  stopSweeps(): Promise<void>;
+  /** Starts the sweep plan again from its first frequency. */
+  startSweeps(): Promise<void>;
+  /** Calibrates the device now (sweeps pause meanwhile) and applies the new record; the response table restarts with it. */
+  calibrate(): Promise<{ version: string }>;
+  /** The next training round starts from pure AdS instead of the current weights. */
+  resetModel(): Promise<void>;
+}
+
+/** A control command as the run's audit log keeps it. */
+export interface AuditEntry {
+  who: string;
+  role: string;
+  what: string;
+  result: string;
 }
 
 export interface FitSummary {
@@ -104,6 +134,8 @@ export interface DaemonStatus {
   accounting: FrameAccounting;
   /** The InfluxDB sink (null: none). */
   influx: InfluxSinkStatus | null;
+  /** The sweep plan: running, stopped by the operator, or paused for a calibration. */
+  acquisition: 'sweeping' | 'stopped' | 'calibrating';
   error?: string;
 }
 
@@ -126,6 +158,10 @@ export interface Daemon {
   response(): AccumulatedResponse | null;
   /** The latest fit (null before the first). */
   lastFit(): (GeometryFit & { sweep: number }) | null;
+  /** Operator control (the server's control API). */
+  readonly control: DaemonControl;
+  /** Records a control command in the run's documents (audit) and the log. */
+  audit(entry: AuditEntry): void;
 }
 
 const PROFILE_R = [0, 0.5, 1, 2];
@@ -162,7 +198,7 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
   const status = new BehaviorSubject<DaemonStatus>({
     state: 'idle', identity: null, deviceState: null, sweeps: 0, frames: 0, tablePoints: 0, calibrationVersion: null,
     skipped: {}, trainingsSkipped: 0, device: null, lastFit: null, journal: null, run: null,
-    accounting: { received: 0, journaled: 0, skipped: {}, missing: {}, duplicates: 0 }, influx: null,
+    accounting: { received: 0, journaled: 0, skipped: {}, missing: {}, duplicates: 0 }, influx: null, acquisition: 'sweeping',
   });
   const fits = new Subject<GeometryFit & { sweep: number }>();
   const calibrated = new Subject<CalibratedFrame>();
@@ -189,6 +225,10 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
   let lastRound: { round: number; chi2: number } | null = null;
   let calibration: { version: string; createdAt: string } | null = null;
   const alarms = daemonAlarms(config.alarms, { logger: deps.logger, run: () => run });
+  let connected: DeviceIdentity | null = null;
+  let activeRecord: CalibrationRecord | null = null;
+  let sweepsStopped = false;
+  let calibrating = false;
   const startedAt = Date.now();
   const startInfo = (): StartInfo => ({
     rig: config.rig, config: JSON.parse(JSON.stringify(config)) as Record<string, unknown>, delta: startDelta(config), gamma: config.physics.gamma,
@@ -289,8 +329,68 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
     }
   };
 
+  const refuse = (why: string): never => {
+    throw new HoloringError('RING_ERR_DAEMON_STATE', why, { state: status.value.state, acquisition: status.value.acquisition });
+  };
+  const controllable = (): void => {
+    if (status.value.state !== 'running' || stopping) refuse(`the daemon is ${status.value.state}: control is possible while it runs`);
+    if (calibrating) refuse('a calibration is running: wait for it to finish');
+  };
+  const resumeSweeps = async (): Promise<void> => {
+    await device.setSource({ site: config.sweep.sourceSite, amplitude: config.sweep.amplitude });
+    await device.sweep(sweepSpec);
+  };
+  const control: DaemonControl = {
+    async stopSweeps() {
+      controllable();
+      sweepsStopped = true;
+      patch({ acquisition: 'stopped' });
+      await device.stopStreaming();
+      log.info('sweeps stopped by the operator');
+    },
+    async startSweeps() {
+      controllable();
+      if (!sweepsStopped) refuse('the sweeps are already running');
+      sweepsStopped = false;
+      patch({ acquisition: 'sweeping' });
+      await resumeSweeps();
+      log.info('sweeps started by the operator');
+    },
+    async calibrate() {
+      controllable();
+      if (!deps.calibrateNow || !connected) return refuse('this daemon cannot calibrate on demand');
+      calibrating = true;
+      patch({ acquisition: 'calibrating' });
+      log.info('calibrating on the operator\'s command: sweeps pause meanwhile');
+      try {
+        await device.stopStreaming();
+        recording?.calibrating();
+        const rec = await deps.calibrateNow(connected, device);
+        activeRecord = rec;
+        log.info({ calibration: rec.version }, 'calibration applied; the response table restarts with it');
+        return { version: rec.version };
+      } finally {
+        recording?.acquiring();
+        calibrating = false;
+        patch({ acquisition: sweepsStopped ? 'stopped' : 'sweeping' });
+        if (!sweepsStopped && !stopping) await resumeSweeps().catch((e: unknown) => log.error({ err: e }, 'could not restart the sweeps after the calibration'));
+      }
+    },
+    async resetModel() {
+      if (status.value.state !== 'running' || stopping) refuse(`the daemon is ${status.value.state}: control is possible while it runs`);
+      if (!trainer) refuse('this daemon does not train (started with --no-train)');
+      trainer!.reset();
+      log.info('model reset by the operator: the next round starts from pure AdS');
+    },
+  };
+
   return {
     done,
+    control,
+    audit(entry) {
+      log.info({ audit: entry }, `control: ${entry.what} by ${entry.who} (${entry.role}): ${entry.result}`);
+      run?.document({ type: 'audit', ...entry });
+    },
     status$: status.asObservable(),
     fits$: fits.asObservable(),
     calibrated$: calibrated.asObservable(),
@@ -331,9 +431,11 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
           patch({ frames: status.value.frames + 1, ...account() });
         }));
         subs.push(device.state$.pipe(takeUntil(stop$)).subscribe((deviceState) => patch({ deviceState })));
+        connected = identity;
         const record = await deps.resolveRecord(identity, device);
         calibration = record ? { version: record.version, createdAt: record.createdAt } : null;
         if (record) log.info({ calibrationVersion: record.version }, 'calibration active');
+        activeRecord = record;
         else log.warn('no calibration record for this device: frames are used uncalibrated and flagged so');
         recording.acquiring();
         const live = recording;
@@ -347,13 +449,14 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
           }
           sub.complete();
         });
-        const frames$ = concat(replay$, raw$.pipe(filter((f) => !live.isDuplicate(f))));
+        // frames of an operator's calibration go to the journal only, not into the response table
+        const frames$ = concat(replay$, raw$.pipe(filter((f) => !live.isDuplicate(f) && !calibrating)));
         const transform = ringTransform({ kMax: config.physics.kMax, gamma: config.physics.gamma, allowUncalibrated: record === null, counters: skipped });
         subs.push(
           frames$.pipe(
             // one frame at a time: a frame that cannot be processed is counted and logged, and acquisition goes on
             mergeMap((f) => of(f).pipe(
-              calibrate({ record, identity }),
+              calibrate({ record: activeRecord, identity }),
               tap((c) => calibrated.next(c)),
               transform,
               catchError((e: unknown) => {
@@ -387,7 +490,7 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
             }
           }
         }
-        const sweepDone$ = (device.events$ ?? EMPTY).pipe(filter((e) => e.type === 'sweep-done'), takeUntil(stop$), share());
+        const sweepDone$ = (device.events$ ?? EMPTY).pipe(filter((e) => e.type === 'sweep-done' && !calibrating), takeUntil(stop$), share());
         let busy = false;
         subs.push(
           sweepDone$.pipe(
@@ -396,7 +499,7 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
               patch({ sweeps, device: device.counters() });
               log.info({ sweeps, frames: status.value.frames, tablePoints: status.value.tablePoints }, 'sweep complete');
               const last = config.sweeps > 0 && sweeps >= config.sweeps;
-              if (!last) device.sweep(sweepSpec).catch((e: unknown) => log.error({ err: e }, 'could not start the next sweep'));
+              if (!last && !sweepsStopped) device.sweep(sweepSpec).catch((e: unknown) => log.error({ err: e }, 'could not start the next sweep'));
               if (busy) patch({ trainingsSkipped: status.value.trainingsSkipped + 1 });
             }),
             filter(() => status.value.sweeps % config.model.retrainEvery === 0 || (config.sweeps > 0 && status.value.sweeps >= config.sweeps)),

@@ -15,6 +15,8 @@ import type { RunRecorder } from '../storage/run.ts';
 export interface RunRecording {
   /** Frames from now on are acquisition frames (before: calibration frames). */
   acquiring(): void;
+  /** Frames from now on are calibration frames (an operator's calibration during the run). */
+  calibrating(): void;
   /** True for a frame the recording saw as a duplicate (processing skips it). */
   isDuplicate(frame: RingFrame): boolean;
   accounting(skipped: Record<string, number>): FrameAccounting;
@@ -110,6 +112,9 @@ export function recordRun(run: RunRecorder | null, device: RingDevice, raw$: Obs
   return {
     acquiring: () => {
       kind = 'frames';
+    },
+    calibrating: () => {
+      kind = 'calibration';
     },
     isDuplicate: (f) => dupes.has(f),
     accounting: (skipped) => {

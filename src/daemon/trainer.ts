@@ -10,6 +10,8 @@ export interface MetricTrainer {
   fit(points: readonly ResponsePoint[], temperatureRatio?: number): Promise<GeometryFit>;
   /** The next fit of the checkpoint's geometry starts from these weights (a resumed run's checkpoint). */
   warmStart(checkpoint: Checkpoint | HorizonCheckpoint): void;
+  /** The next fit starts from pure AdS again (the operator's model reset). */
+  reset(): void;
   dispose(): Promise<void>;
 }
 
@@ -28,6 +30,7 @@ export interface TrainerOptions {
 export type TrainerRequest =
   | { type: 'fit'; id: number; points: readonly ResponsePoint[]; temperatureRatio?: number }
   | { type: 'init'; checkpoint: Checkpoint | HorizonCheckpoint }
+  | { type: 'reset' }
   | { type: 'close' };
 export type TrainerReply =
   | { type: 'ready'; backend: string; logs: string[] }
@@ -46,6 +49,7 @@ export async function createLiveTrainer(opts: TrainerOptions): Promise<MetricTra
       return fitter.fit(points, temperatureRatio);
     },
     warmStart: (checkpoint) => fitter.warmStart(checkpoint),
+    reset: () => fitter.reset(),
     dispose: () => fitter.dispose(),
   };
 }
@@ -98,6 +102,9 @@ export async function createThreadedTrainer(opts: TrainerOptions): Promise<Metri
     },
     warmStart: (checkpoint) => {
       if (!failure) worker.postMessage({ type: 'init', checkpoint } satisfies TrainerRequest);
+    },
+    reset: () => {
+      if (!failure) worker.postMessage({ type: 'reset' } satisfies TrainerRequest);
     },
     dispose: async () => {
       if (failure) return;

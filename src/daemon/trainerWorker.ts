@@ -23,6 +23,10 @@ port.on('message', async (msg: TrainerRequest) => {
     trainer.warmStart(msg.checkpoint);
     return;
   }
+  if (msg.type === 'reset') {
+    trainer.reset();
+    return;
+  }
   try {
     const result = await trainer.fit(msg.points as ResponsePoint[], msg.temperatureRatio);
     port.postMessage({ type: 'result', id: msg.id, result } satisfies TrainerReply);

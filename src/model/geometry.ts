@@ -213,6 +213,12 @@ export class GeometryFitter {
     return next;
   }
 
+  /** The next fits start afresh: the disk from pure AdS, the horizon from its r_h scan. */
+  reset(): void {
+    this.diskInit = 'ads';
+    this.horizonInit = 'scan';
+  }
+
   /** The next fit of the checkpoint's geometry starts from it. */
   warmStart(cp: Checkpoint | HorizonCheckpoint): void {
     if (checkpointGeometry(cp) === 'disk') this.diskInit = cp as Checkpoint;

@@ -3,9 +3,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 /**
  * The one gate every HTTP request and every WebSocket connection passes
  * through (a fastify `onRequest` hook; the WebSocket upgrade is a GET /ws and
- * goes through it too), before any route runs. The default policy lets
- * everyone read; an authenticating policy (bearer tokens, roles) replaces it
- * without touching the routes: it returns the principal, which routes find on
+ * goes through it too), before any route runs. The policy (src/server/auth.ts:
+ * bearer tokens and roles) returns the principal, which routes find on
  * `request.principal`.
  */
 export interface AccessRequest {
@@ -20,19 +19,17 @@ export interface AccessRequest {
 }
 
 export interface Principal {
+  /** The token's label, `token ID`, `local` (no authentication configured) or `anonymous` (public files). */
   who: string;
-  role: string;
+  role: 'viewer' | 'operator';
+  /** The token's public id (`local` without authentication; null for public files). */
+  tokenId: string | null;
 }
 
 export type AccessDecision =
   | { allow: true; principal: Principal }
-  | { allow: false; status: 401 | 403; code: `RING_ERR_${string}`; message: string };
+  | { allow: false; status: 401 | 403; code: `RING_ERR_${string}`; message: string; principal?: Principal };
 
 export interface AccessPolicy {
   check(req: AccessRequest): AccessDecision | Promise<AccessDecision>;
 }
-
-/** Everyone may read (the server listens on loopback by default). */
-export const openAccess: AccessPolicy = {
-  check: () => ({ allow: true, principal: { who: 'anonymous', role: 'viewer' } }),
-};

@@ -3,7 +3,7 @@ import type { WebSocket } from 'ws';
 import type { Logger } from '../log.ts';
 import { ClientQueue, type QueueItem } from './clientQueue.ts';
 import { type Clock, systemClock } from './decimate.ts';
-import { COALESCING, PROTOCOL_VERSION, type ServerMessage, type Topic, TOPICS, encode, parseClientMessage } from './protocol.ts';
+import { COALESCING, PROTOCOL_VERSION, type ServerMessage, type Topic, TOPICS, WsErrorCodes, encode, parseClientMessage } from './protocol.ts';
 
 /**
  * The WebSocket hub: one `seq` for every broadcast message, one encoding of
@@ -28,6 +28,13 @@ export interface HubOptions {
   highWaterBytes?: number;
   /** Connections, disconnections and clients ended for not answering. */
   logger?: Logger;
+  /**
+   * Messages per second one client may send (a burst of twice that is
+   * allowed); beyond it messages are refused with RING_ERR_WS_FLOOD, and a
+   * client that sends more than ten times the rate in a second is closed with
+   * 1008 (policy violation). Default 20.
+   */
+  clientMessagesPerSecond?: number;
 }
 
 export interface HubTotals {
@@ -35,6 +42,9 @@ export interface HubTotals {
   connections: number;
   /** Clients ended because they stopped answering pings. */
   unresponsive: number;
+  /** Client messages refused for exceeding the rate, and clients closed for flooding. */
+  flooded: number;
+  floodClosed: number;
   messages: number;
   bytes: number;
   /** Messages not delivered, by `topic:reason` (coalesced | overflow). */
@@ -55,6 +65,12 @@ interface Client {
   queue: ClientQueue;
   topics: Set<Topic>;
   alive: boolean;
+  /** Token bucket of the client's own messages. */
+  tokens: number;
+  refilledAt: number;
+  /** Refused messages in the current second, and when an error was last sent. */
+  excess: number;
+  excessSince: number;
 }
 
 export class Hub {
@@ -69,7 +85,7 @@ export class Hub {
   private evictedUpTo = 0;
   private readonly clients = new Set<Client>();
   private readonly pingTimer: ReturnType<typeof setInterval>;
-  private readonly totals: HubTotals = { connected: 0, connections: 0, unresponsive: 0, messages: 0, bytes: 0, dropped: {}, resumed: 0, snapshots: 0 };
+  private readonly totals: HubTotals = { connected: 0, connections: 0, unresponsive: 0, flooded: 0, floodClosed: 0, messages: 0, bytes: 0, dropped: {}, resumed: 0, snapshots: 0 };
 
   constructor(private readonly opts: HubOptions) {
     this.clock = opts.clock ?? systemClock;
@@ -99,6 +115,10 @@ export class Hub {
       socket,
       topics: new Set(req.topics),
       alive: true,
+      tokens: 2 * this.rate,
+      refilledAt: this.clock.now(),
+      excess: 0,
+      excessSince: this.clock.now(),
       queue: new ClientQueue({
         clock: this.clock,
         maxEvents: this.opts.maxEvents,
@@ -176,7 +196,38 @@ export class Hub {
     if (drop > 0) this.history = this.history.slice(drop);
   }
 
+  private get rate(): number {
+    return this.opts.clientMessagesPerSecond ?? 20;
+  }
+
+  /** Takes one message from the client's bucket; false (and a refusal, or closing a flood) when it is empty. */
+  private admit(c: Client): boolean {
+    const now = this.clock.now();
+    c.tokens = Math.min(2 * this.rate, c.tokens + ((now - c.refilledAt) / 1000) * this.rate);
+    c.refilledAt = now;
+    if (c.tokens >= 1) {
+      c.tokens -= 1;
+      return true;
+    }
+    this.totals.flooded++;
+    if (now - c.excessSince >= 1000) {
+      c.excess = 0;
+      c.excessSince = now;
+    }
+    if (++c.excess === 1) {
+      c.queue.sendNow(encode({ type: 'error', code: WsErrorCodes.FLOOD, message: `too many messages: at most ${this.rate} per second; messages beyond it are dropped` }));
+    }
+    if (c.excess > 10 * this.rate) {
+      this.totals.floodClosed++;
+      this.opts.logger?.warn({ excess: c.excess }, 'a dashboard client flooded the server with messages: disconnected');
+      c.socket.close(1008, 'message flood');
+      this.detach(c);
+    }
+    return false;
+  }
+
   private onMessage(c: Client, data: Buffer, isBinary: boolean): void {
+    if (!this.admit(c)) return;
     const parsed = parseClientMessage(data, isBinary);
     if (!parsed.ok) {
       c.queue.sendNow(encode({ type: 'error', code: parsed.code, message: parsed.message }));

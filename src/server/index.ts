@@ -10,7 +10,12 @@ import type { Daemon } from '../daemon/daemon.ts';
 import { HoloringError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { HOLORING_VERSION } from '../version.ts';
-import { type AccessPolicy, type Principal, openAccess } from './access.ts';
+import { readFileSync } from 'node:fs';
+import fastifyRateLimit from '@fastify/rate-limit';
+import { BenchLock } from '../auth/benchLock.ts';
+import type { AccessPolicy, Principal } from './access.ts';
+import { assertExposureAllowed, createAccessPolicy, isPublicPath, selectSubprotocol } from './auth.ts';
+import { installControlHooks, registerControlRoutes } from './control.ts';
 import type { Clock } from './decimate.ts';
 import { Hub, type HubOptions } from './hub.ts';
 import { LiveState, type LiveSources } from './live.ts';
@@ -38,8 +43,10 @@ declare module 'fastify' {
  */
 export interface ServerOptions extends LiveSources {
   logger?: Logger;
-  /** Who may do what (default: everyone may read). */
+  /** Who may do what (default: the token policy of server.auth, src/server/auth.ts). */
   access?: AccessPolicy;
+  /** The bench lock (default: a new one on the wall clock). */
+  lock?: BenchLock;
   clock?: Clock;
   /** Hub tuning (ping interval, queue bounds), mostly for tests. */
   hub?: Partial<Omit<HubOptions, 'version' | 'snapshot' | 'clock' | 'logger'>>;
@@ -67,13 +74,25 @@ export const WEB_ROOT = fileURLToPath(new URL('../../dashboards/web/', import.me
 const UPLOT_DIST = dirname(createRequire(here + '/').resolve('uplot'));
 
 export function createServer(daemon: Daemon, config: Readonly<Config>, opts: ServerOptions = {}): HoloringServer {
+  const tls = config.server.tls;
+  const readPem = (what: 'cert' | 'key', path: string): Buffer => {
+    try {
+      return readFileSync(path);
+    } catch (e) {
+      throw new HoloringError('RING_ERR_SERVER_TLS', `server.tls.${what}: cannot read ${path}: ${(e as Error).message}`, { path });
+    }
+  };
   // requests are not logged (a dashboard polls); the server logs its own events
-  const app = Fastify();
-  const hub: Hub = new Hub({ ...opts.hub, ...(opts.logger ? { logger: opts.logger.child({ component: 'server' }) } : {}), version: HOLORING_VERSION, snapshot: (): unknown => live.snapshot(), ...(opts.clock ? { clock: opts.clock } : {}) });
+  const app = Fastify({
+    bodyLimit: MAX_CLIENT_MESSAGE_BYTES,
+    ...(tls ? { https: { cert: readPem('cert', tls.cert), key: readPem('key', tls.key) } } : {}),
+  }) as unknown as FastifyInstance;
+  const hub: Hub = new Hub({ clientMessagesPerSecond: config.server.wsPerSecond, ...opts.hub, ...(opts.logger ? { logger: opts.logger.child({ component: 'server' }) } : {}), version: HOLORING_VERSION, snapshot: (): unknown => live.snapshot(), ...(opts.clock ? { clock: opts.clock } : {}) });
   // the hub asks for snapshots only once clients connect, after this line
   const live: LiveState = new LiveState(daemon, config, hub, HOLORING_VERSION, { alarms: daemon.alarms, ...opts }, opts.clock);
   const metrics = createMetrics({ daemon, hub, live, fits$: daemon.fits$, ...(opts.tensors ? { tensors: opts.tensors } : {}) });
-  const access = opts.access ?? openAccess;
+  const access = opts.access ?? createAccessPolicy(config.server.auth, { tls: !!tls });
+  const lock = opts.lock ?? new BenchLock();
   let url: string | null = null;
 
   app.decorateRequest('principal', null);
@@ -81,17 +100,35 @@ export function createServer(daemon: Daemon, config: Readonly<Config>, opts: Ser
   app.addHook('onRequest', async (req, reply) => {
     const kind = req.headers.upgrade?.toLowerCase() === 'websocket' ? 'ws' : 'http';
     const d = await access.check({ method: req.method, url: req.url, headers: req.headers, ip: req.ip, kind });
-    if (!d.allow) return sendError(reply, d.status, d.code, d.message);
+    if (!d.allow) {
+      // a refused request keeps who asked, for the audit log
+      if (d.principal) req.principal = d.principal;
+      return sendError(reply, d.status, d.code, d.message);
+    }
     req.principal = d.principal;
   });
+  installControlHooks(app, { daemon, lock });
   app.setNotFoundHandler((req, reply) => sendError(reply, 404, HttpErrorCodes.NOT_FOUND, `no such resource: ${req.method} ${req.url.split('?')[0]}`));
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
-    const code = err instanceof HoloringError ? err.code : status < 500 ? HttpErrorCodes.BAD_REQUEST : 'RING_ERR_INTERNAL';
+    const code = err instanceof HoloringError ? err.code
+      : status === 413 ? HttpErrorCodes.TOO_LARGE
+        : status < 500 ? HttpErrorCodes.BAD_REQUEST : 'RING_ERR_INTERNAL';
     return sendError(reply, status, code, err.message);
   });
 
-  void app.register(fastifyWebsocket, { options: { maxPayload: MAX_CLIENT_MESSAGE_BYTES } });
+  void app.register(fastifyRateLimit, {
+    max: config.server.httpPerMinute,
+    timeWindow: 60_000,
+    hook: 'preHandler',
+    keyGenerator: (req) => req.principal?.tokenId ?? req.ip,
+    allowList: (req) => isPublicPath(req.method, req.url),
+    errorResponseBuilder: (_req, ctx) => Object.assign(
+      new HoloringError(HttpErrorCodes.RATE_LIMITED, `too many requests: at most ${ctx.max} per minute; retry in ${ctx.after}`),
+      { statusCode: 429 },
+    ),
+  });
+  void app.register(fastifyWebsocket, { options: { maxPayload: MAX_CLIENT_MESSAGE_BYTES, handleProtocols: selectSubprotocol } });
   void app.register(async (scope) => {
     scope.get('/ws', { websocket: true }, (socket, req) => {
       const q = req.query as Record<string, string | undefined>;
@@ -107,7 +144,11 @@ export function createServer(daemon: Daemon, config: Readonly<Config>, opts: Ser
   });
   void app.register(fastifyStatic, { root: WEB_ROOT, prefix: '/', index: 'index.html' });
   void app.register(fastifyStatic, { root: UPLOT_DIST, prefix: '/vendor/uplot/', decorateReply: false });
-  registerRoutes(app, { daemon, live, registry: metrics.registry, runs: opts.dataDir ? new RunCatalog(opts.dataDir) : null });
+  // routes in a plugin registered after the rate limiter, so that it sees them
+  void app.register(async (api) => {
+    registerRoutes(api, { daemon, live, registry: metrics.registry, runs: opts.dataDir ? new RunCatalog(opts.dataDir) : null });
+    registerControlRoutes(api, { daemon, lock, authRequired: config.server.auth.tokens.length > 0 });
+  });
 
   return {
     app, hub, live,
@@ -116,6 +157,7 @@ export function createServer(daemon: Daemon, config: Readonly<Config>, opts: Ser
     },
     async listen() {
       const { host, port } = config.server;
+      assertExposureAllowed(host, config.server.auth);
       try {
         await app.listen({ host, port });
       } catch (e) {
@@ -123,7 +165,7 @@ export function createServer(daemon: Daemon, config: Readonly<Config>, opts: Ser
         throw new HoloringError(HttpErrorCodes.LISTEN, `cannot serve the dashboard on ${host}:${port}: ${why}; choose another port with --port or server.port`, { host, port });
       }
       const addr = app.server.address() as AddressInfo;
-      url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}/`;
+      url = `http${tls ? 's' : ''}://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}/`;
       return url;
     },
     async close() {

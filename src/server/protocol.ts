@@ -28,6 +28,8 @@ export const WsErrorCodes = {
   UNKNOWN_TYPE: 'RING_ERR_WS_UNKNOWN_TYPE',
   /** A known type with bad fields (unknown topic, rate out of range...). */
   INVALID: 'RING_ERR_WS_INVALID',
+  /** More messages than the per-client rate allows (server.wsPerSecond). */
+  FLOOD: 'RING_ERR_WS_FLOOD',
 } as const;
 
 const topic = z.enum(TOPICS);

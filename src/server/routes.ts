@@ -17,6 +17,10 @@ export const HttpErrorCodes = {
   /** The run record is not available in this daemon (no storage). */
   RUNS_UNAVAILABLE: 'RING_ERR_RUNS_UNAVAILABLE',
   BAD_REQUEST: 'RING_ERR_HTTP_INVALID',
+  /** A request body over the limit (16 KiB). */
+  TOO_LARGE: 'RING_ERR_HTTP_TOO_LARGE',
+  /** More requests than server.httpPerMinute from one client. */
+  RATE_LIMITED: 'RING_ERR_RATE_LIMITED',
   /** The server cannot listen (port in use, address not available). */
   LISTEN: 'RING_ERR_SERVER_LISTEN',
 } as const;

@@ -52,7 +52,7 @@ describe('the access gate', () => {
       check: (req) => {
         seen.push(`${req.kind} ${req.url}`);
         return req.headers.authorization === 'Bearer good'
-          ? { allow: true, principal: { who: 'tester', role: 'viewer' } }
+          ? { allow: true, principal: { who: 'tester', role: 'viewer', tokenId: 'tester' } }
           : { allow: false, status: 401, code: 'RING_ERR_AUTH_MISSING', message: 'a bearer token is required' };
       },
     };

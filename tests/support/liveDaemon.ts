@@ -60,6 +60,7 @@ export async function startLiveDaemon(
     device: opened.device, logger, trainer,
     openRun: (identity) => openRun({ dataDir, identity, newRun: true, storage: config.storage, logger }),
     resolveRecord: async (_identity, device) => (opts.calibrate === false ? null : (await runCalibration(device, { framesPerSetting: 8 })).record),
+    calibrateNow: async (_identity, device) => (await runCalibration(device, { framesPerSetting: 8 })).record,
   });
   const server = createServer(daemon, config, { logs$: feed.entries$, dataDir, ...opts.server, logger: opts.server?.logger ?? silentLogger() });
   const url = await server.listen();

@@ -43,6 +43,7 @@ interface StartFlags {
   json?: boolean;
   logLevel?: string;
   port?: number;
+  host?: string;
   server: boolean;
 }
 
@@ -128,6 +129,7 @@ export function registerStart(program: Command): void {
     .option('--influx <url>', 'write the run into InfluxDB: http://HOST:PORT/DATABASE (config storage.influx)')
     .option('--json', 'print each fit as one JSON line on stdout')
     .option('--port <port>', 'port of the dashboard and API (0: any free port; default 8080)', numberArg('--port', { min: 0, max: 65535, integer: true }))
+    .option('--host <address>', 'address the dashboard and API listen on (default 127.0.0.1; any other needs server.auth tokens)')
     .option('--no-server', 'no dashboard, API or WebSocket')
     .option('--log-level <level>', 'fatal | error | warn | info | debug | trace | silent')
     .action(async (o: StartFlags) => {
@@ -138,7 +140,7 @@ export function registerStart(program: Command): void {
         calibration: { dir: o.calibrationDir },
         storage: { dir: o.dataDir, ...(o.influx ? { influx: withFlag('--influx', () => parseInfluxUrl(o.influx!)) } : {}) },
         log: { level: o.logLevel as never },
-        server: { port: o.port, ...(o.server ? {} : { enabled: false }) },
+        server: { port: o.port, host: o.host, ...(o.server ? {} : { enabled: false }) },
         sweeps: o.sweeps,
       };
       const config = parseConfig(mergeConfig(fromFile, overrides as Record<string, unknown>), o.config ?? 'command line');
@@ -177,6 +179,7 @@ export function registerStart(program: Command): void {
         runInfo: { note: o.note ?? null, gitCommit: gitCommit() },
         ...(config.storage.enabled && config.storage.influx ? { openInfluxSink: influxSinkFor(config.storage.influx, log) } : {}),
         resolveRecord: (identity, device) => resolveRecord(store, identity, device, { calibrate: !!o.calibrate, simulated, log, reference }),
+        calibrateNow: async (identity, device) => (await resolveRecord(store, identity, device, { calibrate: true, simulated, log, reference }))!,
       });
       daemon.status$.subscribe((s) => {
         if (s.lastFit && s.lastFit !== lastPrinted) {
