@@ -85,6 +85,8 @@ export function createServer(daemon: Daemon, config: Readonly<Config>, opts: Ser
   // requests are not logged (a dashboard polls); the server logs its own events
   const app = Fastify({
     bodyLimit: MAX_CLIENT_MESSAGE_BYTES,
+    // a stopping daemon does not wait for lingering clients (a refused WebSocket upgrade left open, a keep-alive)
+    forceCloseConnections: true,
     ...(tls ? { https: { cert: readPem('cert', tls.cert), key: readPem('key', tls.key) } } : {}),
   }) as unknown as FastifyInstance;
   const hub: Hub = new Hub({ clientMessagesPerSecond: config.server.wsPerSecond, ...opts.hub, ...(opts.logger ? { logger: opts.logger.child({ component: 'server' }) } : {}), version: HOLORING_VERSION, snapshot: (): unknown => live.snapshot(), ...(opts.clock ? { clock: opts.clock } : {}) });
@@ -103,6 +105,11 @@ export function createServer(daemon: Daemon, config: Readonly<Config>, opts: Ser
     if (!d.allow) {
       // a refused request keeps who asked, for the audit log
       if (d.principal) req.principal = d.principal;
+      // a refused WebSocket upgrade owns its raw socket: close it with the answer
+      if (kind === 'ws') {
+        void reply.header('connection', 'close');
+        reply.raw.once('finish', () => req.raw.socket.end());
+      }
       return sendError(reply, d.status, d.code, d.message);
     }
     req.principal = d.principal;

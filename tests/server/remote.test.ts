@@ -57,7 +57,10 @@ function socket(protocols: string[], headers: Record<string, string> = {}): Prom
     ws.on('message', (d) => messages.push(JSON.parse(String(d)) as Record<string, unknown>));
     const closed = new Promise<number>((r) => ws.on('close', (code) => r(code)));
     ws.once('open', () => resolve({ ws, messages, closed, opened: true }));
-    ws.once('unexpected-response', (_r, res) => resolve({ ws, messages, closed, opened: false, status: res.statusCode }));
+    ws.once('unexpected-response', (r, res) => {
+      r.destroy();
+      resolve({ ws, messages, closed, opened: false, status: res.statusCode });
+    });
     ws.once('error', () => resolve({ ws, messages, closed, opened: false }));
   });
 }
