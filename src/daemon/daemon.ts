@@ -367,6 +367,7 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
         recording?.calibrating();
         const rec = await deps.calibrateNow(connected, device);
         activeRecord = rec;
+        calibration = { version: rec.version, createdAt: rec.createdAt };
         log.info({ calibration: rec.version }, 'calibration applied; the response table restarts with it');
         return { version: rec.version };
       } finally {
@@ -433,9 +434,9 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
         subs.push(device.state$.pipe(takeUntil(stop$)).subscribe((deviceState) => patch({ deviceState })));
         connected = identity;
         const record = await deps.resolveRecord(identity, device);
+        activeRecord = record;
         calibration = record ? { version: record.version, createdAt: record.createdAt } : null;
         if (record) log.info({ calibrationVersion: record.version }, 'calibration active');
-        activeRecord = record;
         else log.warn('no calibration record for this device: frames are used uncalibrated and flagged so');
         recording.acquiring();
         const live = recording;

@@ -57,7 +57,7 @@ describe('a run interrupted and continued', () => {
 
     const live = await createLiveTrainer({ delta: 1.5, layers: 200, nodes: 16 });
     const warm: unknown[] = [];
-    const trainer: MetricTrainer = { backend: live.backend, fit: (p) => live.fit(p), dispose: () => live.dispose(), warmStart: (cp) => { warm.push(cp); live.warmStart(cp); } };
+    const trainer: MetricTrainer = { backend: live.backend, fit: (p) => live.fit(p), dispose: () => live.dispose(), reset: () => live.reset(), warmStart: (cp) => { warm.push(cp); live.warmStart(cp); } };
     const second = await session(dataDir, 7, trainer);
     expect(second.run).toEqual({ id, dir: runDir(dataDir, id), resumed: true });
     expect(listRunIds(dataDir)).toEqual([id]);
