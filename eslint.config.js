@@ -19,6 +19,6 @@ export default tseslint.config(
   {
     // the dashboard's ES modules run in the browser
     files: ['dashboards/web/**/*.js'],
-    languageOptions: { globals: { window: 'readonly', document: 'readonly', location: 'readonly', localStorage: 'readonly', matchMedia: 'readonly', getComputedStyle: 'readonly', requestAnimationFrame: 'readonly', devicePixelRatio: 'readonly', ResizeObserver: 'readonly', WebSocket: 'readonly', URLSearchParams: 'readonly', Option: 'readonly', fetch: 'readonly' } },
+    languageOptions: { globals: { window: 'readonly', document: 'readonly', location: 'readonly', localStorage: 'readonly', sessionStorage: 'readonly', matchMedia: 'readonly', getComputedStyle: 'readonly', requestAnimationFrame: 'readonly', devicePixelRatio: 'readonly', ResizeObserver: 'readonly', WebSocket: 'readonly', URLSearchParams: 'readonly', Option: 'readonly', fetch: 'readonly' } },
   },
 );

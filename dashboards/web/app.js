@@ -1,6 +1,8 @@
 // The dashboard: one WebSocket (client.js), the state it carries, seven panels.
 // Says plainly when the connection is lost or the data are stale.
 import { connect } from './client.js';
+import { api, identify, wsProtocols } from './auth.js';
+import { createControlPanel } from './panels/control.js';
 import { createAlarmsPanel } from './panels/alarms.js';
 import { createHealthPanel } from './panels/health.js';
 import { createMetricPanel } from './panels/metric.js';
@@ -24,6 +26,11 @@ const applyTheme = () => {
 };
 applyTheme();
 
+// who this page is: asks for a token first when the daemon requires one
+const me = await identify($('token-dialog'));
+const control = createControlPanel($('panel-control'), me);
+setInterval(() => void control.refresh(), 5000);
+
 const panels = {
   metric: createMetricPanel($('panel-metric')),
   space: createSpacePanel($('panel-space')),
@@ -34,7 +41,7 @@ const panels = {
   run: createRunPanel($('panel-run')),
   alarms: createAlarmsPanel($('panel-alarms'), {
     ack: async (id) => {
-      const res = await fetch(`api/alarms/${encodeURIComponent(id)}/ack`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ who: 'dashboard' }) });
+      const res = await api(`api/alarms/${encodeURIComponent(id)}/ack`, { method: 'POST', body: { who: 'dashboard' } });
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
     },
   }),
@@ -149,6 +156,7 @@ function onFit(fit) {
 
 const client = connect({
   onMessage,
+  protocols: wsProtocols,
   onState(s, info) {
     state.connection = s;
     if (s === 'live') {

@@ -11,10 +11,11 @@ export function backoffMs(n) {
 }
 
 /**
- * connect({ onMessage(m), onState(state, info) }) → { drop(), close(), lastSeq }
+ * connect({ onMessage(m), onState(state, info), protocols() }) → { drop(), close(), lastSeq }
+ * protocols() gives the WebSocket subprotocols of each attempt (the token, src/server/auth.ts).
  * States: 'connecting', 'live', 'reconnecting' (info.attempt, info.inMs).
  */
-export function connect({ onMessage, onState, path = '/ws' }) {
+export function connect({ onMessage, onState, path = '/ws', protocols = () => [] }) {
   let ws = null;
   let lastSeq = null;
   let instance = null;
@@ -36,7 +37,7 @@ export function connect({ onMessage, onState, path = '/ws' }) {
   const open = () => {
     timer = null;
     onState(attempt === 0 ? 'connecting' : 'reconnecting', { attempt });
-    const sock = new WebSocket(url());
+    const sock = new WebSocket(url(), protocols());
     ws = sock;
     sock.onmessage = (e) => {
       let m;
