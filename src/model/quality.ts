@@ -60,18 +60,29 @@ export function describeRow(points: readonly ResponsePoint[], i: number, lines?:
 
 /**
  * Refuses (RING_ERR_MODEL_SIGMA_BELOW_PRECISION) a noisy table with rows whose
- * σ is below the network's own precision: σ < ε(N)·|χ|. Such a σ cannot be
+ * σ is below the network's own precision, σ < ε(N)·|χ|, and more than 100×
+ * below the table's median relative σ (so an outlier among its neighbours, not
+ * a table measured more precisely than the lean network resolves). Such a σ cannot be
  * honoured — the model cannot reproduce χ that closely, so the row would weigh
  * (ε|χ|/σ)² times more than its data justify and decide the fit alone (or
  * make the normal equations singular). The refusal names the rows and the
  * smallest σ the network can honour for each.
  */
+/** A σ this many times below the table's median relative σ (and below the network's precision) is an outlier. */
+export const OUTLIER_FACTOR = 0.01;
+
 export function checkSigmaPrecision(points: readonly ResponsePoint[], layers: number, lines?: readonly number[]): void {
   if (points.every((p) => p.sigma === 0)) return; // noiseless tables get the relative σ floor
   const eps = modelRelativeError(layers);
+  // a row is refused when its σ is below the network's precision AND far below the
+  // table's own typical relative σ (an outlier, e.g. a unit or copy error): a whole
+  // table measured more precisely than ε is data to fit, not an error
+  const rel = points.map((p) => p.sigma / Math.max(Math.hypot(p.chiRe, p.chiIm), Number.MIN_VALUE)).filter((r) => r > 0).sort((a, b) => a - b);
+  const typical = rel.length ? rel[Math.floor(rel.length / 2)] : 0;
   const bad: number[] = [];
   points.forEach((p, i) => {
-    if (p.sigma < eps * Math.hypot(p.chiRe, p.chiIm)) bad.push(i);
+    const mag = Math.hypot(p.chiRe, p.chiIm);
+    if (p.sigma < eps * mag && p.sigma < OUTLIER_FACTOR * typical * mag) bad.push(i);
   });
   if (bad.length === 0) return;
   const shown = bad.slice(0, 6).map((i) => `${describeRow(points, i, lines)}: σ = ${points[i].sigma}, needs ≥ ${(eps * Math.hypot(points[i].chiRe, points[i].chiIm)).toExponential(2)}`);
