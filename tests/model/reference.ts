@@ -2,12 +2,67 @@
  * A straightforward reference implementation of the metric network, written
  * independently of the fused kernel: Complex objects, f and g evaluated from
  * their definitions, a clamped spline in moment form solved densely, the
- * physics core's Frobenius start and boundary match.
+ * Frobenius start and boundary match of physics.md §4, written here from the
+ * formulas, not imported from src.
  */
-import { boundarySeries, matchBoverA } from '../../src/physics/boundary.ts';
-import { regularStart } from '../../src/physics/centre.ts';
-import { type Complex, cadd, cmul, cscale } from '../../src/physics/complex.ts';
-import { massSquared } from '../../src/physics/params.ts';
+
+/** Complex numbers, written here again so that the reference shares no code with src. */
+interface Complex {
+  re: number;
+  im: number;
+}
+const cadd = (a: Complex, b: Complex): Complex => ({ re: a.re + b.re, im: a.im + b.im });
+const cmul = (a: Complex, b: Complex): Complex => ({ re: a.re * b.re - a.im * b.im, im: a.re * b.im + a.im * b.re });
+const cscale = (a: Complex, s: number): Complex => ({ re: a.re * s, im: a.im * s });
+const cdiv = (a: Complex, b: Complex): Complex => {
+  const d = b.re * b.re + b.im * b.im;
+  return { re: (a.re * b.re + a.im * b.im) / d, im: (a.im * b.re - a.re * b.im) / d };
+};
+
+/**
+ * The regular start at the centre, physics.md §4: R = r^{|k|}(1 + c r²) with
+ * c = −[g₂|k|(|k|+2) + (φ₂ − g₂)|k| + Ω²/f₀ − m²] / (4(|k|+1)); Π = r√(fg) R′.
+ */
+function centreStart(f0: number, phi2: number, g2: number, omega: Complex, k: number, m2: number, r0: number, sqrtFg: number): [Complex, Complex] {
+  const ak = Math.abs(k);
+  const o2 = cmul(omega, omega);
+  const c = cscale({ re: g2 * ak * (ak + 2) + (phi2 - g2) * ak + o2.re / f0 - m2, im: o2.im / f0 }, -1 / (4 * (ak + 1)));
+  const pk = Math.pow(r0, ak);
+  const R = cscale(cadd({ re: 1, im: 0 }, cscale(c, r0 * r0)), pk);
+  const dR = cscale(cadd({ re: ak, im: 0 }, cscale(c, (ak + 2) * r0 * r0)), pk / r0);
+  return [R, cscale(dR, r0 * sqrtFg)];
+}
+
+/**
+ * The exact boundary series of physics.md §4 at r (M = −1, the disk):
+ * R = Σ c_j r^{−(p₀+2j)}, c_j P(p₀+2j) + c_{j−1} Q(p₀+2j−2) + c_{j−2} S(p₀+2j−4) = 0,
+ * P(p) = p(p−2) − m², Q(p) = Ω² − k² + M m² − 2M p(p−1), S(p) = M² p² + M k².
+ * Returns the value and its r-derivative.
+ */
+function series(p0: number, omega: Complex, k: number, m2: number, r: number): { u: Complex; du: Complex } {
+  const M = -1;
+  const o2 = cmul(omega, omega);
+  let c2: Complex = { re: 0, im: 0 };
+  let c1: Complex = { re: 1, im: 0 };
+  let u: Complex = { re: Math.pow(r, -p0), im: 0 };
+  let du: Complex = { re: -p0 * Math.pow(r, -p0 - 1), im: 0 };
+  for (let j = 1; j < 120; j++) {
+    const p = p0 + 2 * j;
+    const P = p * (p - 2) - m2;
+    const q = p - 2;
+    const Q = cadd(o2, { re: -k * k + M * m2 - 2 * M * q * (q - 1), im: 0 });
+    const sp = p - 4;
+    const S = M * M * sp * sp + M * k * k;
+    const c = cscale(cadd(cmul(c1, Q), cscale(c2, S)), -1 / P);
+    const pw = Math.pow(r, -p);
+    u = cadd(u, cscale(c, pw));
+    du = cadd(du, cscale(c, -p * pw / r));
+    c2 = c1;
+    c1 = c;
+    if (Math.hypot(c.re, c.im) * pw < 1e-18 * Math.hypot(u.re, u.im)) break;
+  }
+  return { u, du };
+}
 
 export interface RefShape {
   layers: number;
@@ -81,8 +136,8 @@ export function refModel(shape: RefShape, delta: number, theta: ArrayLike<number
   const beta = (r: number): number => (Math.atan(r) >= rhoC ? 0 : sb.value(Math.atan(r)));
   const f = (r: number): number => (1 + r * r) * Math.exp(alpha(r));
   const g = (r: number): number => (1 + r * r) * Math.exp(beta(r));
-  const m2 = massSquared(delta);
-  const centre = { type: 'regular' as const, f0: Math.exp(ya[0]), phi2: 1 + sa.second0 / 2, g2: 1 + sb.second0 / 2 };
+  const m2 = delta * (delta - 2);
+  const centre = { f0: Math.exp(ya[0]), phi2: 1 + sa.second0 / 2, g2: 1 + sb.second0 / 2 };
   return {
     alpha,
     beta,
@@ -97,8 +152,7 @@ export function refModel(shape: RefShape, delta: number, theta: ArrayLike<number
         return [cscale(y[1], a), cmul(cc, y[0])];
       };
       const r0 = shape.r0;
-      const st = regularStart(centre, omega, k, m2, r0, Math.sqrt(f(r0) * g(r0)));
-      let y: [Complex, Complex] = [{ re: st.y[0], im: st.y[1] }, { re: st.y[2], im: st.y[3] }];
+      let y: [Complex, Complex] = centreStart(centre.f0, centre.phi2, centre.g2, omega, k, m2, r0, Math.sqrt(f(r0) * g(r0)));
       const s0 = Math.log(r0);
       const h = (Math.log(shape.rMax) - s0) / shape.layers;
       const add = (u: [Complex, Complex], v: [Complex, Complex], c: number): [Complex, Complex] => [cadd(u[0], cscale(v[0], c)), cadd(u[1], cscale(v[1], c))];
@@ -111,11 +165,14 @@ export function refModel(shape: RefShape, delta: number, theta: ArrayLike<number
         y = add(add(add(add(y, k1, h / 6), k2, h / 3), k3, h / 3), k4, h / 6);
       }
       const rM = shape.rMax;
-      const uA = boundarySeries(2 - delta, omega, k, m2, -1, rM);
-      const uB = boundarySeries(delta, omega, k, m2, -1, rM);
+      const a = series(2 - delta, omega, k, m2, rM);
+      const b = series(delta, omega, k, m2, rM);
+      const R = y[0];
       const dR = cscale(y[1], 1 / (rM * Math.sqrt(f(rM) * g(rM))));
-      const q = matchBoverA(y[0].re, y[0].im, dR.re, dR.im, uA, uB);
-      return cscale(q, 2 * delta - 2);
+      // R = A u_A + B u_B and R′ = A u_A′ + B u_B′  ⇒  B/A = (u_A R′ − R u_A′)/(R u_B′ − u_B R′)
+      const num = cadd(cmul(a.u, dR), cscale(cmul(R, a.du), -1));
+      const den = cadd(cmul(R, b.du), cscale(cmul(b.u, dR), -1));
+      return cscale(cdiv(num, den), 2 * delta - 2);
     },
   };
 }
