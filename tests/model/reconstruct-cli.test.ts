@@ -90,7 +90,12 @@ describe('holoring reconstruct', () => {
     expect(m.chi2).toBeGreaterThan(0.5);
     expect(m.chi2).toBeLessThan(1.5);
     const truth = targets.deformed();
-    for (let i = 0; i < m.r.length; i++) if (m.r[i] <= 3) expect(Math.abs(m.f[i] / truth.f(m.r[i]) - 1)).toBeLessThan(0.05);
+    // f and g both, against the true bulk (about 1% is reached here; 2% leaves room for the noise draw)
+    for (let i = 0; i < m.r.length; i++) {
+      if (m.r[i] > 3) continue;
+      expect(Math.abs(m.f[i] / truth.f(m.r[i]) - 1)).toBeLessThan(0.02);
+      expect(Math.abs(m.g[i] / truth.g(m.r[i]) - 1)).toBeLessThan(0.02);
+    }
     // warm start, with the modes over two threads (the process must end: workers stopped)
     const again = await run(['--data', good, '--geometry', 'disk', '--layers', '200', '--nodes', '12', '--init', out, '--threads', '2', '--out', join(dir, 'm2.json'), '--quiet']);
     expect(again.code, again.stderr).toBe(0);
