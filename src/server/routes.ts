@@ -29,7 +29,7 @@ export function sendError(reply: FastifyReply, status: number, code: string, mes
   return reply.code(status).type('application/json').send({ error: { code, message } });
 }
 
-const notReady = (reply: FastifyReply, what: string): FastifyReply => sendError(reply, 404, HttpErrorCodes.NOT_READY, `no ${what} yet`);
+const notReady = (reply: FastifyReply, what: string, why?: string): FastifyReply => sendError(reply, 404, HttpErrorCodes.NOT_READY, `no ${what} yet${why ? `: ${why}` : ''}`);
 
 export function registerRoutes(app: FastifyInstance, deps: { daemon: Daemon; live: LiveState; registry: Registry; runs: RunCatalog | null }): void {
   const { daemon, live, registry, runs } = deps;
@@ -44,13 +44,13 @@ export function registerRoutes(app: FastifyInstance, deps: { daemon: Daemon; liv
 
   app.get('/api/status', async () => live.status());
 
-  app.get('/api/metric', async (_req, reply) => live.latestMetric() ?? notReady(reply, 'metric estimate: the first fit follows the first complete sweep'));
+  app.get('/api/metric', async (_req, reply) => live.latestMetric() ?? notReady(reply, 'metric estimate', 'the first fit follows the first complete sweep'));
 
   app.get('/api/metric/history', async () => ({ rounds: live.history() }));
 
   app.get('/api/response', async (req, reply) => {
     const table = daemon.response();
-    if (!table) return notReady(reply, 'response table: it fills as calibrated frames arrive');
+    if (!table) return notReady(reply, 'response table', 'it fills as calibrated frames arrive');
     if ((req.headers.accept ?? '').includes('text/csv')) return reply.type('text/csv; charset=utf-8').send(formatResponseTable(table.points));
     return live.response();
   });

@@ -231,8 +231,8 @@ describe('exposure', () => {
   it('holoring start refuses a non-loopback --host without tokens, naming the fix', () => {
     const dir = mkdtempSync(join(tmpdir(), 'holoring-exposed-'));
     const r = runCli(['start', '--host', '0.0.0.0', '--port', '0', '--no-train', '--sweeps', '1', '--data-dir', join(dir, 'data'), '--calibration-dir', join(dir, 'cal')]);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/RING_ERR_AUTH_REQUIRED: .*holoring token create/);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/RING_ERR_AUTH_REQUIRED: --host: .*holoring token create/);
   });
 });
 

@@ -15,6 +15,7 @@ import { parseInfluxUrl } from '../../storage/influx/target.ts';
 import { HoloringError, isHoloringError } from '../../errors.ts';
 import { type Logger, createLogFeed, createLogger } from '../../log.ts';
 import { createServer } from '../../server/index.ts';
+import { assertExposureAllowed } from '../../server/auth.ts';
 import { parseMetricSpec } from '../../physics/metric.ts';
 import { validateDelta } from '../../physics/params.ts';
 import { describeDefaults, numberArg, withFlag } from '../args.ts';
@@ -48,10 +49,12 @@ interface StartFlags {
 }
 
 function formatFit(s: FitSummary): string {
-  const p = s.profile.map((x) => `r=${x.r.toFixed(1)}: f/f_AdS=${x.f.toFixed(4)}±${x.fErr.toFixed(4)} g/g_AdS=${x.g.toFixed(4)}±${x.gErr.toFixed(4)}`).join('  ');
+  const ref = s.geometry === 'horizon' ? 'BTZ' : 'AdS';
+  const p = s.profile.map((x) => `r=${x.r.toFixed(1)}: f/f_${ref}=${x.f.toFixed(4)}±${x.fErr.toFixed(4)} g/g_${ref}=${x.g.toFixed(4)}±${x.gErr.toFixed(4)}`).join('  ');
+  const h = s.geometry === 'horizon' && s.rh !== undefined ? `, horizon r_h=${s.rh.toFixed(4)}±${(s.rhErr ?? 0).toFixed(4)}${s.temperature !== undefined ? ` T=${s.temperature.toFixed(4)}±${(s.temperatureErr ?? 0).toFixed(4)}` : ''}` : '';
   const d = s.deltaAuto ? `, Δ=${s.delta.toFixed(5)}±${s.deltaErr.toExponential(1)}` : '';
   const marker = !s.quality || s.quality === 'good' ? '' : s.quality === 'poor' ? '  [POOR FIT: error bands too small]' : '  [FIT FAILED: the metric does not describe the data]';
-  return `sweep ${s.sweep}: metric from ${s.points} points, reduced χ²=${s.chi2.toFixed(3)}${d}, ${s.iterations} iterations, ${(s.elapsedMs / 1000).toFixed(2)} s (${s.backend})${marker}\n  ${p}`;
+  return `sweep ${s.sweep}: metric from ${s.points} points, reduced χ²=${s.chi2.toFixed(3)}${d}${h}, ${s.iterations} iterations, ${(s.elapsedMs / 1000).toFixed(2)} s (${s.backend})${marker}\n  ${p}`;
 }
 
 /** The stop summary: run id, where it is, and the exact frame accounting. */
@@ -144,6 +147,8 @@ export function registerStart(program: Command): void {
         sweeps: o.sweeps,
       };
       const config = parseConfig(mergeConfig(fromFile, overrides as Record<string, unknown>), o.config ?? 'command line');
+      // refused before any work: serving beyond loopback needs tokens
+      if (config.server.enabled) withFlag('--host', () => assertExposureAllowed(config.server.host, config.server.auth));
       const delta = validateDelta(startDelta(config));
       const feed = createLogFeed();
       // under systemd the JSON lines carry their syslog priority for journald

@@ -12,6 +12,7 @@ interface StatusFlags {
   url?: string;
   port?: number;
   json?: boolean;
+  token?: string;
   timeout: number;
 }
 
@@ -35,15 +36,17 @@ export function registerStatus(program: Command): void {
     .option('--config <file>', 'the daemon\'s JSON configuration (its server.host and server.port)')
     .option('--url <url>', 'the daemon\'s address (default: http://server.host:server.port/)')
     .option('--port <n>', 'the daemon\'s port on 127.0.0.1', numberArg('--port', { min: 1, integer: true }))
+    .option('--token <token>', 'bearer token of a daemon that requires one (default: env HOLORING_TOKEN, which stays out of the process list)')
     .option('--json', 'print the status as JSON')
     .option('--timeout <ms>', 'give up after this long', numberArg('--timeout', { min: 1 }), 5000)
     .action(async (o: StatusFlags) => {
       const config = parseConfig(mergeConfig(o.config ? (readConfigFile(o.config) as Record<string, unknown>) : {}, o.port ? { server: { port: o.port } } : {}), o.config ?? 'command line');
       const base = o.url ?? `http://${config.server.host}:${config.server.port}/`;
       const url = new URL('api/status', base.endsWith('/') ? base : `${base}/`).toString();
+      const token = o.token ?? process.env.HOLORING_TOKEN;
       let body: StatusView;
       try {
-        const res = await fetch(url, { signal: AbortSignal.timeout(o.timeout), headers: process.env.HOLORING_TOKEN ? { authorization: `Bearer ${process.env.HOLORING_TOKEN}` } : {} });
+        const res = await fetch(url, { signal: AbortSignal.timeout(o.timeout), headers: token ? { authorization: `Bearer ${token}` } : {} });
         if (!res.ok) throw new Error(`HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`);
         body = (await res.json()) as StatusView;
       } catch (e) {
