@@ -67,11 +67,11 @@ export function registerRoutes(app: FastifyInstance, deps: { daemon: Daemon; liv
     return runs.detail(id) ?? sendError(reply, 404, HttpErrorCodes.NOT_FOUND, `no run ${id} in ${runs.dataDir}`);
   });
 
-  // latched alarms (docs/alarms.md); acknowledging names who did it: an authenticated principal, else the body's `who`
+  // latched alarms (docs/alarms.md); acknowledging names who did it: an authenticated principal (a token's label), else the body's `who`
   app.get('/api/alarms', async () => ({ alarms: daemon.alarms.alarms() }));
   app.post<{ Params: { id: string }; Body: { who?: unknown } | undefined }>('/api/alarms/:id/ack', async (req, reply) => {
     const given = req.body && typeof req.body === 'object' && typeof req.body.who === 'string' ? req.body.who.slice(0, 100) : null;
-    const principal = req.principal && req.principal.who !== 'anonymous' ? req.principal.who : null;
+    const principal = req.principal && req.principal.who !== 'anonymous' && req.principal.who !== 'local' ? req.principal.who : null;
     const who = principal ?? given ?? 'anonymous';
     try {
       return { alarm: daemon.alarms.ack(req.params.id, who) };

@@ -37,6 +37,9 @@ describe('alarms over the API', () => {
     expect(list).toMatchObject([{ rule: 'sampleTemperature', state: 'raised', severity: 'critical' }]);
     expect(list[0].message).toMatch(/above the Hawking–Page point 5\.00 mK/);
     const id = list[0].id;
+    // acknowledging is control: it needs the bench lock (README "Remote access")
+    expect(await call('POST', `api/alarms/${id}/ack`, { who: 'night-shift' })).toMatchObject({ status: 409, body: { error: { code: 'RING_ERR_LOCK_REQUIRED' } } });
+    expect((await call('POST', 'api/lock', {})).status).toBe(200);
     const acked = await call('POST', `api/alarms/${id}/ack`, { who: 'night-shift' });
     expect(acked).toMatchObject({ status: 200, body: { alarm: { id, state: 'acknowledged', acknowledgedBy: 'night-shift' } } });
     expect((await call('GET', 'api/alarms')).body.alarms).toMatchObject([{ id, state: 'acknowledged' }]);
