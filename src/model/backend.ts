@@ -68,6 +68,7 @@ async function chooseBackend(opts: BackendOptions): Promise<BackendName> {
   const load: Record<BackendName, () => Promise<unknown>> = { tensorflow: loaders.node, wasm: loaders.wasm, cpu: loaders.cpu };
   // production mode: no "install tfjs-node" banner from the cpu backend, no debug checks
   tf.enableProdMode();
+  const skipped: string[] = [];
   for (const name of order) {
     // the wasm runtime (emscripten) installs process-wide handlers that rethrow every
     // uncaught exception and rejection; the daemon keeps its own error handling
@@ -78,14 +79,20 @@ async function chooseBackend(opts: BackendOptions): Promise<BackendName> {
       if (!ok) throw new Error(`tf.setBackend('${name}') returned false`);
       await tf.ready();
       removeAddedListeners(before);
-      log(`tfjs backend: ${name}`);
+      log(`tfjs backend: ${name}${skipped.length ? ` (${skipped.join('; ')})` : ''}`);
       return name;
     } catch (e) {
       removeAddedListeners(before);
-      log(`tfjs backend ${name} unavailable: ${(e as Error).message.split('\n')[0]}`);
+      skipped.push(`${name} unavailable: ${whyUnavailable(e as Error)}`);
     }
   }
-  throw new Error('no TensorFlow.js backend could be initialised (tried ' + order.join(', ') + ')');
+  throw new Error(`no TensorFlow.js backend could be initialised (${skipped.join('; ')})`);
+}
+
+/** One short reason: a package that is not installed is named as such, other errors by their first line. */
+function whyUnavailable(e: Error): string {
+  const missing = /Cannot find (?:package|module) '([^']+)'/.exec(e.message);
+  return missing ? `${missing[1]} not installed` : (e.message.split('\n')[0] ?? String(e));
 }
 
 interface Listeners {

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type NetworkInterfaceInfo, hostname, networkInterfaces } from 'node:os';
 import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -172,7 +173,7 @@ export function createServer(daemon: Daemon, config: Readonly<Config>, opts: Ser
         throw new HoloringError(HttpErrorCodes.LISTEN, `cannot serve the dashboard on ${host}:${port}: ${why}; choose another port with --port or server.port`, { host, port });
       }
       const addr = app.server.address() as AddressInfo;
-      url = `http${tls ? 's' : ''}://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}/`;
+      url = dashboardUrl(tls ? 'https' : 'http', addr);
       return url;
     },
     async close() {
@@ -182,4 +183,22 @@ export function createServer(daemon: Daemon, config: Readonly<Config>, opts: Ser
       await app.close();
     },
   };
+}
+
+/**
+ * The URL a person can open for a bound address. A wildcard bind (0.0.0.0, ::)
+ * is not an address a browser can reach, so the URL names the first external
+ * interface of this host (IPv4 preferred), or its host name when it has none.
+ */
+export function dashboardUrl(scheme: 'http' | 'https', addr: Pick<AddressInfo, 'address' | 'family' | 'port'>, interfaces: NodeJS.Dict<NetworkInterfaceInfo[]> = networkInterfaces(), host: string = hostname()): string {
+  let address = addr.address;
+  let v6 = addr.family === 'IPv6';
+  if (address === '0.0.0.0' || address === '::') {
+    // 0.0.0.0 serves IPv4 only; :: serves both (dual stack); link-local IPv6 needs a zone, so it is skipped
+    const external = Object.values(interfaces).flatMap((l) => l ?? []).filter((i) => !i.internal && (i.family === 'IPv4' || (addr.address === '::' && !i.address.startsWith('fe80'))));
+    const pick = external.find((i) => i.family === 'IPv4') ?? external[0];
+    address = pick?.address ?? host;
+    v6 = pick?.family === 'IPv6';
+  }
+  return `${scheme}://${v6 ? `[${address}]` : address}:${addr.port}/`;
 }

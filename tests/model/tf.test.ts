@@ -21,9 +21,19 @@ describe('backend selection', () => {
     const name = await initBackend({ loaders: { node: fail, wasm: fail }, log: (l) => lines.push(l) }, true);
     expect(name).toBe('cpu');
     expect(tf.getBackend()).toBe('cpu');
-    expect(lines.join('\n')).toMatch(/tensorflow unavailable: no native binary/);
-    expect(lines.join('\n')).toMatch(/wasm unavailable/);
-    expect(lines.at(-1)).toBe('tfjs backend: cpu');
+    // one line: the backend in use and why the others were passed over
+    expect(lines).toEqual(['tfjs backend: cpu (tensorflow unavailable: no native binary; wasm unavailable: no native binary)']);
+  });
+
+  it('names a package that is not installed as such, and says everything it tried when nothing loads', async () => {
+    const lines: string[] = [];
+    const missing = async (): Promise<never> => {
+      throw new Error("Cannot find package '@tensorflow/tfjs-node' imported from /x/backend.ts");
+    };
+    await initBackend({ prefer: ['tensorflow', 'cpu'], loaders: { node: missing }, log: (l) => lines.push(l) }, true);
+    expect(lines).toEqual(['tfjs backend: cpu (tensorflow unavailable: @tensorflow/tfjs-node not installed)']);
+    await expect(initBackend({ prefer: ['tensorflow'], loaders: { node: missing } }, true)).rejects.toThrow(/tensorflow unavailable: @tensorflow\/tfjs-node not installed/);
+    await initBackend({ prefer: ['cpu'] }, true);
   });
 
   it('uses wasm from the installed package when tfjs-node does not load', async () => {

@@ -9,7 +9,8 @@ import { createToken } from '../../src/auth/tokens.ts';
 import { parseConfig } from '../../src/config/schema.ts';
 import { type AuditEntry, createDaemon } from '../../src/daemon/daemon.ts';
 import { silentLogger } from '../../src/log.ts';
-import { createServer } from '../../src/server/index.ts';
+import { createServer, dashboardUrl } from '../../src/server/index.ts';
+import type { NetworkInterfaceInfo } from 'node:os';
 import { openDevice } from '../../drivers/ring/open.ts';
 import { runCli } from '../support/cli.ts';
 import { hasCommand, requireComponent } from '../support/components.ts';
@@ -233,6 +234,20 @@ describe('exposure', () => {
     const r = runCli(['start', '--host', '0.0.0.0', '--port', '0', '--no-train', '--sweeps', '1', '--data-dir', join(dir, 'data'), '--calibration-dir', join(dir, 'cal')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/RING_ERR_AUTH_REQUIRED: --host: .*holoring token create/);
+  });
+});
+
+describe('the dashboard URL printed at start', () => {
+  const nic = (address: string, family: 'IPv4' | 'IPv6', internal = false) => ({ address, family, internal, netmask: '', mac: '', cidr: null, ...(family === 'IPv6' ? { scopeid: 0 } : {}) }) as NetworkInterfaceInfo;
+  const ifaces = { lo: [nic('127.0.0.1', 'IPv4', true), nic('::1', 'IPv6', true)], eth0: [nic('fe80::1', 'IPv6'), nic('2001:db8::5', 'IPv6'), nic('192.168.1.4', 'IPv4')] };
+  it('is the bound address itself when it is one', () => {
+    expect(dashboardUrl('http', { address: '127.0.0.1', family: 'IPv4', port: 8080 }, ifaces, 'bench')).toBe('http://127.0.0.1:8080/');
+    expect(dashboardUrl('https', { address: '::1', family: 'IPv6', port: 8443 }, ifaces, 'bench')).toBe('https://[::1]:8443/');
+  });
+  it('names an external interface for a wildcard bind (IPv4 preferred), or the host name when there is none', () => {
+    expect(dashboardUrl('http', { address: '0.0.0.0', family: 'IPv4', port: 8080 }, ifaces, 'bench')).toBe('http://192.168.1.4:8080/');
+    expect(dashboardUrl('http', { address: '::', family: 'IPv6', port: 8080 }, { eth0: [nic('fe80::1', 'IPv6'), nic('2001:db8::5', 'IPv6')] }, 'bench')).toBe('http://[2001:db8::5]:8080/');
+    expect(dashboardUrl('http', { address: '0.0.0.0', family: 'IPv4', port: 8080 }, { lo: ifaces.lo, eth0: [nic('2001:db8::5', 'IPv6')] }, 'bench')).toBe('http://bench:8080/');
   });
 });
 
