@@ -23,27 +23,38 @@ export interface EmulatorOptions {
   faults?: FaultPlan;
   /** Seed of the fault injection. */
   seed?: number;
-  /** Called on a `disconnect` fault: the hosting link should vanish for `seconds` (wall time) and reappear. */
-  onDisconnect?: (seconds: number) => void;
+  /**
+   * Called on a `disconnect` or `unplug` fault: the hosting link should vanish for `seconds` (wall
+   * time) and reappear, with the device rebooted (`reboot`, a disconnect) or not (an unplug).
+   */
+  onDisconnect?: (seconds: number, reboot: boolean) => void;
 }
 
 export interface EmulatorStats {
+  /** Data frames given a sequence number: sent, dropped on purpose, or unsent. */
+  numbered: number;
   sent: number;
   corrupted: number;
+  /** Bursts of line noise sent between frames. */
+  garbage: number;
   dropped: number;
   /** Frames not sent because the link was backed up or absent. */
   unsent: number;
   commands: number;
+  /** Boots after the first (a disconnect brings the device back rebooted, or a reboot event). */
+  reboots: number;
+  /** One entry per numbering (the first boot, then one per reboot): frames numbered and the last seq given (null: none). */
+  numberings: { numbered: number; lastSeq: number | null }[];
 }
 
 export class RingEmulator {
   readonly model: RingDeviceModel;
   private readonly scheduler: SchedulerLike;
   private readonly speed: number;
-  private readonly faults: { corrupt: number; drop: number; replyDelayMs: number };
+  private readonly faults: { corrupt: number; drop: number; garbage: number; replyDelayMs: number };
   private readonly plan: FaultPlan;
   private readonly rng: Rng;
-  private readonly onDisconnect?: (seconds: number) => void;
+  private readonly onDisconnect?: (seconds: number, reboot: boolean) => void;
   private link: EmulatorLink | null = null;
   private readonly subs = new Set<Subscription>();
   private ticker: Subscription | null = null;
@@ -51,14 +62,15 @@ export class RingEmulator {
   private bootAt = 0;
   private cmdBuf = '';
   private cmdOverflow = false;
-  private readonly counts: EmulatorStats = { sent: 0, corrupted: 0, dropped: 0, unsent: 0, commands: 0 };
+  private readonly counts: Omit<EmulatorStats, 'numberings'> = { numbered: 0, sent: 0, corrupted: 0, garbage: 0, dropped: 0, unsent: 0, commands: 0, reboots: 0 };
+  private readonly numberings: EmulatorStats['numberings'] = [{ numbered: 0, lastSeq: null }];
 
   constructor(opts: EmulatorOptions) {
     this.model = opts.model;
     this.scheduler = opts.scheduler ?? asyncScheduler;
     this.speed = opts.speed ?? 1;
     this.plan = opts.faults ?? NO_FAULTS;
-    this.faults = { corrupt: this.plan.corrupt, drop: this.plan.drop, replyDelayMs: this.plan.replyDelayMs };
+    this.faults = { corrupt: this.plan.corrupt, drop: this.plan.drop, garbage: this.plan.garbage ?? 0, replyDelayMs: this.plan.replyDelayMs };
     this.rng = new Rng((opts.seed ?? 1) ^ 0x0fa017);
     this.onDisconnect = opts.onDisconnect;
   }
@@ -92,10 +104,7 @@ export class RingEmulator {
   attach(link: EmulatorLink, rebooted = false): void {
     this.link = link;
     this.cmdBuf = '';
-    if (rebooted) {
-      this.model.reset();
-      this.syncTicker();
-    }
+    if (rebooted) this.resetModel();
     if (rebooted || !this.booted) link.write(encodeEvent(DeviceEvents.BOOT, [this.model.identity.protocolVersion]));
     this.booted = true;
   }
@@ -108,13 +117,20 @@ export class RingEmulator {
 
   /** The device restarts without leaving the bus: settings back to defaults, a BOOT event. */
   reboot(): void {
-    this.model.reset();
-    this.syncTicker();
+    this.resetModel();
     this.send(encodeEvent(DeviceEvents.BOOT, [this.model.identity.protocolVersion]));
   }
 
   stats(): EmulatorStats {
-    return { ...this.counts };
+    return { ...this.counts, numberings: this.numberings.map((n) => ({ ...n })) };
+  }
+
+  /** The device restarts: power-on settings, and a new numbering from seq 0. */
+  private resetModel(): void {
+    this.model.reset();
+    this.syncTicker();
+    this.counts.reboots++;
+    this.numberings.push({ numbered: 0, lastSeq: null });
   }
 
   /** Bytes from the host. */
@@ -246,6 +262,11 @@ export class RingEmulator {
     if (!this.model.streaming) return this.syncTicker();
     if (this.now() < this.stalledUntil) return;
     const { frame, sweepDone } = this.model.nextFrame((this.now() - this.bootAt) * 1000 * this.speed);
+    this.counts.numbered++;
+    const numbering = this.numberings[this.numberings.length - 1];
+    numbering.numbered++;
+    numbering.lastSeq = frame.seq;
+    if (this.faults.garbage > 0 && this.rng.uniform() < this.faults.garbage && this.send(this.noise())) this.counts.garbage++;
     if (this.faults.drop > 0 && this.rng.uniform() < this.faults.drop) this.counts.dropped++;
     else {
       const bytes = encodeDataFrame(frame);
@@ -262,6 +283,14 @@ export class RingEmulator {
     }
   }
 
+  /** 1–24 random bytes of line noise (any value: markers and line ends included). */
+  private noise(): Buffer {
+    const n = 1 + (this.rng.nextU32() % 24);
+    const b = Buffer.alloc(n);
+    for (let i = 0; i < n; i++) b[i] = this.rng.nextU32() & 0xff;
+    return b;
+  }
+
   /** Flips one bit of one body byte, never making a frame marker or line end. */
   private corruptBody(bytes: Buffer): void {
     for (;;) {
@@ -275,11 +304,13 @@ export class RingEmulator {
 
   private applyEvent(ev: FaultPlan['events'][number]): void {
     if ('stall' in ev) this.stalledUntil = this.now() + (ev.stall * 1000) / this.speed;
-    else if ('disconnect' in ev) {
-      if (this.onDisconnect) this.onDisconnect(ev.disconnect / this.speed);
-      else this.stalledUntil = this.now() + (ev.disconnect * 1000) / this.speed;
+    else if ('disconnect' in ev || 'unplug' in ev) {
+      const seconds = 'disconnect' in ev ? ev.disconnect : ev.unplug;
+      if (this.onDisconnect) this.onDisconnect(seconds / this.speed, 'disconnect' in ev);
+      else this.stalledUntil = this.now() + (seconds * 1000) / this.speed;
     } else if ('reboot' in ev) this.reboot();
     else if ('corrupt' in ev) this.faults.corrupt = ev.corrupt;
+    else if ('garbage' in ev) this.faults.garbage = ev.garbage;
     else if ('drop' in ev) this.faults.drop = ev.drop;
     else this.faults.replyDelayMs = ev.replyDelayMs;
   }

@@ -6,14 +6,16 @@ import { readTextFile } from '../../src/io/readText.ts';
 
 /**
  * Fault injection for the emulator: steady rates (corrupt, drop, reply delay)
- * and a timeline of events (stall, disconnect, changes of rate), from flags or
+ * and a timeline of events (stall, disconnect, unplug, reboot, changes of rate), from flags or
  * a scenario file (JSON, documented in docs/devices.md).
  */
 export type FaultEvent =
   | { at: number; stall: number }
   | { at: number; disconnect: number }
+  | { at: number; unplug: number }
   | { at: number; reboot: true }
   | { at: number; corrupt: number }
+  | { at: number; garbage: number }
   | { at: number; drop: number }
   | { at: number; replyDelayMs: number };
 
@@ -22,6 +24,8 @@ export interface FaultPlan {
   corrupt: number;
   /** Fraction of data frames generated but never sent. */
   drop: number;
+  /** Fraction of data frames preceded by a burst of 1–24 random bytes (line noise; default 0). */
+  garbage?: number;
   /** Delay of every reply (ms). */
   replyDelayMs: number;
   /** Timeline, `at` in seconds after the emulator started. */
@@ -35,6 +39,8 @@ const seconds = z.number().min(0).max(86_400);
 const eventSchema = z.union([
   z.object({ at: seconds, stall: z.number().positive().max(3600) }).strict(),
   z.object({ at: seconds, disconnect: z.number().positive().max(3600) }).strict(),
+  z.object({ at: seconds, unplug: z.number().positive().max(3600) }).strict(),
+  z.object({ at: seconds, garbage: fraction }).strict(),
   z.object({ at: seconds, reboot: z.literal(true) }).strict(),
   z.object({ at: seconds, corrupt: fraction }).strict(),
   z.object({ at: seconds, drop: fraction }).strict(),
@@ -51,6 +57,7 @@ export const scenarioSchema = z
     sites: z.number().int().min(4).max(512).optional(),
     corrupt: fraction.optional(),
     drop: fraction.optional(),
+    garbage: fraction.optional(),
     replyDelayMs: z.number().min(0).max(60_000).optional(),
     events: z.array(eventSchema).max(10_000).optional(),
   })

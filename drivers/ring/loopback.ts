@@ -69,10 +69,10 @@ export class EmulatorTransport implements Transport {
     return link;
   }
 
-  /** The device vanishes for `seconds` (the open link ends; opens fail meanwhile). */
-  disconnect(seconds: number): void {
+  /** The device vanishes for `seconds` (the open link ends; opens fail meanwhile); it comes back rebooted unless `reboot` is false (an unplug). */
+  disconnect(seconds: number, reboot = true): void {
     this.goneUntil = this.scheduler.now() + seconds * 1000;
-    this.rebootPending = true;
+    this.rebootPending ||= reboot;
     this.emu?.detach();
     this.link?.end('disconnected');
     this.link = null;

@@ -86,7 +86,7 @@ export function openDevice(spec: DeviceSpec, deps: { scheduler?: SchedulerLike; 
     case 'emulator': {
       const { sim, model } = simulatedRing(spec);
       const loop = new EmulatorTransport({ scheduler, seed: spec.seed });
-      const emulator = new RingEmulator({ model, scheduler, speed: spec.speed, faults: spec.faults ?? NO_FAULTS, seed: spec.seed, onDisconnect: (s) => loop.disconnect(s) });
+      const emulator = new RingEmulator({ model, scheduler, speed: spec.speed, faults: spec.faults ?? NO_FAULTS, seed: spec.seed, onDisconnect: (s, reboot) => loop.disconnect(s, reboot) });
       loop.bind(emulator);
       emulator.start();
       const device = new SerialRingDevice({ transport: loop, scheduler, logger });

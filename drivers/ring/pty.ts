@@ -33,8 +33,8 @@ export class PtyEmulatorHost {
   }
 
   /** Starts socat and waits until the link exists (a path that already exists is refused: see assertLinkFree). */
-  async start(rebooted = false): Promise<void> {
-    if (!rebooted) assertLinkFree(this.o.link);
+  async start(again = false, rebooted = again): Promise<void> {
+    if (!again) assertLinkFree(this.o.link);
     const child = spawn(this.socat, ['-d', '-d', `PTY,raw,echo=0,link=${this.o.link}`, 'STDIO'], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child = child;
     await new Promise<void>((resolve, reject) => {
@@ -77,15 +77,19 @@ export class PtyEmulatorHost {
     );
   }
 
-  /** The port vanishes for `seconds`, then reappears (the device rebooted). */
-  disconnect(seconds: number): void {
+  /**
+   * The port vanishes for `seconds`, then reappears: the device rebooted
+   * (`reboot`, a bus-powered device), or kept running and numbering its frames
+   * (an unplugged cable of a self-powered device).
+   */
+  disconnect(seconds: number, reboot = true): void {
     if (this.stopped) return;
     this.o.emulator.detach();
     void this.kill().then(() => {
       if (this.stopped) return;
       this.respawn = setTimeout(() => {
         this.respawn = null;
-        if (!this.stopped) this.start(true).catch((e: Error) => process.stderr.write(`holoring emulate: ${e.message}\n`));
+        if (!this.stopped) this.start(true, reboot).catch((e: Error) => process.stderr.write(`holoring emulate: ${e.message}\n`));
       }, seconds * 1000);
     });
   }

@@ -34,8 +34,9 @@ describe.skipIf(!socat)('holoring emulate + holoring probe over a pseudo-termina
     const { stdout } = await run(process.execPath, ['bin/holoring.mjs', 'probe', '--port', link, '--seconds', '2', '--json', '--capture', capture], { timeout: 30_000 });
     const p = JSON.parse(stdout) as Record<string, unknown> & { rejects: Record<string, number> };
     await emu.stop('SIGINT');
-    const report = JSON.parse(emu.stdout().trim().split('\n').pop()!) as { sent: number; corrupted: number; dropped: number };
-    expect(Object.keys(report)).toEqual(['sent', 'corrupted', 'dropped']);
+    const report = JSON.parse(emu.stdout().trim().split('\n').pop()!) as { numbered: number; sent: number; corrupted: number; dropped: number; unsent: number };
+    expect(Object.keys(report)).toEqual(['numbered', 'sent', 'corrupted', 'garbage', 'dropped', 'unsent', 'reboots', 'numberings']);
+    expect(report.numbered).toBe(report.sent + report.dropped + report.unsent);
     expect(existsSync(link)).toBe(false);
     expect(p).toMatchObject({ protocolVersion: '1.0', simulated: true, reconnects: 0, identity: { serial: 'SIM-9' }, configuration: { sites: 16 } });
     for (const k of ['frames', 'checksumErrors', 'gaps', 'missingFrames', 'reconnects', 'rate']) expect(typeof p[k]).toBe('number');

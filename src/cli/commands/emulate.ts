@@ -11,7 +11,7 @@ import { numberArg, withFlag, writeOutput } from '../args.ts';
 
 interface EmulateOptions {
   link: string; metric: string; delta: number; sites: number; seed: number; rate: number; speed: number;
-  corrupt: number; drop: number; stall: string[]; disconnect: string[]; replyDelay: number;
+  corrupt: number; drop: number; garbage: number; stall: string[]; disconnect: string[]; unplug: string[]; replyDelay: number;
   truth?: string; scenario?: string; quiet?: boolean;
 }
 
@@ -30,8 +30,10 @@ export function registerEmulate(program: Command): void {
     .option('--speed <x>', 'run time this many times faster (dwell and frame period shrink)', numberArg('--speed', { min: 0, exclusiveMin: true, max: 10_000 }), 1)
     .option('--corrupt <p>', 'fraction of data frames with one corrupted byte', numberArg('--corrupt', { min: 0, max: 1 }), 0)
     .option('--drop <p>', 'fraction of data frames never sent', numberArg('--drop', { min: 0, max: 1 }), 0)
+    .option('--garbage <p>', 'fraction of data frames preceded by 1–24 random bytes of line noise', numberArg('--garbage', { min: 0, max: 1 }), 0)
     .option('--stall <at:seconds>', 'send nothing for SECONDS starting AT seconds after start (repeatable)', collect, [])
-    .option('--disconnect <at:seconds>', 'remove the port at AT seconds, bring it back after SECONDS (repeatable)', collect, [])
+    .option('--disconnect <at:seconds>', 'remove the port at AT seconds, bring it back after SECONDS as a rebooted device (repeatable)', collect, [])
+    .option('--unplug <at:seconds>', 'remove the port at AT seconds, bring it back after SECONDS; the device keeps running and numbering its frames (repeatable)', collect, [])
     .option('--reply-delay <ms>', 'delay every command reply by this many ms', numberArg('--reply-delay', { min: 0, max: 60_000 }), 0)
     .option('--truth <file>', 'write the injected calibration errors (gains, offsets) as JSON')
     .option('--scenario <file>', 'JSON scenario: settings and a timeline of faults (flags given on the command line win)')
@@ -51,6 +53,7 @@ export function registerEmulate(program: Command): void {
         ...(sc.events ?? []),
         ...o.stall.map((v) => parseWindow('--stall', v)).map((w) => ({ at: w.at, stall: w.seconds })),
         ...o.disconnect.map((v) => parseWindow('--disconnect', v)).map((w) => ({ at: w.at, disconnect: w.seconds })),
+        ...o.unplug.map((v) => parseWindow('--unplug', v)).map((w) => ({ at: w.at, unplug: w.seconds })),
       ];
       if (o.truth) {
         writeOutput('--truth', o.truth, JSON.stringify(truthToJson(sim.truth(), seed), null, 2) + '\n');
@@ -58,12 +61,13 @@ export function registerEmulate(program: Command): void {
       const faults = {
         corrupt: fromCli('corrupt') ? o.corrupt : sc.corrupt ?? o.corrupt,
         drop: fromCli('drop') ? o.drop : sc.drop ?? o.drop,
+        garbage: fromCli('garbage') ? o.garbage : sc.garbage ?? o.garbage,
         replyDelayMs: fromCli('replyDelay') ? o.replyDelay : sc.replyDelayMs ?? o.replyDelay,
         events,
       };
       let host: PtyEmulatorHost | null = null;
       const model = new RingDeviceModel({ sim, rate: pick('rate'), identity: { serial: `SIM-${seed}` } });
-      const emulator = new RingEmulator({ model, speed: pick('speed'), faults, seed, onDisconnect: (s) => host?.disconnect(s) });
+      const emulator = new RingEmulator({ model, speed: pick('speed'), faults, seed, onDisconnect: (s, reboot) => host?.disconnect(s, reboot) });
       host = new PtyEmulatorHost({ link: o.link, emulator });
       // listen before starting, so a signal during start-up still cleans up
       const stopSignal = new Promise<string>((resolve) => {
@@ -79,7 +83,9 @@ export function registerEmulate(program: Command): void {
       emulator.stop();
       await host.stop();
       const s = emulator.stats();
-      process.stdout.write(JSON.stringify({ sent: s.sent, corrupted: s.corrupted, dropped: s.dropped }) + '\n');
+      // the device's own count, for the exact account sent = received + missing + duplicates
+      const { commands: _commands, ...counters } = s;
+      process.stdout.write(JSON.stringify(counters) + '\n');
       if (!o.quiet) process.stderr.write(`holoring emulate: stopped on ${signal}; ${s.commands} commands served, ${s.unsent} frames not sent (nobody reading); removed ${o.link}\n`);
     });
 }
