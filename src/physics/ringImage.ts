@@ -173,6 +173,25 @@ export function chiAtOmega(points: readonly ResponsePoint[], omega: number): { O
   return { Omega: { re: omega, im: rows[0].gamma }, chiByK };
 }
 
+/** The figures of an image as `holoring image --json` prints them and the server serves them (README "holoring image"). */
+export interface RingImageSummary {
+  spot: boolean;
+  position: number;
+  width: number;
+  contrast: number;
+  /** Drive frequency ω and damping γ of Ω = ω + iγ. */
+  omega: number;
+  gamma: number;
+  kMax: number;
+  aperture: number;
+  focal: number;
+}
+
+/** The figures of `img` with the lens it was taken through. */
+export function imageSummary(img: RingImage, lens: { aperture: number; focal: number }): RingImageSummary {
+  return { spot: img.spot, position: img.position, width: img.width, contrast: img.contrast, omega: img.omega, gamma: img.Omega.im, kMax: img.kMax, aperture: lens.aperture, focal: lens.focal };
+}
+
 /**
  * The ring image from a response table at drive frequency ω (the API the
  * server calls for a live image): chiAtOmega + ringImage.

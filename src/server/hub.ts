@@ -3,7 +3,7 @@ import type { WebSocket } from 'ws';
 import type { Logger } from '../log.ts';
 import { ClientQueue, type QueueItem } from './clientQueue.ts';
 import { type Clock, systemClock } from './decimate.ts';
-import { COALESCING, PROTOCOL_VERSION, type ServerMessage, type Topic, TOPICS, WsErrorCodes, encode, parseClientMessage } from './protocol.ts';
+import { COALESCING, PROTOCOL_VERSION, type RatedTopic, type ServerMessage, type Topic, TOPICS, WsErrorCodes, encode, parseClientMessage } from './protocol.ts';
 
 /**
  * The WebSocket hub: one `seq` for every broadcast message, one encoding of
@@ -239,7 +239,7 @@ export class Hub {
       return;
     }
     c.topics = new Set(m.topics);
-    for (const t of TOPICS) if (COALESCING.has(t)) c.queue.setRate(t, m.maxHz?.[t as 'status' | 'ring' | 'response']);
+    for (const t of TOPICS) if (COALESCING.has(t)) c.queue.setRate(t, m.maxHz?.[t as RatedTopic]);
   }
 
   private heartbeat(): void {

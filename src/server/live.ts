@@ -5,8 +5,10 @@ import { type Config, startDelta } from '../config/schema.ts';
 import type { Daemon, DaemonStatus } from '../daemon/daemon.ts';
 import type { LogEntry } from '../log.ts';
 import { parseMetricSpec } from '../physics/metric.ts';
+import { IMAGE_DEFAULTS } from '../physics/ringImage.ts';
 import { type Clock, Decimator, systemClock } from './decimate.ts';
 import type { Hub } from './hub.ts';
+import { type ImageQuery, type ImageView, currentOmega, imageView } from './image.ts';
 import { predictResponse } from './prediction.ts';
 import {
   type MetricView, type Prediction, type ResponseView, type RingView, type RoundView, type TruthView,
@@ -18,8 +20,9 @@ import {
  * daemon's observables (it never reaches into stages): the latest ring frame,
  * response table with the model's prediction, metric estimate, training
  * rounds, log lines and alarms. It publishes each to the hub, decimated:
- * ring frames at most `server.liveHz` per second, the response table every
- * `server.responseMs` (and at once when a fit brings a new prediction),
+ * ring frames at most `server.liveHz` per second, the response table and the
+ * ring image at the current ω every `server.responseMs` (and at once when a
+ * fit brings a new prediction),
  * status once a second and at every state change, fits, alarms and log lines
  * as they come.
  */
@@ -70,6 +73,8 @@ export class LiveState {
   private metric: MetricView | null = null;
   private readonly rounds: RoundView[] = [];
   private ring: RingView | null = null;
+  /** Source width σ (rad) of the latest frame, for the ring image. */
+  private sourceWidth: number | undefined;
   private prediction: { round: number; map: Prediction } | null = null;
   private predicting = 0;
   private readonly logs: LogEntry[] = [];
@@ -96,10 +101,13 @@ export class LiveState {
     this.responseOut = new Decimator(config.server.responseMs, () => {
       const v = this.response();
       if (v) hub.publish('response', v);
+      const img = this.liveImage();
+      if (img) hub.publish('image', img);
     }, clock);
     this.subs.push(
       daemon.calibrated$.subscribe((f) => {
         this.ring = ringView(f, performance.timeOrigin + performance.now());
+        this.sourceWidth = f.sourceWidth;
         this.ringOut.offer(this.ring);
       }),
       daemon.response$.subscribe(() => this.responseOut.offer()),
@@ -185,6 +193,26 @@ export class LiveState {
     return t ? responseView(t, this.prediction?.map ?? null, this.prediction?.round ?? null) : null;
   }
 
+  /**
+   * The ring image of the current table (GET /api/image): at `q.omega`, or at
+   * the current drive frequency when absent. Null before the table's first
+   * row; throws RING_ERR_IMAGE_OMEGA for an ω the table does not hold.
+   */
+  image(q: ImageQuery): ImageView | null {
+    const t = this.daemon.response();
+    const omega = q.omega ?? (t ? currentOmega(t.points, this.ring?.omega ?? null) : null);
+    return t && omega !== null ? imageView(t, { ...q, omega }, this.sourceWidth) : null;
+  }
+
+  /** The image at the current ω with the default lens (the `image` topic); null when there is none. */
+  private liveImage(): ImageView | null {
+    try {
+      return this.image({ aperture: IMAGE_DEFAULTS.aperture, focal: IMAGE_DEFAULTS.focal });
+    } catch {
+      return null;
+    }
+  }
+
   run(): RunView {
     const c = this.config;
     return {
@@ -198,7 +226,7 @@ export class LiveState {
   snapshot(): unknown {
     return {
       status: this.status(), run: this.run(), metric: this.metric, truth: this.truth, training: this.rounds,
-      ring: this.ring, response: this.response(), logs: this.logs, alarms: this.sources.alarms?.alarms() ?? [],
+      ring: this.ring, response: this.response(), image: this.liveImage(), logs: this.logs, alarms: this.sources.alarms?.alarms() ?? [],
     };
   }
 
@@ -240,7 +268,8 @@ export class LiveState {
     const at = new Date().toISOString();
     const points = s.lastFit?.points ?? this.daemon.response()?.points.length ?? 0;
     const backend = s.lastFit?.backend ?? 'unknown';
-    this.metric = metricView(fit, round, { updatedAt: at, calibration: s.calibrationVersion, points, backend });
+    const ratio = s.lastFit?.sampleTemperatureRatio;
+    this.metric = metricView(fit, round, { updatedAt: at, calibration: s.calibrationVersion, points, backend, ...(ratio !== undefined ? { sampleTemperatureRatio: ratio } : {}) });
     const row = roundView(fit, round, points, backend, at);
     this.rounds.push(row);
     if (this.rounds.length > MAX_ROUNDS) this.rounds.shift();

@@ -4,18 +4,20 @@ import { z } from 'zod';
  * The dashboard's WebSocket protocol (docs/ws-protocol.md), version 1.
  *
  * Server → client messages are a discriminated union on `type`. Broadcast
- * messages (`hello`, `status`, `ring`, `response`, `fit`, `alarm`, `log`) carry
+ * messages (`hello`, `status`, `ring`, `response`, `image`, `fit`, `alarm`, `log`) carry
  * a `seq` that increases over the server's life; a client resumes from the last
  * one it saw. Replies to one client (`pong`, `error`) carry no `seq`.
  */
 export const PROTOCOL_VERSION = 1;
 
 /** Topics a client may subscribe to (every one by default). */
-export const TOPICS = ['status', 'ring', 'response', 'fit', 'alarm', 'log'] as const;
+export const TOPICS = ['status', 'ring', 'response', 'image', 'fit', 'alarm', 'log'] as const;
 export type Topic = (typeof TOPICS)[number];
 
 /** Topics whose newer message replaces an older one not yet sent (state); the others are events, queued in order. */
-export const COALESCING: ReadonlySet<Topic> = new Set<Topic>(['status', 'ring', 'response']);
+export const COALESCING: ReadonlySet<Topic> = new Set<Topic>(['status', 'ring', 'response', 'image']);
+/** The state topics, whose rate a client may cap (`maxHz`). */
+export type RatedTopic = 'status' | 'ring' | 'response' | 'image';
 
 /** Largest client message accepted, in bytes; a larger one closes the socket with 1009 (message too big). */
 export const MAX_CLIENT_MESSAGE_BYTES = 16 * 1024;
@@ -37,6 +39,7 @@ const rates = z.strictObject({
   status: z.number().positive().max(100).optional(),
   ring: z.number().positive().max(100).optional(),
   response: z.number().positive().max(100).optional(),
+  image: z.number().positive().max(100).optional(),
 });
 
 /** Client → server messages. */
@@ -69,6 +72,7 @@ export type ServerMessage =
   | { type: 'status'; seq: number; time: string; status: unknown }
   | { type: 'ring'; seq: number; time: string; ring: unknown }
   | { type: 'response'; seq: number; time: string; response: unknown }
+  | { type: 'image'; seq: number; time: string; image: unknown }
   | { type: 'fit'; seq: number; time: string; fit: unknown }
   | { type: 'alarm'; seq: number; time: string; alarm: unknown }
   | { type: 'log'; seq: number; time: string; log: unknown }

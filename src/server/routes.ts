@@ -3,6 +3,7 @@ import type { Registry } from 'prom-client';
 import type { Daemon } from '../daemon/daemon.ts';
 import { isHoloringError } from '../errors.ts';
 import { formatResponseTable } from '../io/responseTable.ts';
+import { ImageErrorCodes, parseImageQuery } from './image.ts';
 import type { LiveState } from './live.ts';
 import { RunCatalog } from './runs.ts';
 
@@ -23,6 +24,8 @@ export const HttpErrorCodes = {
   RATE_LIMITED: 'RING_ERR_RATE_LIMITED',
   /** The server cannot listen (port in use, address not available). */
   LISTEN: 'RING_ERR_SERVER_LISTEN',
+  /** GET /api/image at an ω the response table does not hold. */
+  IMAGE_OMEGA: ImageErrorCodes.OMEGA,
 } as const;
 
 export function sendError(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
@@ -56,6 +59,17 @@ export function registerRoutes(app: FastifyInstance, deps: { daemon: Daemon; liv
   });
 
   app.get('/api/ring', async (_req, reply) => live.latestRing() ?? notReady(reply, 'frame from the ring'));
+
+  // the ring image (physics.md §13) at ?omega= (default: the current drive frequency), through a lens of ?aperture= and ?focal=
+  app.get('/api/image', async (req, reply) => {
+    try {
+      return live.image(parseImageQuery(req.query)) ?? notReady(reply, 'ring image', 'it needs the response table, which fills as calibrated frames arrive');
+    } catch (e) {
+      if (isHoloringError(e) && e.code === ImageErrorCodes.INVALID) return sendError(reply, 400, e.code, e.message);
+      if (isHoloringError(e) && e.code === ImageErrorCodes.OMEGA) return sendError(reply, 404, e.code, e.message);
+      throw e;
+    }
+  });
 
   const noRuns = (reply: FastifyReply): FastifyReply =>
     sendError(reply, 503, HttpErrorCodes.RUNS_UNAVAILABLE, 'the run record is not available in this daemon (started without storage)');

@@ -114,15 +114,32 @@ export interface MetricView extends Pick<MetricEstimate, 'r' | 'f' | 'g' | 'f_er
   rh_err?: number;
   temperature?: number;
   temperature_err?: number;
+  /** Horizon: r_c, beyond which the network imposes BTZ (α = β = 0). */
+  rc?: number;
+  /** With model.geometry auto: the choice, in words, with both fits' reduced χ² and criterion χ² + 2ν. */
+  choice?: { picked: 'disk' | 'horizon'; reason: string; disk: { chi2: number; criterion: number }; horizon: { chi2: number; criterion: number } };
+  /** Sample temperature of the frames in units of T_HP, when alarms.sampleTemperature gives the Hawking–Page point. */
+  sampleTemperatureRatio?: number;
 }
 
 const rounded = (a: readonly number[]): number[] => a.map((x) => sig(x, 6));
 
-export function metricView(fit: GeometryFit & { sweep: number }, round: number, info: { updatedAt: string; calibration: string | null; points: number; backend: string }): MetricView {
-  const horizon = 'rh' in fit ? { rh: fit.rh, rh_err: fit.rh_err, temperature: fit.temperature, temperature_err: fit.temperature_err } : {};
+export function metricView(
+  fit: GeometryFit & { sweep: number }, round: number,
+  info: { updatedAt: string; calibration: string | null; points: number; backend: string; sampleTemperatureRatio?: number },
+): MetricView {
+  const rCRatio = 'rCRatio' in fit.checkpoint ? fit.checkpoint.rCRatio : null;
+  const horizon = 'rh' in fit
+    ? { rh: fit.rh, rh_err: fit.rh_err, temperature: fit.temperature, temperature_err: fit.temperature_err, ...(rCRatio !== null ? { rc: sig(fit.rh * rCRatio, 6) } : {}) }
+    : {};
+  const figures = (g: { chi2: number; criterion: number }) => ({ chi2: g.chi2, criterion: g.criterion });
+  const c = fit.choice;
+  const { sampleTemperatureRatio, ...rest } = info;
   return {
     round, sweep: fit.sweep, r: rounded(fit.r), f: rounded(fit.f), g: rounded(fit.g), f_err: rounded(fit.f_err), g_err: rounded(fit.g_err),
-    resolution: rounded(fit.resolution), chi2: fit.chi2, ...info, geometry: fit.geometry ?? 'disk', ...horizon,
+    resolution: rounded(fit.resolution), chi2: fit.chi2, ...rest, geometry: fit.geometry ?? 'disk', ...horizon,
+    ...(c ? { choice: { picked: c.picked, reason: c.reason, disk: figures(c.disk), horizon: figures(c.horizon) } } : {}),
+    ...(sampleTemperatureRatio !== undefined ? { sampleTemperatureRatio } : {}),
   };
 }
 

@@ -7,7 +7,7 @@ import { ErrorCodes, HoloringError } from '../../errors.ts';
 import { readFramesFile } from '../../io/framesFile.ts';
 import { formatLinePlotSvg } from '../../io/plotSvg.ts';
 import { readResponseTable } from '../../io/responseTable.ts';
-import { IMAGE_DEFAULTS, type RingImage, imageFromTable } from '../../physics/ringImage.ts';
+import { IMAGE_DEFAULTS, imageFromTable, imageSummary } from '../../physics/ringImage.ts';
 import { numberArg, withFlag, writeOutput } from '../args.ts';
 import { resolveRecord } from './recalibrate.ts';
 
@@ -15,11 +15,6 @@ interface ImageOptions {
   data?: string; frames?: string; record?: string; store: string; gamma: number;
   omega: number; aperture: number; focal: number; width?: number; extent: number; samples: number;
   out?: string; json?: boolean;
-}
-
-/** The `--json` summary of an image (README "holoring image"). */
-export function imageSummary(img: RingImage, o: { aperture: number; focal: number }) {
-  return { spot: img.spot, position: img.position, width: img.width, contrast: img.contrast, omega: img.omega, gamma: img.Omega.im, kMax: img.kMax, aperture: o.aperture, focal: o.focal };
 }
 
 /** Response-table rows and the source width from --frames: calibrated with a record, as `recalibrate` does. */
