@@ -90,13 +90,13 @@ export const RULES: { readonly [R in AlarmRule]: (ctx: RuleContext, c: AlarmsCon
   fitChi2({ inputs }, c) {
     const fit = inputs.fit;
     if (fit === undefined) return undefined;
-    if (fit === null || fit.chi2 <= c.fitChi2.max) return null;
+    if (fit === null || (!fit.discarded && fit.chi2 <= c.fitChi2.max)) return null;
     const finite = Number.isFinite(fit.chi2);
     return {
       value: finite ? fit.chi2 : null,
-      message: finite
-        ? `training round ${fit.round} fits the data poorly: reduced χ² ${fmt(fit.chi2, 2)} above ${c.fitChi2.max}`
-        : `training round ${fit.round} diverged (reduced χ² is not finite); the last good estimate is kept`,
+      message: fit.discarded || !finite
+        ? `training round ${fit.round} diverged (reduced χ² ${finite ? fmt(fit.chi2, 2) : 'not finite'}) and was discarded; the last good estimate is kept and the next round starts from its weights`
+        : `training round ${fit.round} fits the data poorly: reduced χ² ${fmt(fit.chi2, 2)} above ${c.fitChi2.max}`,
       action: 'check the calibration, Δ and γ; a sample above the Hawking–Page temperature has a horizon, which the disk network cannot represent',
     };
   },

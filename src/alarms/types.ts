@@ -27,8 +27,8 @@ export interface AlarmInputs {
   missingFrames?: number;
   /** Latest sample temperature reported by the device (K). */
   temperatureK?: number | null;
-  /** The latest training round. */
-  fit?: { round: number; chi2: number } | null;
+  /** The latest training round (discarded: it diverged and the last good estimate was kept). */
+  fit?: { round: number; chi2: number; discarded?: boolean } | null;
   /** Bytes of the run not yet written to InfluxDB (null: no InfluxDB sink). */
   influxBacklogBytes?: number | null;
   /** Free bytes on the data directory's file system. */

@@ -83,6 +83,15 @@ export const ConfigSchema = z.strictObject({
      * alarms.sampleTemperature gives the Hawking–Page point).
      */
     geometry: z.enum(['disk', 'horizon', 'auto']).default('auto'),
+    /**
+     * Test facility (README "Fault injection"): training rounds of this process,
+     * counted from 1, whose fit is made to yield NaN or to diverge. Refused by
+     * `holoring start` unless the environment has HOLORING_FAULT_INJECTION=1.
+     */
+    faultInjection: z.strictObject({
+      nanRounds: z.array(z.number().int().min(1)).default([]),
+      divergeRounds: z.array(z.number().int().min(1)).default([]),
+    }).optional(),
   }).prefault({}),
   server: z.strictObject({
     /** Serve the dashboard, the JSON API and the WebSocket (false: none). */

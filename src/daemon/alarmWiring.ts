@@ -14,8 +14,8 @@ export const DISK_POLL_MS = 10_000;
 export interface AlarmFeed {
   /** Host time since which frames are expected (null: none expected now). */
   expectingSince(): number | null;
-  /** The latest training round (null before the first). */
-  lastRound(): { round: number; chi2: number } | null;
+  /** The latest training round (null before the first; discarded: it diverged). */
+  lastRound(): { round: number; chi2: number; discarded?: boolean } | null;
   /** The active calibration record (null: none). */
   calibration(): { version: string; createdAt: string } | null;
   /** Accepted frames missing from the journal. */

@@ -3,13 +3,14 @@ import type { AccumulatedResponse, CalibratedFrame, CalibrationRecord } from '..
 import type { DeviceCounters, DeviceIdentity, DeviceState, RingDevice } from '../contracts/device.ts';
 import type { RingFrame } from '../contracts/frame.ts';
 import { type Config, startDelta } from '../config/schema.ts';
-import { HoloringError } from '../errors.ts';
+import { HoloringError, isHoloringError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { calibrate } from '../pipeline/calibrate.ts';
 import { accumulateResponse } from '../pipeline/responseAccumulator.ts';
 import { ringTransform } from '../pipeline/ringTransform.ts';
 import { parseAnyCheckpoint } from '../model/horizon/checkpoint.ts';
 import type { GeometryFit } from '../model/geometry.ts';
+import { ModelErrorCodes } from '../model/data.ts';
 import { hawkingPageBound } from '../alarms/rules.ts';
 import type { FrameAccounting, StopDoc } from '../storage/documents.ts';
 import type { InfluxSink, InfluxSinkStatus } from '../storage/influx/sink.ts';
@@ -20,6 +21,7 @@ import type { AlarmEngine } from '../alarms/index.ts';
 import { daemonAlarms } from './alarmWiring.ts';
 import { type RunRecording, recordRun } from './runRecording.ts';
 import type { MetricTrainer } from './trainer.ts';
+import { nonFinite } from './trainingRounds.ts';
 
 /**
  * The daemon wiring: device → calibration → ring transform → response table →
@@ -41,8 +43,6 @@ export interface DaemonDeps {
    * after connect, before the device streams (absent: no record).
    */
   openRun?: (identity: DeviceIdentity) => RunRecorder;
-  /** Bytes of the run not yet written to InfluxDB (absent: no InfluxDB sink), for the backlog alarm. */
-  influxBacklogBytes?: () => number | null;
   /** Said in the start document: operator note and the code's git commit. */
   runInfo?: { note?: string | null; gitCommit?: string | null };
   /**
@@ -124,6 +124,8 @@ export interface DaemonStatus {
   calibrationVersion: string | null;
   skipped: Record<string, number>;
   trainingsSkipped: number;
+  /** Training rounds that diverged and were discarded (the last good estimate kept). */
+  roundsDiscarded: number;
   device: DeviceCounters | null;
   lastFit: FitSummary | null;
   /** The acquisition journal (segment being written, frames in the files, drops and their cause). */
@@ -197,7 +199,7 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
   const { device, trainer } = deps;
   const status = new BehaviorSubject<DaemonStatus>({
     state: 'idle', identity: null, deviceState: null, sweeps: 0, frames: 0, tablePoints: 0, calibrationVersion: null,
-    skipped: {}, trainingsSkipped: 0, device: null, lastFit: null, journal: null, run: null,
+    skipped: {}, trainingsSkipped: 0, roundsDiscarded: 0, device: null, lastFit: null, journal: null, run: null,
     accounting: { received: 0, journaled: 0, skipped: {}, missing: {}, duplicates: 0 }, influx: null, acquisition: 'sweeping',
   });
   const fits = new Subject<GeometryFit & { sweep: number }>();
@@ -222,7 +224,7 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
   let influx: InfluxSink | null = null;
   let fitRound = 0;
   let runningSince: number | null = null;
-  let lastRound: { round: number; chi2: number } | null = null;
+  let lastRound: { round: number; chi2: number; discarded?: boolean } | null = null;
   let calibration: { version: string; createdAt: string } | null = null;
   const alarms = daemonAlarms(config.alarms, { logger: deps.logger, run: () => run });
   let connected: DeviceIdentity | null = null;
@@ -290,12 +292,8 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
     try {
       const ratio = hawkingPageK !== null && sampleK !== null && sampleK > 0 ? sampleK / hawkingPageK : undefined;
       const res = await trainer.fit(table.points, ratio);
-      if (!Number.isFinite(res.chi2) || !res.f.every(Number.isFinite) || !res.g.every(Number.isFinite)) {
-        // a diverged round is discarded: the last good estimate and checkpoint stay (the fitChi2 alarm says so)
-        lastRound = { round: fitRound + 1, chi2: Number.NaN };
-        log.warn({ sweep, chi2: res.chi2 }, 'a training round diverged (not finite); discarded, the last good estimate is kept');
-        return;
-      }
+      const bad = nonFinite(res);
+      if (bad) throw new HoloringError(ModelErrorCodes.DIVERGED, `a training round diverged (${bad}); discarded: the last good estimate is kept`, { chi2: res.chi2 });
       fitRound++;
       lastRound = { round: fitRound, chi2: res.chi2 };
       const summary = summarise(res, sweep, table.points.length, trainer.backend, ratio);
@@ -325,6 +323,14 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
         log.warn({ sweep, sampleTemperatureRatio: ratio, geometry: res.geometry }, `the sample is at ${ratio.toFixed(2)} T_HP but the data pick the ${res.geometry}: check the thermometer and alarms.sampleTemperature`);
       }
     } catch (e) {
+      if (isHoloringError(e) && e.code === ModelErrorCodes.DIVERGED) {
+        // a diverged round is discarded: the last good estimate and checkpoint stay (the fitChi2 alarm says so)
+        const chi2 = typeof e.context.chi2 === 'number' ? e.context.chi2 : Number.NaN;
+        lastRound = { round: fitRound + 1, chi2, discarded: true };
+        patch({ roundsDiscarded: status.value.roundsDiscarded + 1 });
+        log.warn({ sweep, chi2, lastGoodChi2: e.context.lastGoodChi2 ?? null }, e.message);
+        return;
+      }
       log.warn({ err: e, sweep }, 'retraining failed; acquisition continues');
     }
   };
@@ -423,7 +429,8 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
           feed: {
             expectingSince: () => runningSince, lastRound: () => lastRound, calibration: () => calibration,
             journalShortfall: () => status.value.accounting.missing.journal ?? 0,
-            ...(deps.influxBacklogBytes ? { influxBacklogBytes: deps.influxBacklogBytes } : {}),
+            // the sink's backlog: bytes of the run's files behind its cursor
+            ...(influx ? { influxBacklogBytes: () => influx?.status().backlogBytes ?? null } : {}),
           },
         });
         subs.push(recording.subscription);

@@ -2,8 +2,14 @@ import { Worker } from 'node:worker_threads';
 import type { ResponsePoint } from '../contracts/response.ts';
 import { HoloringError } from '../errors.ts';
 import { type Checkpoint, type GeometryFit, GeometryFitter, type GeometryOption, type HorizonCheckpoint, initBackend } from '../model/index.ts';
+import { type TrainingFaults, roundJudge, spoilTable } from './trainingRounds.ts';
 
-/** Live retraining of the metric network (disk, horizon or both), warm-started from the previous fit. */
+/**
+ * Live retraining of the metric network (disk, horizon or both), warm-started
+ * from the previous kept fit. A round that diverges (trainingRounds.ts) is
+ * discarded: `fit` rejects with RING_ERR_MODEL_DIVERGED (context: round, chi2,
+ * lastGoodChi2) and the next round starts from the last kept weights.
+ */
 export interface MetricTrainer {
   readonly backend: string;
   /** Fits the table; `temperatureRatio` is the sample's T/T_HP when known. */
@@ -24,6 +30,8 @@ export interface TrainerOptions {
   deltaStart?: number;
   layers: number;
   nodes: number;
+  /** Test facility: rounds whose fit is made to fail (trainingRounds.ts); absent in normal use. */
+  faults?: TrainingFaults;
   log?: (line: string) => void;
 }
 
@@ -35,18 +43,33 @@ export type TrainerRequest =
 export type TrainerReply =
   | { type: 'ready'; backend: string; logs: string[] }
   | { type: 'result'; id: number; result: GeometryFit }
-  | { type: 'error'; id: number; code: `RING_ERR_${string}`; message: string };
+  | { type: 'error'; id: number; code: `RING_ERR_${string}`; message: string; context?: Record<string, unknown> };
 
 /** A trainer on the calling thread (each fit blocks it for the fit's duration). */
 export async function createLiveTrainer(opts: TrainerOptions): Promise<MetricTrainer> {
   const backend = await initBackend({ log: opts.log });
   const fitter = new GeometryFitter(opts.geometry ?? 'auto', { delta: opts.delta, deltaStart: opts.deltaStart, layers: opts.layers, nodes: opts.nodes });
+  const judge = roundJudge();
   return {
     backend,
     fit: async (points, temperatureRatio) => {
       // yield once so acquisition callbacks queued before the fit run first
       await new Promise((r) => setImmediate(r));
-      return fitter.fit(points, temperatureRatio);
+      const round = judge.next();
+      let res: GeometryFit;
+      try {
+        res = fitter.fit(spoilTable(points, round, opts.faults), temperatureRatio);
+      } catch (e) {
+        fitter.rollback();
+        throw judge.failed(e);
+      }
+      const discarded = judge.keep(res);
+      if (discarded) {
+        // whatever this round did to the weights is undone, so a diverged round never seeds the next
+        fitter.rollback();
+        throw discarded;
+      }
+      return res;
     },
     warmStart: (checkpoint) => fitter.warmStart(checkpoint),
     reset: () => fitter.reset(),
@@ -60,7 +83,7 @@ export async function createLiveTrainer(opts: TrainerOptions): Promise<MetricTra
  */
 export async function createThreadedTrainer(opts: TrainerOptions): Promise<MetricTrainer> {
   const worker = new Worker(new URL('./trainerWorkerEntry.mjs', import.meta.url), {
-    workerData: { geometry: opts.geometry, delta: opts.delta, deltaStart: opts.deltaStart, layers: opts.layers, nodes: opts.nodes },
+    workerData: { geometry: opts.geometry, delta: opts.delta, deltaStart: opts.deltaStart, layers: opts.layers, nodes: opts.nodes, faults: opts.faults },
   });
   const pending = new Map<number, { resolve: (r: GeometryFit) => void; reject: (e: Error) => void }>();
   let nextId = 1;
@@ -86,7 +109,7 @@ export async function createThreadedTrainer(opts: TrainerOptions): Promise<Metri
     if (!p) return;
     pending.delete(m.id);
     if (m.type === 'result') p.resolve(m.result);
-    else p.reject(new HoloringError(m.code, m.message, {}));
+    else p.reject(new HoloringError(m.code, m.message, m.context ?? {}));
   });
   worker.on('error', (e) => failAll(e));
   worker.on('exit', (code) => failAll(new HoloringError('RING_ERR_TRAINER', `trainer thread exited (code ${code})`, { code })));

@@ -193,6 +193,8 @@ export class GeometryFitter {
   private horizon: HorizonNetwork | null = null;
   private diskInit: 'ads' | 'current' | Checkpoint = 'ads';
   private horizonInit: 'scan' | 'current' | HorizonCheckpoint = 'scan';
+  /** Where the latest fit started from (rollback() returns there). */
+  private before: { disk: 'ads' | Checkpoint; horizon: 'scan' | HorizonCheckpoint } | null = null;
 
   /**
    * `delta` 'auto' fits Δ in the disk network; the horizon network (no free Δ) then
@@ -225,8 +227,23 @@ export class GeometryFitter {
     else this.horizonInit = cp as HorizonCheckpoint;
   }
 
+  /**
+   * Undoes the latest fit: the next one starts from where that fit started (the
+   * weights of the fit before it, a checkpoint, or afresh), as if it had not run.
+   * For a round that diverged, so its weights never seed the next.
+   */
+  rollback(): void {
+    if (!this.before) return;
+    this.diskInit = this.before.disk;
+    this.horizonInit = this.before.horizon;
+  }
+
   /** Fits the table; `temperatureRatio` (sample T/T_HP) seeds r_h and breaks a tie of `auto`. */
   fit(points: readonly ResponsePoint[], temperatureRatio?: number): GeometryFit {
+    this.before = {
+      disk: this.diskInit === 'current' ? this.disk!.checkpoint() : this.diskInit,
+      horizon: this.horizonInit === 'current' ? this.horizon!.checkpoint() : this.horizonInit,
+    };
     const budget = this.mode === 'auto' ? { maxEvaluations: AUTO_PASS_BUDGET } : {};
     const fitDisk = (lm: typeof budget): GeometryFit => {
       const res = this.disk!.fit(points, { init: this.diskInit, lm });

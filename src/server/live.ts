@@ -46,7 +46,8 @@ export interface StatusView {
   journal: DaemonStatus['journal'];
   /** InfluxDB sink state: the run not yet written (bytes, and points estimated), points awaiting acknowledgement (null: no sink configured). */
   influx: { state: string; backlogBytes: number; backlog: number; pendingPoints: number; lastError: string | null } | null;
-  trainer: { backend: string | null; rounds: number; lastChi2: number | null; lastRoundAt: string | null; roundsPerMinute: number | null };
+  /** Training rounds kept, and discarded because they diverged (the last good estimate kept). */
+  trainer: { backend: string | null; rounds: number; discarded: number; lastChi2: number | null; lastRoundAt: string | null; roundsPerMinute: number | null };
   server: { clients: number; eventLoopLagMs: { mean: number; p99: number; max: number } };
 }
 
@@ -157,6 +158,7 @@ export class LiveState {
         'frames→journal': s.journal?.dropped ?? 0,
         'frames→response table': Object.values(s.skipped).reduce((a, n) => a + n, 0),
         'table→trainer (rounds skipped)': s.trainingsSkipped,
+        'trainer→metric (rounds discarded)': s.roundsDiscarded,
         'hub→clients (coalesced)': dropped('coalesced'),
         'hub→clients (overflow)': dropped('overflow'),
       },
@@ -165,6 +167,7 @@ export class LiveState {
       trainer: {
         backend: last?.backend ?? s.lastFit?.backend ?? null,
         rounds: this.rounds.length,
+        discarded: s.roundsDiscarded,
         lastChi2: last?.chi2 ?? null,
         lastRoundAt: last?.at ?? null,
         roundsPerMinute: this.roundsPerMinute(),

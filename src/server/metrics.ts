@@ -69,6 +69,7 @@ export function createMetrics(src: MetricsSources): ServerMetrics {
   mirror('holoring_device_missing_frames_total', 'Frames lost in sequence gaps', [], () => status().device?.missingFrames ?? 0);
   mirror('holoring_device_reconnects_total', 'Device reconnections', [], () => status().device?.reconnects ?? 0);
   mirror('holoring_journal_dropped_total', 'Raw frames the journal dropped (disk too slow)', [], () => status().journal?.dropped ?? 0);
+  mirror('holoring_training_discarded_total', 'Training rounds discarded because they diverged (the last good estimate kept)', [], () => status().roundsDiscarded);
   mirror('holoring_training_skipped_total', 'Retrainings skipped because the previous one was still running', [], () => status().trainingsSkipped);
   mirror('holoring_ws_dropped_total', 'WebSocket messages not delivered, by topic:reason (coalesced | overflow)', ['edge'], () => src.hub.stats().dropped);
   mirror('holoring_ws_sent_bytes_total', 'Bytes of WebSocket messages written', [], () => src.hub.stats().bytes);

@@ -84,6 +84,18 @@ describe('alarm rules', () => {
       .toEqual(['fitChi2', 'influxBacklog', 'diskSpace', 'journalShortfall', 'calibrationAge']);
   });
 
+  it('a discarded (diverged) round raises the fit alarm even below the χ² bound; the next kept round clears it', () => {
+    const { engine, at } = clocked({ fitChi2: { max: 3 } });
+    expect(at(1, { fit: { round: 1, chi2: 1.1 } })).toEqual([]);
+    expect(at(2, { fit: { round: 2, chi2: 2.5, discarded: true } })).toEqual(['fitChi2']);
+    expect(engine.alarms()[0].message).toMatch(/round 2 diverged \(reduced χ² 2\.50\) and was discarded; the last good estimate is kept/);
+    at(3, { fit: { round: 2, chi2: Number.NaN, discarded: true } });
+    expect(engine.alarms()[0]).toMatchObject({ state: 'raised' });
+    at(4, { fit: { round: 2, chi2: 1.0 } });
+    // latched: cleared, awaiting acknowledgement
+    expect(engine.alarms()[0]).toMatchObject({ rule: 'fitChi2', state: 'cleared', active: false });
+  });
+
   it('diskFreeBytes reads the file system, null for a path that does not exist', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'holoring-disk-'));
     expect(await diskFreeBytes(dir)).toBeGreaterThan(0);

@@ -4,7 +4,7 @@ import { CalibrationStore } from '../../../calibration/store.ts';
 import { openDevice, parseDeviceSpec } from '../../../drivers/ring/open.ts';
 import type { CalibrationRecord } from '../../contracts/calibration.ts';
 import type { DeviceIdentity, RingDevice } from '../../contracts/device.ts';
-import { type ConfigInput, mergeConfig, parseConfig, readConfigFile, startDelta } from '../../config/schema.ts';
+import { type Config, type ConfigInput, mergeConfig, parseConfig, readConfigFile, startDelta } from '../../config/schema.ts';
 import { type DaemonStatus, type FitSummary, createDaemon } from '../../daemon/daemon.ts';
 import { resolveDataDir } from '../../storage/layout.ts';
 import { openRun } from '../../storage/run.ts';
@@ -12,7 +12,8 @@ import { gitCommit } from '../../storage/provenance.ts';
 import { createLiveTrainer, createThreadedTrainer } from '../../daemon/trainer.ts';
 import { influxSinkFor } from '../../daemon/influx.ts';
 import { parseInfluxUrl } from '../../storage/influx/target.ts';
-import { HoloringError, isHoloringError } from '../../errors.ts';
+import { ErrorCodes, HoloringError, isHoloringError } from '../../errors.ts';
+import type { TrainingFaults } from '../../daemon/trainingRounds.ts';
 import { type Logger, createLogFeed, createLogger } from '../../log.ts';
 import { createServer } from '../../server/index.ts';
 import { assertExposureAllowed } from '../../server/auth.ts';
@@ -67,6 +68,19 @@ export function formatRunSummary(st: DaemonStatus): string {
   if (j && j.dropped > 0) lines.push(`  journal: ${j.dropped} raw frames dropped (${j.dropCause ?? j.error ?? 'write failed'})`);
   lines.push(`  show it: holoring runs show ${st.run!.id}`);
   return lines.join('\n');
+}
+
+/** Environment variable that must be "1" for `model.faultInjection` to be accepted. */
+export const FAULT_INJECTION_ENV = 'HOLORING_FAULT_INJECTION';
+
+/** The configured training faults (a test facility), refused unless HOLORING_FAULT_INJECTION=1; undefined when none. */
+export function trainingFaults(config: Readonly<Config>, env: NodeJS.ProcessEnv = process.env): TrainingFaults | undefined {
+  const f = config.model.faultInjection;
+  if (!f) return undefined;
+  if (env[FAULT_INJECTION_ENV] !== '1') {
+    throw new HoloringError(ErrorCodes.CONFIG_INVALID, `model.faultInjection is a test facility that makes training rounds fail on purpose: set ${FAULT_INJECTION_ENV}=1 to use it, or remove it from the configuration`, { key: 'model.faultInjection' });
+  }
+  return f;
 }
 
 /** Active record for this device; otherwise (simulated rings, or --calibrate) a new calibration. */
@@ -149,6 +163,7 @@ export function registerStart(program: Command): void {
       const config = parseConfig(mergeConfig(fromFile, overrides as Record<string, unknown>), o.config ?? 'command line');
       // refused before any work: serving beyond loopback needs tokens
       if (config.server.enabled) withFlag('--host', () => assertExposureAllowed(config.server.host, config.server.auth));
+      const faults = trainingFaults(config);
       const delta = validateDelta(startDelta(config));
       const feed = createLogFeed();
       // under systemd the JSON lines carry their syslog priority for journald
@@ -171,8 +186,9 @@ export function registerStart(program: Command): void {
       const dataDir = resolveDataDir(o.dataDir, config.storage.dir);
       if (config.storage.enabled) log.info({ dataDir }, `run records in ${dataDir}`);
       if (!config.storage.enabled && config.storage.influx) log.warn('the InfluxDB sink reads the run record, and storage.enabled is false: nothing goes to InfluxDB');
+      if (faults) log.warn({ faultInjection: faults }, 'fault injection is on (model.faultInjection): the listed training rounds are made to fail');
       const makeTrainer = config.model.thread === 'worker' ? createThreadedTrainer : createLiveTrainer;
-      const trainer = o.train ? await makeTrainer({ geometry: config.model.geometry, delta: config.physics.delta, deltaStart: config.physics.deltaStart, layers: config.model.layers, nodes: config.model.nodes, log: (l) => log.info(l) }) : null;
+      const trainer = o.train ? await makeTrainer({ geometry: config.model.geometry, delta: config.physics.delta, deltaStart: config.physics.deltaStart, layers: config.model.layers, nodes: config.model.nodes, ...(faults ? { faults } : {}), log: (l) => log.info(l) }) : null;
       if (trainer) log.info({ backend: trainer.backend }, 'metric network ready');
       const daemon = createDaemon(config, {
         device: opened.device,

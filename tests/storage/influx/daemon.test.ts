@@ -7,6 +7,7 @@ import { openDevice } from '../../../drivers/ring/open.ts';
 import { parseConfig } from '../../../src/config/schema.ts';
 import { type DaemonStatus, createDaemon } from '../../../src/daemon/daemon.ts';
 import { influxSinkFor } from '../../../src/daemon/influx.ts';
+import type { AlarmEvent } from '../../../src/alarms/index.ts';
 import { createLiveTrainer } from '../../../src/daemon/trainer.ts';
 import { silentLogger } from '../../../src/log.ts';
 import { deformedMetric } from '../../../src/physics/metric.ts';
@@ -29,6 +30,9 @@ interface RigOptions {
   /** Ring sites (default 16: 39 fields per frame point, light on a shared machine; calibration needs 64). */
   sites?: number;
   onStatus?: (st: DaemonStatus) => void;
+  /** alarms.influxBacklog.maxMB (default: the configuration's). */
+  backlogAlarmMB?: number;
+  onAlarm?: (a: AlarmEvent) => void;
 }
 
 describe.skipIf(!hasInfluxd)('the daemon writes its runs into a real influxd', () => {
@@ -49,6 +53,7 @@ describe.skipIf(!hasInfluxd)('the daemon writes its runs into a real influxd', (
     const config = parseConfig({
       rig: o.rig, physics: { kMax: 4 }, sweep: o.sweep, model: { layers: 200, nodes: 16 }, sweeps: o.sweeps,
       storage: { dir: dataDir, influx: { url: server.url, database: o.db, batchSize: 500, flushMs: 100 } },
+      ...(o.backlogAlarmMB === undefined ? {} : { alarms: { evaluateMs: 100, influxBacklog: { maxMB: o.backlogAlarmMB } } }),
     });
     const logger = silentLogger();
     const opened = openDevice({ kind: 'emulator', seed: 3, metric: deformedMetric(0.3, -0.2, 1.5), rate: 20, speed: o.speed, sites: o.sites ?? 16 });
@@ -60,6 +65,7 @@ describe.skipIf(!hasInfluxd)('the daemon writes its runs into a real influxd', (
       openInfluxSink: influxSinkFor(config.storage.influx!, logger, { healthEveryMs: 100 }),
     });
     if (o.onStatus) daemon.status$.subscribe(o.onStatus);
+    if (o.onAlarm) daemon.alarms.events$.subscribe(o.onAlarm);
     await daemon.start();
     await daemon.done;
     await opened.dispose();
@@ -80,13 +86,17 @@ describe.skipIf(!hasInfluxd)('the daemon writes its runs into a real influxd', (
     return { counts, distinct: Number(d.results[0].series?.[0].values[0][1] ?? 0) };
   }
 
-  it('an influxd outage mid-run (40 s of acquisition time): every journaled frame ends up in InfluxDB once', async () => {
+  it('an influxd outage mid-run (40 s of acquisition time): every journaled frame ends up in InfluxDB once; the backlog alarm rises', async () => {
     let stopping: Promise<void> | null = null;
     let starting: Promise<void> | null = null;
     let journaledAtStop = 0;
     const during: DaemonStatus['influx'][] = [];
+    const alarms: { state: string; outage: boolean; value: number | null }[] = [];
     const res = await runRig({
-      rig: 'rig-outage', db: 'outage', sweeps: 60, sweep: { start: 0.5, stop: 3, step: 0.5, dwellMs: 200 }, speed: 50,
+      rig: 'rig-outage', db: 'outage', sweeps: 60, sweep: { start: 0.5, stop: 3, step: 0.5, dwellMs: 200 }, speed: 50, backlogAlarmMB: 0.05,
+      onAlarm: (a) => {
+        if (a.rule === 'influxBacklog') alarms.push({ state: a.state, outage: stopping !== null && starting === null, value: a.value });
+      },
       onStatus: (st) => {
         if (!stopping && (st.influx?.written.frame ?? 0) >= 50) {
           journaledAtStop = st.accounting.journaled;
@@ -112,6 +122,9 @@ describe.skipIf(!hasInfluxd)('the daemon writes its runs into a real influxd', (
     expect(res.journaled.acquisition).toBe(60 * 24);
     expect(inflx.counts).toEqual({ acquisition: res.journaled.acquisition });
     expect(inflx.distinct).toBe(res.journaled.acquisition);
+    // the backlog alarm: raised during the outage above 0.05 MiB (its clearing: tests/scenarios/influx.test.ts)
+    expect(alarms[0]).toMatchObject({ state: 'raised', outage: true });
+    expect(alarms[0].value).toBeGreaterThan(0.05);
   }, 120_000);
 
   it('two rigs write into one database, kept apart by their tags; every query of the Grafana dashboard returns data', async () => {
