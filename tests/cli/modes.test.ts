@@ -45,6 +45,15 @@ describe('holoring modes / simulate --model', () => {
     expect(j.evidence.resolvability.note).toMatch(/resolved when d ≤ 2\.94/);
   });
 
+  it('a disk with the deformed bulk metric is holographic; its deviation from the pure AdS ladder is information', () => {
+    const table = join(dir, 'deformed.csv');
+    expect(runCli(['simulate', '--metric', 'deformed', '--kmax', '2', '--noise', '0.01', '--out', table, '--quiet']).code).toBe(0);
+    const r = runCli(['modes', '--data', table, '--resamples', '8']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/holographic, disk: .*one tower per k/);
+    expect(r.stdout).toMatch(/deviate from the pure AdS ladder by up to 0\.[1-3]\d*a/);
+  });
+
   it('refuses --model with --metric, and an unknown model, naming the flag', () => {
     const both = runCli(['simulate', '--model', 'oscillators', '--metric', 'ads']);
     expect(both.code).toBe(2);

@@ -1,6 +1,7 @@
 import type { ResponsePoint } from '../../contracts/response.ts';
 import { type KSpectrum, type SpectrumOptions, findSpectrum } from './modes.ts';
-import { type HorizonTest, type LadderTest, testHorizon, testLadder } from './verdict.ts';
+import { type LadderTest, testLadder } from './ladder.ts';
+import { type HorizonTest, testHorizon } from './verdict.ts';
 
 /**
  * `holoring modes`: is the material holographic? The poles of χ(Ω, k) per k
@@ -36,6 +37,15 @@ export interface HolographyCheck {
   };
 }
 
+/** One sentence on how far the ladder is from pure AdS (Ω = a(Δ + |k| + 2n) exactly, spacing 2a = 2 v/R). */
+function pureAdsNote(disk: LadderTest): string {
+  const p = disk.pureAds;
+  if (!p) return 'no pure AdS fit';
+  return p.consistent
+    ? `consistent with the pure AdS ladder (χ² = ${p.chi2.toFixed(1)} for ${p.dof}, p = ${p.pValue.toPrecision(2)}): the spacing is 2 v/R`
+    : `a deformed bulk: the rungs deviate from the pure AdS ladder by up to ${disk.maxDeviation.toFixed(3)}a (χ² = ${p.chi2.toFixed(1)} for ${p.dof}, p = ${p.pValue.toPrecision(2)}); the spacing is π/τ, τ the bulk's boundary-to-centre light time`;
+}
+
 const finiteOrNull = (v: number): number | null => (Number.isFinite(v) ? v : null);
 
 /** Runs the holography check on a response table (physics.md §12). */
@@ -49,7 +59,7 @@ export function holographyCheck(points: readonly ResponsePoint[], opts: Spectrum
   const maxDepth = (window[1] - window[0]) / 4;
   const rh = 1.5;
   const verdict = geometry === 'disk'
-    ? `holographic, disk: ${disk.reason}; Δ = ${disk.delta.toFixed(4)} ± ${disk.deltaErr.toPrecision(2)}, spacing ${disk.spacing.toFixed(4)} ± ${disk.spacingErr.toPrecision(2)} (= 2 v/R)`
+    ? `holographic, disk: ${disk.reason}; Δ = ${disk.delta.toFixed(4)} ± ${disk.deltaErr.toPrecision(2)}, asymptotic spacing ${disk.spacing.toFixed(4)} ± ${disk.spacingErr.toPrecision(2)}; ${pureAdsNote(disk)}`
     : geometry === 'horizon'
       ? `holographic, black hole: ${horizon.reason}; T = ${horizon.temperature.toFixed(4)} ± ${horizon.temperatureErr.toPrecision(2)}, Δ = ${horizon.delta.toFixed(3)} ± ${horizon.deltaErr.toPrecision(2)}`
       : `not holographic: disk — ${disk.reason}; horizon — ${horizon.reason}`;

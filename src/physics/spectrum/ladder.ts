@@ -1,0 +1,269 @@
+import type { KSpectrum, SpectralPoint } from './modes.ts';
+import { chiSquareSurvival, weightedLeastSquares } from './stats.ts';
+
+/**
+ * The normal-mode ladder of a regular (horizonless) bulk, physics.md §5, §12.
+ *
+ * Any static, asymptotically AdS bulk with a regular centre has, for each k,
+ * one tower of real normal modes. By WKB, with τ = ∫₀^∞ dr/√(fg) the light
+ * time from the boundary to the centre, the tower approaches
+ *
+ *   Ω_{k,n} → a(Δ + |k| + 2n) + O(1/Ω),   a = π/(2τ),
+ *
+ * (the centre contributes the Bessel order |k|, the boundary the order Δ − 1),
+ * and the zeros of χ approach a(2 − Δ + |k| + 2n). Pure AdS (τ = π/2) has
+ * exactly Ω = Δ + |k| + 2n with spacing 2; a deformed bulk moves the low rungs
+ * and changes τ, hence the spacing 2a (the default deformed metric of §9: 2.077).
+ *
+ * The window of a table (ω ≤ 12 by default) shows only the first rungs, where a
+ * deformed bulk is still far from that asymptote (gaps of one k still moving
+ * by ~10%, the k-dependence of the low rungs not yet a·|k|). So the verdict
+ * tests the structure holography predicts for any regular bulk, without a
+ * parametric model of the deformation:
+ * - **real normal modes**: Im of every pole (and every zero off the imaginary
+ *   axis) against 0, χ² with the floor LADDER_FLOOR·a, p ≥ P_MIN;
+ * - **one tower per k**: consecutive poles of a k are one spacing apart
+ *   (within TOWER_TOLERANCE; a gap of m spacings is m − 1 rungs not resolved),
+ *   so an extra isolated pole fails, and some k has at least two rungs (an
+ *   oscillator's one pole per k fails);
+ * - **equal spacing approached**: in every tower with two or more gaps the
+ *   last gap is no further from the common spacing than the first (within
+ *   errors), and the towers share that spacing.
+ * Reported alongside, as information: the asymptotic ladder a(Δ + |k| + 2n)
+ * fitted with an allowance a·(LADDER_FLOOR + BULK_DEVIATION/x) per rung
+ * (x = Δ + |k| + 2n; zeros 2 − Δ + |k| + 2n), and the pure AdS ladder (the
+ * floor alone): how far the spectrum is from Ω = a(Δ + |k| + 2n) exactly.
+ * Δ and the spacing are those of the pure AdS fit when it is consistent
+ * (p ≥ P_MIN), else of the asymptotic fit.
+ */
+/** Systematic floor of a disk pole/zero position, in units of a (rational-fit bias measured on closed forms: ≲ 0.003). */
+export const LADDER_FLOOR = 0.005;
+/**
+ * Allowed shift of a rung from the asymptotic ladder, a·BULK_DEVIATION/x. On
+ * deformed disks with |α|, |β| ≲ 0.3 (mode-solver tables, physics.md §9) the
+ * shift times x stays below ~0.17a; the allowance is one standard deviation.
+ */
+export const BULK_DEVIATION = 0.25;
+/** Largest relative departure of a gap from the common spacing in one tower (deformed disks of §9 with |α|, |β| ≤ 0.3: ≤ 0.12). */
+export const TOWER_TOLERANCE = 0.3;
+export const P_MIN = 0.01;
+
+export interface Rung {
+  k: number;
+  /** Rung number; a zero of the negative-frequency branch −a(2 − Δ + |k| + 2n) is listed as −n − 1. */
+  n: number;
+  kind: 'pole' | 'zero';
+  re: number;
+  im: number;
+  err: number;
+  /** Position on the asymptotic ladder, a(Δ + |k| + 2n) (zeros: a(2 − Δ + |k| + 2n)). */
+  ladder: number;
+  /** Measured minus asymptotic-ladder Re, in units of the error used in χ² (with the bulk allowance). */
+  pull: number;
+  /** Measured Re minus the pure AdS ladder of the `pureAds` fit (same rung). */
+  deviation: number;
+}
+
+/** A weighted least-squares fit of the rungs to the ladder a(Δ + |k| + 2n). */
+export interface LadderFit {
+  chi2: number;
+  dof: number;
+  pValue: number;
+  delta: number;
+  deltaErr: number;
+  /** 2a in the table's frequency unit. */
+  spacing: number;
+  spacingErr: number;
+}
+
+/** One k: its rung numbers (from the gaps) and the gaps between resolved poles, per rung. */
+export interface Tower {
+  k: number;
+  rungs: number[];
+  gaps: number[];
+}
+
+/**
+ * The verdict and its evidence. Of the LadderFit fields, chi2/dof/pValue are
+ * those of Im against 0 (real normal modes); Δ and the spacing 2a those of the
+ * pure AdS fit if consistent, else of the asymptotic one.
+ */
+export interface LadderTest extends LadderFit {
+  pass: boolean;
+  reason: string;
+  towers: Tower[];
+  /** The ladder approached at large n, with the allowance for a deformed bulk (information). */
+  asymptotic: LadderFit | null;
+  /** Ω = a(Δ + |k| + 2n) exactly (information): `consistent` when p ≥ P_MIN. */
+  pureAds: (LadderFit & { consistent: boolean }) | null;
+  /** Largest |measured − pure AdS ladder| over the rungs, in units of a. */
+  maxDeviation: number;
+  rungs: Rung[];
+}
+
+interface Fit {
+  a: number;
+  b: number;
+  cov: number[][];
+  chi2: number;
+  chi2Im: number;
+  dof: number;
+  y: number[];
+  sg: number[];
+  rows: number[][];
+  meta: Omit<Rung, 'pull' | 'ladder' | 'deviation'>[];
+}
+
+/** Lowest-rung offset Δ from a spacing guess: circular mean of x = Re/a − |k| mod 2, shifted so that the lowest observed rung is n = 0. */
+function offsetGuess(poles: readonly SpectralPoint[], a: number): number {
+  const x = poles.map((p) => p.re / a - p.k);
+  const c = x.reduce((s, v) => s + Math.cos(Math.PI * v), 0), s = x.reduce((t, v) => t + Math.sin(Math.PI * v), 0);
+  const dl = (Math.atan2(s, c) / Math.PI + 2) % 2;
+  return dl + 2 * Math.min(...x.map((v) => Math.round((v - dl) / 2)));
+}
+
+/**
+ * Weighted least squares of the rungs against a(Δ + |k| + 2n), rung numbers
+ * re-assigned in each of three sweeps from (a, Δ); `allowance` is
+ * BULK_DEVIATION for the asymptotic ladder, 0 for pure AdS.
+ */
+function fitLadder(poles: readonly SpectralPoint[], zeros: readonly SpectralPoint[], a0: number, dl0: number, allowance: number): Fit | null {
+  let a = a0, dl = dl0;
+  let out: Fit | null = null;
+  for (let sweep = 0; sweep < 3; sweep++) {
+    const rows: number[][] = [], y: number[] = [], sg: number[] = [], meta: Fit['meta'] = [];
+    const floor = (x: number): number => a * (LADDER_FLOOR + allowance / Math.max(x, 1));
+    for (const p of poles) {
+      const n = Math.round((p.re / a - p.k - dl) / 2);
+      rows.push([p.k + 2 * n, 1]); y.push(p.re); sg.push(Math.hypot(p.errRe, floor(dl + p.k + 2 * n)));
+      meta.push({ k: p.k, n, kind: 'pole', re: p.re, im: p.im, err: p.err });
+    }
+    for (const z of zeros) {
+      // zeros at ±a(2 − Δ + |k| + 2n): for Δ > 2 the n = 0 zero of the − branch lies at positive ω
+      const x = z.re / a;
+      const np = Math.max(0, Math.round((x - z.k - 2 + dl) / 2));
+      const nm = Math.max(0, Math.round((-x - z.k - 2 + dl) / 2));
+      const minus = Math.abs(x + (2 - dl + z.k + 2 * nm)) < Math.abs(x - (2 - dl + z.k + 2 * np));
+      const n = minus ? nm : np;
+      rows.push(minus ? [-(2 + z.k + 2 * n), 1] : [2 + z.k + 2 * n, -1]); y.push(z.re);
+      sg.push(Math.hypot(z.errRe, floor(Math.abs(2 - dl + z.k + 2 * n))));
+      meta.push({ k: z.k, n: minus ? -n - 1 : n, kind: 'zero', re: z.re, im: z.im, err: z.err });
+    }
+    const fit = weightedLeastSquares(rows, y, sg);
+    if (!fit || !(fit.beta[0] > 0)) return out;
+    [a, dl] = [fit.beta[0], fit.beta[1] / fit.beta[0]];
+    const chi2Im = [...poles, ...zeros].reduce((s, p) => s + (p.im / Math.hypot(p.errIm, LADDER_FLOOR * a)) ** 2, 0);
+    out = { a, b: fit.beta[1], cov: fit.cov, chi2: fit.chi2 + chi2Im, chi2Im, dof: 2 * rows.length - 2, y, sg, rows, meta };
+  }
+  return out;
+}
+
+/**
+ * Δ = b/a and the spacing 2a of a fit with their 1σ errors; where the fit is
+ * poor (p < P_MIN: the rungs deviate from the ladder more than allowed, e.g.
+ * high k of a strongly deformed bulk) the errors are scaled by √(χ²/ν)
+ * (the Birge ratio), so that Δ is not reported more precisely than the
+ * ladder describes the rungs.
+ */
+function summary(f: Fit): LadderFit {
+  const delta = f.b / f.a;
+  const [[vaa, vab], [, vbb]] = f.cov;
+  const pValue = chiSquareSurvival(f.chi2, f.dof);
+  const birge = pValue < P_MIN ? Math.sqrt(f.chi2 / Math.max(f.dof, 1)) : 1;
+  const deltaErr = (birge * Math.sqrt(Math.max(0, vbb - 2 * delta * vab + delta * delta * vaa))) / f.a;
+  return { chi2: f.chi2, dof: f.dof, pValue, delta, deltaErr, spacing: 2 * f.a, spacingErr: 2 * birge * Math.sqrt(vaa) };
+}
+
+const none = (reason: string): LadderTest => ({
+  pass: false, reason, chi2: NaN, dof: 0, pValue: NaN, delta: NaN, deltaErr: NaN, spacing: NaN, spacingErr: NaN,
+  towers: [], asymptotic: null, pureAds: null, maxDeviation: NaN, rungs: [],
+});
+
+const median = (v: number[]): number => {
+  const s = [...v].sort((x, y) => x - y);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/** Per k, rung numbers from the gaps in units of the spacing s (a gap of m spacings skips m − 1 rungs). */
+function towersOf(perK: Map<number, SpectralPoint[]>, s: number): Tower[] {
+  return [...perK.entries()].map(([k, list]) => {
+    const rungs = [0], gaps: number[] = [];
+    for (let i = 1; i < list.length; i++) {
+      const g = list[i].re - list[i - 1].re, m = Math.max(1, Math.round(g / s));
+      rungs.push(rungs[i - 1] + m);
+      gaps.push(g / m);
+    }
+    return { k, rungs, gaps };
+  });
+}
+
+/**
+ * The ladder test of the resolved poles and zeros (Re > 0): are they the
+ * normal modes of a regular bulk (see the file's head)? The fits to the
+ * asymptotic and the pure AdS ladder are reported alongside.
+ */
+export function testLadder(spectra: readonly KSpectrum[]): LadderTest {
+  const poles = spectra.flatMap((s) => s.poles.filter((p) => p.resolved && p.re > 0));
+  // a zero of χ at Ω² < 0 lies on the imaginary axis (a strongly deformed bulk moves the k = 0 zero there): not on the ladder
+  const zeros = spectra.flatMap((s) => s.zeros.filter((p) => p.resolved && p.re > Math.abs(p.im)));
+  const perK = new Map<number, SpectralPoint[]>();
+  for (const p of poles) perK.set(p.k, [...(perK.get(p.k) ?? []), p]);
+  const gaps: number[] = [];
+  for (const list of perK.values()) for (let i = 1; i < list.length; i++) gaps.push(list[i].re - list[i - 1].re);
+  if (gaps.length === 0) return none(`no ladder: at most one resolved pole per k (${poles.length} resolved poles over ${perK.size} k)`);
+  // the spacing: median of the gaps of a rung, from the median of all gaps (missing rungs count as multiples)
+  const s0 = median(gaps);
+  const towers = towersOf(perK, s0);
+  const spacing = median(towers.flatMap((t) => t.gaps));
+  // ladder fits: asymptotic (the allowance of a deformed bulk) and pure AdS, from every gap as a spacing guess
+  let best: Fit | null = null;
+  for (const gap of [spacing, ...gaps]) {
+    if (!(gap > 0)) continue;
+    const f = fitLadder(poles, zeros, gap / 2, offsetGuess(poles, gap / 2), BULK_DEVIATION);
+    if (f && (!best || f.chi2 / Math.max(f.dof, 1) < best.chi2 / Math.max(best.dof, 1))) best = f;
+  }
+  if (!best) return none('no consistent ladder spacing');
+  const fit = best;
+  const asymptotic = summary(fit);
+  const pure = fitLadder(poles, zeros, fit.a, asymptotic.delta, 0);
+  const pureAds = pure ? { ...summary(pure), consistent: summary(pure).pValue >= P_MIN } : null;
+  const at = (f: Fit, i: number): number => f.rows[i][0] * f.a + f.rows[i][1] * f.b;
+  const rungs: Rung[] = fit.meta.map((m, i) => ({
+    ...m,
+    ladder: at(fit, i),
+    pull: (fit.y[i] - at(fit, i)) / fit.sg[i],
+    // the pure fit assigns the same rungs unless the spectrum is far from any ladder
+    deviation: pure && pure.meta[i].n === m.n ? fit.y[i] - at(pure, i) : NaN,
+  }));
+  const maxDeviation = Math.max(...rungs.map((r) => Math.abs(r.deviation) / (pure?.a ?? fit.a)));
+  const reported = pureAds?.consistent ? pureAds : asymptotic;
+  // real normal modes: Im against 0
+  const floor = (LADDER_FLOOR * reported.spacing) / 2;
+  const real = [...poles, ...zeros];
+  const chi2 = real.reduce((t, p) => t + (p.im / Math.hypot(p.errIm, floor)) ** 2, 0);
+  const dof = real.length;
+  const pValue = chiSquareSurvival(chi2, dof);
+  // one tower per k: every gap one spacing (or a multiple) within TOWER_TOLERANCE
+  const uneven = towers.flatMap((t) => t.gaps.map((g, j) => ({ k: t.k, g, at: perK.get(t.k)![j + 1].re })).filter((x) => Math.abs(x.g - spacing) > TOWER_TOLERANCE * spacing));
+  // equal spacing approached: the last gap of a tower no further from the spacing than its first (errors and a 2% floor allowed)
+  const gapErr = (t: Tower, j: number): number => {
+    const l = perK.get(t.k)!;
+    return Math.hypot(l[j].errRe, l[j + 1].errRe) / (t.rungs[j + 1] - t.rungs[j]);
+  };
+  const diverging = towers.filter((t) => t.gaps.length >= 2 && Math.abs(t.gaps[t.gaps.length - 1] - spacing) > Math.abs(t.gaps[0] - spacing) + 3 * Math.hypot(gapErr(t, 0), gapErr(t, t.gaps.length - 1)) + 0.02 * spacing);
+  const ladder = towers.some((t) => t.rungs.length >= 2);
+  const pass = pValue >= P_MIN && ladder && uneven.length === 0 && diverging.length === 0 && reported.delta > 1;
+  const stats = `Im χ² = ${chi2.toFixed(1)} for ${dof} degrees of freedom, p = ${pValue.toPrecision(2)}`;
+  const reason = pass
+    ? `${poles.length} real poles (and ${zeros.length} zeros) over ${perK.size} k form one tower per k, its spacing settling at ${spacing.toPrecision(4)} (${stats})`
+    : !ladder
+      ? `no ladder: at most one resolved pole per k`
+      : uneven.length > 0
+        ? `not one tower per k: ${uneven.map((x) => `k = ${x.k}, a gap of ${x.g.toFixed(3)} below ${x.at.toFixed(3)}`).join('; ')} where the spacing is ${spacing.toFixed(3)} (an extra pole or no ladder)`
+        : pValue < P_MIN
+          ? `the resolved poles and zeros are not real normal modes: they lie off the real axis (${stats} < ${P_MIN})`
+          : diverging.length > 0
+            ? `the spacing does not settle: the gaps of k = ${diverging.map((t) => t.k).join(', ')} move away from ${spacing.toFixed(3)} as n grows`
+            : `the ladder's Δ = ${reported.delta.toFixed(3)} is not > 1`;
+  return { pass, reason, chi2, dof, pValue, delta: reported.delta, deltaErr: reported.deltaErr, spacing: reported.spacing, spacingErr: reported.spacingErr, towers, asymptotic, pureAds, maxDeviation, rungs };
+}
