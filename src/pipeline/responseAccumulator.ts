@@ -7,6 +7,19 @@ import type { ResponsePoint } from '../contracts/response.ts';
  * (per real component, of the mean) from the scatter of the frames (Welford)
  * combined with the calibration's own uncertainty, which is the same in every
  * frame and so does not average down.
+ *
+ * The scatter of a few frames is a poor variance: with ν = 2(n − 1) degrees of
+ * freedom, s² ~ σ²χ²_ν/ν and E[σ²/s²] = ν/(ν − 2), so a χ² built on it is
+ * biased high (×2 at n = 3, ×1.25 at n = 5) and heavy-tailed. Two standard
+ * remedies are applied (scaled-inverse-χ² / empirical-Bayes variance shrinkage,
+ * e.g. Gelman et al., Bayesian Data Analysis, 3rd ed., §2.6 and §5.5):
+ * - where the frames carry their noise model's σ (propagated per k), the ratio
+ *   scatter / noise model of a cell is shrunk towards that of the other k at the
+ *   same ω (whose noise comes from the same sites), with at most
+ *   {@link PRIOR_DOF} degrees of freedom, so the model gives the shape across k
+ *   and the data the scale, and a cell's own scatter wins as frames accumulate;
+ * - the result is scaled by ν_e/(ν_e − 2) (ν_e: the degrees of freedom behind
+ *   it), which makes E[σ²/σ̂²] = 1, so the reduced χ² of a correct model is 1.
  * Emits the current table after every frame. A table never mixes calibrations:
  * a frame with a different calibration version starts a new table. Bounded: at
  * most `maxOmegas` distinct drive frequencies (frames at further ω are counted
@@ -17,6 +30,9 @@ export interface AccumulatorOptions {
   minFrames?: number;
   maxOmegas?: number;
 }
+
+/** Most degrees of freedom the other k at the same ω lend a cell's variance (about 8 frames' worth). */
+export const PRIOR_DOF = 16;
 
 interface Cell {
   n: number;
@@ -82,15 +98,54 @@ function snapshot(st: State, minFrames: number): AccumulatedResponse {
   const omegas = [...st.cells.keys()].sort((a, b) => a - b);
   for (const omega of omegas) {
     const byK = st.cells.get(omega)!;
+    // pooled scatter / noise-model ratio over the k at this ω: Σ m2/p̄ and Σ ν
+    let ratioSum = 0;
+    let dofSum = 0;
+    for (const c of byK.values()) {
+      const p = modelVariance(c);
+      if (c.n >= 2 && p > 0) {
+        ratioSum += c.m2 / p;
+        dofSum += 2 * (c.n - 1);
+      }
+    }
     for (const k of [...byK.keys()].sort((a, b) => a - b)) {
       const c = byK.get(k)!;
       if (c.n < minFrames) continue;
       // random part of the mean (scatter, or propagated for a single frame) plus the calibration's own error
-      const random2 = c.n >= 2 ? c.m2 / (2 * (c.n - 1)) / c.n : c.prop / (c.n * c.n);
+      const random2 = (c.n >= 2 ? frameVariance(c, ratioSum, dofSum) : c.prop / c.n) / c.n;
       const sigma = Math.sqrt(random2 + c.sys2);
       if (!Number.isFinite(sigma)) continue;
       points.push({ omega, gamma: st.gamma.get(omega)!, k, chiRe: c.re, chiIm: c.im, sigma });
     }
   }
   return { points, noiseless: points.length > 0 && points.every((p) => p.sigma === 0), calibrationVersion: st.version ?? null, frames: st.frames, dropped: { ...st.dropped } };
+}
+
+/** Mean propagated random variance of one frame of the cell (per component); 0 when the frames carry no noise model. */
+function modelVariance(c: Cell): number {
+  const p = c.prop / c.n;
+  return Number.isFinite(p) && p > 0 ? p : 0;
+}
+
+/**
+ * Variance of one frame (per component) of a cell with n ≥ 2 frames: its own
+ * scatter, shrunk towards the pooled scatter/model ratio of the other k (when
+ * the frames carry a noise model), then made unbiased in 1/σ² (see above).
+ */
+function frameVariance(c: Cell, ratioSum: number, dofSum: number): number {
+  const dof = 2 * (c.n - 1);
+  const own = c.m2 / dof;
+  const p = modelVariance(c);
+  let v = own;
+  let dofEff = dof;
+  if (p > 0) {
+    const otherDof = dofSum - dof;
+    const prior = Math.min(PRIOR_DOF, otherDof);
+    if (prior > 0) {
+      const otherRatio = (ratioSum - c.m2 / p) / otherDof;
+      v = (p * (dof * (own / p) + prior * otherRatio)) / (dof + prior);
+      dofEff = dof + prior;
+    }
+  }
+  return dofEff > 2 ? (v * dofEff) / (dofEff - 2) : v;
 }

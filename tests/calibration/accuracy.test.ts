@@ -60,8 +60,12 @@ describe('calibration accuracy against the injected errors', () => {
       expect(record.reference.sigma).toBeLessThan(0.002);
       expect(record.residuals.reducedChi2).toBeGreaterThan(0.8);
       expect(record.residuals.reducedChi2).toBeLessThan(1.25);
-      // χ from calibrated frames (8 frames per ω, σ from scatter) vs the closed form
-      const cal = await chiReducedChi2(sim, record, 8);
+      // χ from calibrated frames vs the closed form. 3 frames per ω, σ from their scatter (made
+      // unbiased in 1/σ² by the accumulator): the random part dominates σ, so the reduced χ² follows
+      // the χ² distribution. With many frames per ω the calibration's own error (common to every
+      // frame and correlated across ω and k through 64 site constants) dominates, and the reduced χ²
+      // of one calibration scatters far more widely than the distribution of independent points.
+      const cal = await chiReducedChi2(sim, record, 3);
       expect(cal.points).toBe(24 * 13);
       // bounded by the χ² distribution for 2 real values per point (≈ 0.77–1.23 over 624)
       const [lo, hi] = chi2Window(2 * cal.points);
