@@ -166,7 +166,12 @@ export function openRun(opts: OpenRunOptions): RunRecorder {
   };
   const prune = (): void => {
     if (st.maxBytes) {
-      for (const p of pruneRuns(opts.dataDir, st.maxBytes, id)) log.warn(p, `storage.maxBytes: pruned the frame segments of finished run ${p.run}`);
+      const { pruned, kept, totalBytes } = pruneRuns(opts.dataDir, st.maxBytes, id);
+      for (const p of pruned) log.warn(p, `storage.maxBytes: pruned the frame segments of finished run ${p.run}`);
+      if (totalBytes > st.maxBytes) {
+        for (const k of kept) log.warn(k, `storage.maxBytes: kept the frame segments of run ${k.run}: ${k.reason}`);
+        log.warn({ totalBytes, maxBytes: st.maxBytes }, `storage.maxBytes: the data directory's frame segments (${totalBytes} bytes) stay above the bound (${st.maxBytes}) after pruning what may be pruned`);
+      }
     }
   };
   prune();
