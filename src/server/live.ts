@@ -44,8 +44,11 @@ export interface StatusView {
   /** Frames or messages not passed on, per edge of the data flow. */
   drops: Record<string, number>;
   journal: DaemonStatus['journal'];
-  /** InfluxDB sink state: the run not yet written (bytes, and points estimated), points awaiting acknowledgement (null: no sink configured). */
-  influx: { state: string; backlogBytes: number; backlog: number; pendingPoints: number; lastError: string | null } | null;
+  /**
+   * InfluxDB sink state: the run not yet written (bytes, and points estimated), points awaiting acknowledgement
+   * (at most a batch), points written, health points queued in memory and dropped beyond their bound (null: no sink configured).
+   */
+  influx: { state: string; backlogBytes: number; backlog: number; pendingPoints: number; pointsWritten: number; healthQueued: number; healthDropped: number; retries: number; lastError: string | null } | null;
   /** Training rounds kept, and discarded because they diverged (the last good estimate kept). */
   trainer: { backend: string | null; rounds: number; discarded: number; lastChi2: number | null; lastRoundAt: string | null; roundsPerMinute: number | null };
   server: { clients: number; eventLoopLagMs: { mean: number; p99: number; max: number } };
@@ -253,7 +256,10 @@ export class LiveState {
 
   private influxState(): StatusView['influx'] {
     const st = this.daemon.status().influx;
-    return st ? { state: st.state, backlogBytes: st.backlogBytes, backlog: st.backlogPoints, pendingPoints: st.pendingPoints, lastError: st.lastError } : null;
+    return st ? {
+      state: st.state, backlogBytes: st.backlogBytes, backlog: st.backlogPoints, pendingPoints: st.pendingPoints, pointsWritten: st.pointsWritten,
+      healthQueued: st.healthQueued, healthDropped: st.healthDropped, retries: st.retries, lastError: st.lastError,
+    } : null;
   }
 
   private simulated(): boolean {

@@ -22,6 +22,8 @@
  *   with; rejects with `what`, the last status and the log tail on timeout or
  *   when the child exits. `waitForLog(what, pick)` does the same over the logs.
  * - `api(path)`: GET on the daemon's API, parsed JSON.
+ * - `waitForAlarm(rule, state, timeoutMs)`: polls GET /api/alarms until the
+ *   rule's alarm is in that state (raised, cleared, acknowledged).
  * - `runId()`, `documents()` (the run's documents.jsonl, parsed, torn tail
  *   ignored), `frames()` (every journaled acquisition frame with its segment).
  * - `signal(sig)`: sends a signal (SIGSTOP/SIGCONT for a frozen host).
@@ -107,6 +109,16 @@ export interface DeviceAccount {
   restarts: number;
 }
 
+/** One latched alarm of GET /api/alarms. */
+export interface ApiAlarm {
+  id: string;
+  rule: string;
+  state: string;
+  active: boolean;
+  message: string;
+  value: number | null;
+}
+
 export interface ChildDaemon {
   readonly child: ChildProcess;
   /** Temporary directory of this daemon (config, calibration records, data unless given). */
@@ -121,6 +133,7 @@ export interface ChildDaemon {
   status(): Promise<ApiStatus>;
   waitFor<T>(what: string, pick: (s: ApiStatus) => T | null | undefined | false, timeoutMs?: number): Promise<T>;
   waitForLog(what: string, pick: (l: LogLine) => boolean, timeoutMs?: number): Promise<LogLine>;
+  waitForAlarm(rule: string, state: 'raised' | 'cleared' | 'acknowledged', timeoutMs?: number): Promise<ApiAlarm>;
   runId(): string;
   documents(): RunDocument[];
   /** Journaled acquisition frames in journal order, each with the segment file it is in. */
@@ -227,6 +240,17 @@ export async function startChildDaemon(opts: ChildDaemonOptions): Promise<ChildD
         if (Date.now() >= end || !alive()) throw new Error(`${what}: no such log line within ${timeoutMs} ms${alive() ? '' : ' (the daemon exited)'}\n${tail()}`);
         await sleep(100);
       }
+    },
+    async waitForAlarm(rule, state, timeoutMs = 30_000) {
+      const end = Date.now() + timeoutMs;
+      let last: ApiAlarm[] = [];
+      while (Date.now() < end && alive()) {
+        last = await api<{ alarms: ApiAlarm[] }>('/api/alarms').then((r) => r.alarms, () => last);
+        const hit = last.find((a) => a.rule === rule && a.state === state);
+        if (hit) return hit;
+        await sleep(100);
+      }
+      throw new Error(`alarm ${rule} ${state}: not reached within ${timeoutMs} ms; alarms ${JSON.stringify(last)}\n${tail()}`);
     },
     runId,
     documents: () => readDocuments(dataDir, runId()).documents,
