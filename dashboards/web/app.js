@@ -1,10 +1,11 @@
-// The dashboard: one WebSocket (client.js), the state it carries, seven panels.
+// The dashboard: one WebSocket (client.js), the state it carries, its panels.
 // Says plainly when the connection is lost or the data are stale.
 import { connect } from './client.js';
 import { api, identify, wsProtocols } from './auth.js';
 import { createControlPanel } from './panels/control.js';
 import { createAlarmsPanel } from './panels/alarms.js';
 import { createHealthPanel } from './panels/health.js';
+import { createImagePanel } from './panels/image.js';
 import { createMetricPanel } from './panels/metric.js';
 import { createResponsePanel } from './panels/response.js';
 import { createRingPanel } from './panels/ring.js';
@@ -16,7 +17,7 @@ import { createTrainingPanel } from './panels/training.js';
 const STALE_MS = 5000;
 
 const $ = (id) => document.getElementById(id);
-const state = { status: null, run: null, metric: null, truth: null, ring: null, response: null, lastMessageAt: 0, connection: 'connecting', reconnects: 0 };
+const state = { status: null, run: null, metric: null, truth: null, ring: null, response: null, image: null, lastMessageAt: 0, connection: 'connecting', reconnects: 0 };
 
 // theme: the system's unless chosen here
 const savedTheme = localStorage.getItem('holoring-theme');
@@ -36,6 +37,7 @@ const panels = {
   space: createSpacePanel($('panel-space')),
   ring: createRingPanel($('panel-ring')),
   response: createResponsePanel($('panel-response')),
+  image: createImagePanel($('panel-image')),
   training: createTrainingPanel($('panel-training')),
   health: createHealthPanel($('panel-health')),
   run: createRunPanel($('panel-run')),
@@ -115,7 +117,8 @@ function onMessage(m) {
       if (snap.status) onStatus(snap.status);
       if (snap.metric) onFit({ metric: snap.metric });
       if (snap.ring) panels.ring.update(snap.ring);
-      if (snap.response) panels.response.update(snap.response);
+      if (snap.response) onResponse(snap.response);
+      if (snap.image) onImage(snap.image);
       break;
     }
     case 'status':
@@ -126,8 +129,10 @@ function onMessage(m) {
       panels.ring.update(m.ring);
       break;
     case 'response':
-      state.response = m.response;
-      panels.response.update(m.response);
+      onResponse(m.response);
+      break;
+    case 'image':
+      onImage(m.image);
       break;
     case 'fit':
       onFit(m.fit);
@@ -146,6 +151,18 @@ function onMessage(m) {
     default:
       break;
   }
+}
+
+function onResponse(response) {
+  state.response = response;
+  panels.response.update(response);
+  panels.image.omegas([...new Set(response.omega)].filter((w) => w > 0).sort((a, b) => a - b));
+  void panels.image.refresh();
+}
+
+function onImage(image) {
+  state.image = image;
+  panels.image.update(image);
 }
 
 function onFit(fit) {
@@ -188,4 +205,4 @@ setInterval(() => {
 }, 1000);
 
 // for tests and the curious: the charts' own data, the client and the panels
-window.holoring = { state, client, panels, charts: { get metric() { return panels.metric.box.u; } } };
+window.holoring = { state, client, panels, charts: { get metric() { return panels.metric.box.u; }, get image() { return panels.image.box.u; } } };

@@ -1,9 +1,8 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type BrowserContext, type Page, chromium } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireComponent } from '../support/components.ts';
+import { type Browser, haveChromium, launchChromium } from '../support/browser.ts';
 import { type LiveDaemon, startLiveDaemon } from '../support/liveDaemon.ts';
 
 /**
@@ -12,29 +11,19 @@ import { type LiveDaemon, startLiveDaemon } from '../support/liveDaemon.ts';
  * one the API serves, the ring and health panels move, a dropped WebSocket
  * comes back by itself, and the page logs no console error.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = requireComponent('chromium', existsSync(CHROMIUM), 'apt-get install chromium');
 const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'dashboard');
 
-describe.skipIf(!haveChromium)('dashboard in headless Chromium', () => {
+describe.skipIf(!haveChromium())('dashboard in headless Chromium', () => {
   let live: LiveDaemon;
-  let context: BrowserContext;
+  let browser: Browser;
   let page: Page;
-  let profile: string;
   const consoleErrors: string[] = [];
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     live = await startLiveDaemon();
-    profile = mkdtempSync(join(tmpdir(), 'holoring-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-      viewport: { width: 1440, height: 1000 },
-      colorScheme: 'light',
-    });
-    page = context.pages()[0] ?? (await context.newPage());
+    browser = await launchChromium({ colorScheme: 'light' });
+    page = browser.context.pages()[0] ?? (await browser.context.newPage());
     page.on('console', (m) => {
       if (m.type() === 'error') consoleErrors.push(m.text());
     });
@@ -43,9 +32,8 @@ describe.skipIf(!haveChromium)('dashboard in headless Chromium', () => {
   }, 60_000);
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await live?.stop();
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   it('draws the metric the API serves, round after round', async () => {
@@ -94,7 +82,7 @@ describe.skipIf(!haveChromium)('dashboard in headless Chromium', () => {
     await page.locator('#k-select').selectOption('2');
     await page.waitForFunction(() => (window as unknown as Hol).holoring.state.response?.modelRound !== null, null, { timeout: 20_000 });
     await page.screenshot({ path: join(ARTIFACTS, 'page.png'), fullPage: true });
-    for (const id of ['metric', 'space', 'ring', 'response', 'training', 'health', 'run']) {
+    for (const id of ['metric', 'space', 'ring', 'response', 'image', 'training', 'health', 'run']) {
       await page.locator(`#panel-${id}`).screenshot({ path: join(ARTIFACTS, `panel-${id}.png`) });
     }
     await page.click('#theme');

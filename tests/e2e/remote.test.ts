@@ -1,10 +1,9 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type BrowserContext, type Page, chromium } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createToken } from '../../src/auth/tokens.ts';
-import { requireComponent } from '../support/components.ts';
+import { type Browser, haveChromium, launchChromium } from '../support/browser.ts';
 import { type LiveDaemon, startLiveDaemon } from '../support/liveDaemon.ts';
 
 /**
@@ -13,22 +12,19 @@ import { type LiveDaemon, startLiveDaemon } from '../support/liveDaemon.ts';
  * role, disables every control for a viewer, and lets an operator who holds
  * the bench lock stop the sweeps.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = requireComponent('chromium', existsSync(CHROMIUM), 'apt-get install chromium');
 const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'remote');
 const viewer = createToken({ role: 'viewer', label: 'home' });
 const operator = createToken({ role: 'operator', label: 'bench' });
 /** The refused /api/whoami before a token is entered is expected; nothing else may log an error. */
 const expected = (text: string): boolean => /status of 401/.test(text);
 
-describe.skipIf(!haveChromium)('remote dashboard in headless Chromium', () => {
+describe.skipIf(!haveChromium())('remote dashboard in headless Chromium', () => {
   let live: LiveDaemon;
-  let context: BrowserContext;
-  let profile: string;
+  let browser: Browser;
   const consoleErrors: string[] = [];
 
   const newPage = async (): Promise<Page> => {
-    const page = await context.newPage();
+    const page = await browser.context.newPage();
     page.on('console', (m) => {
       if (m.type() === 'error' && !expected(m.text())) consoleErrors.push(m.text());
     });
@@ -44,19 +40,12 @@ describe.skipIf(!haveChromium)('remote dashboard in headless Chromium', () => {
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     live = await startLiveDaemon({ device: { speed: 20 }, server: { auth: { tokens: [viewer.entry, operator.entry] } } }, { train: false });
-    profile = mkdtempSync(join(tmpdir(), 'holoring-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-      viewport: { width: 1280, height: 900 },
-    });
+    browser = await launchChromium({ viewport: { width: 1280, height: 900 } });
   }, 90_000);
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await live?.stop();
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   it('asks for a token, says why a wrong one is refused, and disables the controls for a viewer', async () => {

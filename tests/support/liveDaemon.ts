@@ -1,6 +1,6 @@
 import { runCalibration } from '../../calibration/procedure.ts';
 import { type DeviceSpec, openDevice } from '../../drivers/ring/open.ts';
-import { type ConfigInput, type Config, parseConfig, mergeConfig } from '../../src/config/schema.ts';
+import { type ConfigInput, type Config, parseConfig, mergeConfig, startDelta } from '../../src/config/schema.ts';
 import type { RingDevice } from '../../src/contracts/device.ts';
 import { type Daemon, createDaemon } from '../../src/daemon/daemon.ts';
 import { createLiveTrainer, createThreadedTrainer } from '../../src/daemon/trainer.ts';
@@ -49,7 +49,11 @@ export async function startLiveDaemon(
   } = {},
 ): Promise<LiveDaemon> {
   const config = parseConfig(mergeConfig(SMALL_RING as Record<string, unknown>, over as Record<string, unknown>));
-  const opened = openDevice(opts.device ?? { kind: 'emulator', seed: 3, metric: parseMetricSpec(config.device.metric), rate: config.device.rate, speed: config.device.speed });
+  const metric = parseMetricSpec(config.device.metric);
+  const opened = openDevice(opts.device ?? { kind: 'emulator', seed: 3, metric, rate: config.device.rate, speed: config.device.speed });
+  // the calibration's reference bulk, as `holoring start` picks it: a BTZ ring is calibrated against BTZ
+  const reference = { kind: 'uv-ads' as const, geometry: config.calibration.referenceGeometry ?? (metric.kind === 'btz' ? metric.label : 'ads'), delta: startDelta(config), gamma: config.physics.gamma };
+  const calibrate = async (device: RingDevice) => (await runCalibration(device, { framesPerSetting: 8, solve: { reference } })).record;
   const feed = createLogFeed();
   const sink = new Writable({ write: (_c, _e, cb) => cb() });
   const logger = opts.server?.logger ?? createLogger({ level: 'info', destination: sink, pretty: false, feed: feed.stream });
@@ -59,8 +63,8 @@ export async function startLiveDaemon(
   const daemon = createDaemon(config, {
     device: opened.device, logger, trainer,
     openRun: (identity) => openRun({ dataDir, identity, newRun: true, storage: config.storage, logger }),
-    resolveRecord: async (_identity, device) => (opts.calibrate === false ? null : (await runCalibration(device, { framesPerSetting: 8 })).record),
-    calibrateNow: async (_identity, device) => (await runCalibration(device, { framesPerSetting: 8 })).record,
+    resolveRecord: async (_identity, device) => (opts.calibrate === false ? null : calibrate(device)),
+    calibrateNow: async (_identity, device) => calibrate(device),
   });
   const server = createServer(daemon, config, { logs$: feed.entries$, dataDir, ...opts.server, logger: opts.server?.logger ?? silentLogger() });
   const url = await server.listen();

@@ -1,7 +1,10 @@
 // Panel 1 — the emergent metric: f/(1+r²) and g/(1+r²) against r with 1σ and
 // 2σ bands, pure AdS (= 1) as a faint guide, the simulated ring's true metric
 // dashed, and the radii where the data no longer resolve structure shaded.
+// For a black-hole sample (geometry horizon) the same relative to BTZ over
+// [r_h, r_c], with the horizon marked (horizon.js).
 import { ChartBox, axis, css, fmt, interp } from '../charts.js';
+import { choiceText, drawHorizon, horizonSummary, horizonYRange, isHorizon, radialRange, ratioAt, reference } from './horizon.js';
 
 /** Largest radius shown: the network imposes pure AdS beyond r_c = 6. */
 export const R_MAX = 6;
@@ -18,24 +21,32 @@ export function unresolvedFrom(r, resolution) {
   return null;
 }
 
-/** Chart data (uPlot columns) from a metric estimate and the optional truth. */
+/**
+ * Chart data (uPlot columns) from a metric estimate and the optional truth:
+ * f and g over the reference metric (pure AdS, or BTZ for a horizon) with
+ * their 1σ and 2σ bands, the guide (= 1), the truth over the same reference.
+ */
 export function metricColumns(m, truth) {
-  const n = m.r.findIndex((r) => r > R_MAX + 1e-9);
+  const rEnd = radialRange(m, R_MAX)[1];
+  const n = m.r.findIndex((r) => r > rEnd + 1e-9);
   const end = n < 0 ? m.r.length : n;
+  const ref = reference(m);
+  // near the horizon the truth over the fitted BTZ divides by almost zero: shown from 1.1 r_h
+  const truthFrom = isHorizon(m) ? 1.1 * m.rh : -Infinity;
   const cols = Array.from({ length: 16 }, () => new Array(end));
   for (let i = 0; i < end; i++) {
     const r = m.r[i];
-    const ads = 1 + r * r;
-    const f = m.f[i] / ads;
-    const fe = m.f_err[i] / ads;
-    const g = m.g[i] / ads;
-    const ge = m.g_err[i] / ads;
+    const ads = ref(r);
+    const f = ratioAt(m.r, m.f, ref, i);
+    const fe = Math.abs(ratioAt(m.r, m.f_err, ref, i));
+    const g = ratioAt(m.r, m.g, ref, i);
+    const ge = Math.abs(ratioAt(m.r, m.g_err, ref, i));
     cols[0][i] = r;
     cols[1][i] = f; cols[2][i] = f + fe; cols[3][i] = f - fe; cols[4][i] = f + 2 * fe; cols[5][i] = f - 2 * fe;
     cols[6][i] = g; cols[7][i] = g + ge; cols[8][i] = g - ge; cols[9][i] = g + 2 * ge; cols[10][i] = g - 2 * ge;
     cols[11][i] = 1;
-    const tf = truth ? interp(truth.r, truth.f, r) : null;
-    const tg = truth ? interp(truth.r, truth.g, r) : null;
+    const tf = truth && r >= truthFrom ? interp(truth.r, truth.f, r) : null;
+    const tg = truth && r >= truthFrom ? interp(truth.r, truth.g, r) : null;
     cols[12][i] = tf === null ? null : tf / ads;
     cols[13][i] = tg === null ? null : tg / ads;
     cols[14][i] = fe;
@@ -44,11 +55,26 @@ export function metricColumns(m, truth) {
   return cols;
 }
 
+/** The hover read-out, naming the reference it divides by (as the CLI's fit line: f/f_AdS, f/f_BTZ). */
+const readout = (ref) => ({
+  x: 'r =',
+  items: [
+    { idx: 1, label: `f/f_${ref}`, err: 14 },
+    { idx: 6, label: `g/g_${ref}`, err: 15 },
+    { idx: 12, label: `true f/f_${ref}` },
+    { idx: 13, label: `true g/g_${ref}` },
+  ],
+});
+
 export function createMetricPanel(root) {
   const meta = root.querySelector('#metric-meta');
   const note = root.querySelector('#metric-note');
+  const badge = root.querySelector('#metric-badge');
+  const geometryEl = root.querySelector('#metric-geometry');
   let unresolved = null;
+  let current = null;
   const shade = (u) => {
+    drawHorizon(u, current, (line) => (panel.horizonLine = line));
     if (unresolved === null) return;
     const x0 = u.valToPos(unresolved, 'x', true);
     const { left, top, width, height } = u.bbox;
@@ -64,29 +90,29 @@ export function createMetricPanel(root) {
   };
   const box = new ChartBox(root.querySelector('#metric-chart'), {
     height: 300,
-    readout: {
-      x: 'r =',
-      items: [
-        { idx: 1, label: 'f/f_AdS', err: 14 },
-        { idx: 6, label: 'g/g_AdS', err: 15 },
-        { idx: 12, label: 'true f/f_AdS' },
-        { idx: 13, label: 'true g/g_AdS' },
-      ],
-    },
+    readout: readout('AdS'),
     options: () => {
       const f = css('--f');
       const g = css('--g');
       const band = { stroke: 'transparent', width: 0, points: { show: false } };
+      const bh = isHorizon(current);
+      const ref = bh ? '(r²−r_h²)' : '(1+r²)';
       return {
-        scales: { x: { time: false, range: [0, R_MAX] } },
-        axes: [axis('radius r (units of the AdS radius)'), axis('metric / pure AdS (dimensionless)', { size: 52 })],
+        scales: {
+          x: { time: false, range: () => radialRange(current, R_MAX) },
+          ...(bh ? { y: { range: (u) => horizonYRange(u.data, current.rh) } } : {}),
+        },
+        axes: [
+          axis(bh ? 'radius r (AdS radii), from the horizon r_h to r_c' : 'radius r (units of the AdS radius)'),
+          axis(bh ? 'metric / BTZ r² − r_h² (dimensionless)' : 'metric / pure AdS (dimensionless)', { size: 52 }),
+        ],
         series: [
           {},
-          { label: 'f/(1+r²)', stroke: f, width: 2 },
+          { label: `f/${ref}`, stroke: f, width: 2 },
           { ...band }, { ...band }, { ...band }, { ...band },
-          { label: 'g/(1+r²)', stroke: g, width: 2 },
+          { label: `g/${ref}`, stroke: g, width: 2 },
           { ...band }, { ...band }, { ...band }, { ...band },
-          { label: 'pure AdS', stroke: css('--guide'), width: 1, dash: [2, 4] },
+          { label: bh ? 'BTZ' : 'pure AdS', stroke: css('--guide'), width: 1, dash: [2, 4] },
           { label: 'true f', stroke: f, width: 1.25, dash: [6, 4] },
           { label: 'true g', stroke: g, width: 1.25, dash: [6, 4] },
           { show: false }, { show: false },
@@ -105,14 +131,28 @@ export function createMetricPanel(root) {
     box,
     /** Rounds drawn on the chart (the e2e test waits for two). */
     drawnRounds: [],
+    /** The horizon line as last drawn: {rh, rhErr, x, lo, hi} (CSS pixels in the chart), null for a disk. */
+    horizonLine: null,
     update(metric, truth) {
       if (!metric) return;
-      unresolved = unresolvedFrom(metric.r, metric.resolution);
-      box.setData(metricColumns(metric, truth));
+      const rebuild = isHorizon(metric) !== isHorizon(current) && box.u;
+      current = metric;
+      const bh = isHorizon(metric);
+      unresolved = bh ? null : unresolvedFrom(metric.r, metric.resolution);
+      if (!bh) panel.horizonLine = null;
+      box.readout = readout(bh ? 'BTZ' : 'AdS');
+      if (rebuild) {
+        box.data = metricColumns(metric, truth);
+        box.build();
+      } else box.setData(metricColumns(metric, truth));
       panel.drawnRounds.push(metric.round);
+      badge.hidden = !bh;
       const at1 = metric.r.findIndex((r) => r >= 1);
       meta.textContent = `round ${metric.round} · reduced χ² ${fmt(metric.chi2, 3)} · ${metric.points} points · ${new Date(metric.updatedAt).toLocaleTimeString()}`;
-      note.textContent = `Bands: 1σ and 2σ. Structure finer than Δr is not resolved: Δr = ${fmt(metric.resolution[0], 2)} at the centre, ${fmt(metric.resolution[at1], 2)} at r = 1${unresolved !== null ? `; beyond r ≈ ${fmt(unresolved, 2)} Δr exceeds r (shaded)` : ''}.${truth ? ' Dashed: the simulated ring’s true metric.' : ''}`;
+      geometryEl.textContent = `${bh ? `${horizonSummary(metric)}. ` : ''}${choiceText(metric)}`;
+      note.textContent = bh
+        ? `Relative to BTZ (f = g = r² − r_h²) from the horizon to r_c = ${fmt(metric.rc, 3)}, beyond which the network is BTZ. Bands: 1σ and 2σ (they widen towards the horizon, whose position is uncertain, and are cut off there); the red band is r_h ± 1σ, the grey region lies inside the horizon.${truth ? ' Dashed: the simulated ring’s true metric over the same BTZ (from 1.1 r_h).' : ''}`
+        : `Bands: 1σ and 2σ. Structure finer than Δr is not resolved: Δr = ${fmt(metric.resolution[0], 2)} at the centre, ${fmt(metric.resolution[at1], 2)} at r = 1${unresolved !== null ? `; beyond r ≈ ${fmt(unresolved, 2)} Δr exceeds r (shaded)` : ''}.${truth ? ' Dashed: the simulated ring’s true metric.' : ''}`;
     },
   };
   return panel;

@@ -8,9 +8,12 @@ import { ChartBox, axis, css, fitCanvas, fmt } from '../charts.js';
 /** Radius up to which the surfaces are drawn. */
 const R_DRAW = 2.5;
 
-/** ρ(r) = ∫₀ʳ dr'/√g and the embedding height z(r) = ∫₀ʳ √|1 − 1/g| dr' (trapezoid rule on the estimate's grid). */
-export function embedding(r, g) {
-  const rho = [0];
+/**
+ * ρ(r) = ρ₀ + ∫_{r₀}^r dr'/√g and the embedding height z(r) = ∫_{r₀}^r √|1 − 1/g| dr'
+ * (trapezoid rule on the estimate's grid; r₀ = r[0], ρ₀ = rho0).
+ */
+export function embedding(r, g, rho0 = 0) {
+  const rho = [rho0];
   const z = [0];
   for (let i = 1; i < r.length; i++) {
     const h = r[i] - r[i - 1];
@@ -68,17 +71,17 @@ export function createSpacePanel(root) {
     options: () => ({
       scales: { x: { time: false } },
       axes: [axis('circumference / 2π, r (AdS radii)'), axis('proper distance ρ', { size: 44 })],
-      series: [{}, { label: 'ρ measured', stroke: css('--f'), width: 2 }, { label: 'ρ pure AdS', stroke: css('--guide'), width: 1, dash: [2, 4] }],
+      series: [{}, { label: 'ρ measured', stroke: css('--f'), width: 2 }, { label: 'ρ reference (pure AdS, or BTZ for a horizon)', stroke: css('--guide'), width: 1, dash: [2, 4] }],
     }),
   });
   const draw = () => {
-    if (!last) return;
+    if (!last || last.r.length < 2) return;
     const { ctx, w, h } = fitCanvas(canvas);
     const { r, zM, zA } = last;
     const zMax = Math.max(zM[zM.length - 1], zA[zA.length - 1]);
     const scale = Math.min((w / 4) / R_DRAW * 0.9, (h - 30) / (zMax * 0.9 + R_DRAW * 0.64 + 0.2));
     drawSurface(ctx, w * 0.27, h - 8, scale, r, zM, css('--f'), 'measured');
-    drawSurface(ctx, w * 0.73, h - 8, scale, r, zA, css('--guide'), 'pure AdS');
+    drawSurface(ctx, w * 0.73, h - 8, scale, r, zA, css('--guide'), last.ref);
   };
   new ResizeObserver(draw).observe(canvas);
   return {
@@ -87,18 +90,23 @@ export function createSpacePanel(root) {
       if (!metric) return;
       const n = metric.r.findIndex((x) => x > 6 + 1e-9);
       const end = n < 0 ? metric.r.length : n;
-      const r = metric.r.slice(0, end);
-      const g = metric.g.slice(0, end);
-      const ads = r.map((x) => 1 + x * x);
-      const m = embedding(r, g);
-      const a = embedding(r, ads);
+      // a horizon: the slice starts at r_h, where g = 0; from the next radius on, with the
+      // proper distance to the horizon of a simple zero, ρ = 2(r − r_h)/√g, beside BTZ's
+      const bh = metric.geometry === 'horizon' && Number.isFinite(metric.rh);
+      const from = bh ? 1 : 0;
+      const r = metric.r.slice(from, end);
+      const g = metric.g.slice(from, end);
+      const ads = r.map((x) => (bh ? (x - metric.rh) * (x + metric.rh) : 1 + x * x));
+      const near = (gi) => (bh ? (2 * (r[0] - metric.rh)) / Math.sqrt(gi) : 0);
+      const m = embedding(r, g, near(g[0]));
+      const a = embedding(r, ads, near(ads[0]));
       box.setData([r, m.rho, a.rho]);
       const d = r.findIndex((x) => x > R_DRAW);
       const cut = d < 0 ? r.length : d;
-      last = { r: r.slice(0, cut), zM: m.z.slice(0, cut), zA: a.z.slice(0, cut) };
+      last = { r: r.slice(0, cut), zM: m.z.slice(0, cut), zA: a.z.slice(0, cut), ref: bh ? 'BTZ' : 'pure AdS' };
       draw();
       const i2 = r.findIndex((x) => x >= 2);
-      canvas.title = `ρ(r=2): measured ${fmt(m.rho[i2], 4)}, pure AdS ${fmt(a.rho[i2], 4)}`;
+      canvas.title = `ρ(r=2): measured ${fmt(m.rho[i2], 4)}, ${last.ref} ${fmt(a.rho[i2], 4)}`;
     },
     rebuild() {
       box.rebuild();
