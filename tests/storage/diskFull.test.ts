@@ -1,6 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SimRingDevice } from '../../drivers/sim/device.ts';
@@ -11,23 +9,11 @@ import { type DaemonStatus, createDaemon } from '../../src/daemon/daemon.ts';
 import { silentLogger } from '../../src/log.ts';
 import { readDocuments, readRunFrames } from '../../src/storage/index.ts';
 import { openRun } from '../../src/storage/run.ts';
+import { smallFilesystem } from '../support/smallFs.ts';
 
-/** A 300 KiB tmpfs (needs root); null when it cannot be mounted here. */
-function smallFilesystem(): string | null {
-  const dir = mkdtempSync(join(tmpdir(), 'holoring-full-'));
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=300k', 'tmpfs', dir], { stdio: 'ignore' });
-    return dir;
-  } catch {
-    process.stderr.write('SKIP: cannot mount a 300 KiB tmpfs (needs root); the full-disk logic is covered by the injected-disk unit tests\n');
-    return null;
-  }
-}
-
-const mountPoint = smallFilesystem();
-afterAll(() => {
-  if (mountPoint) execFileSync('umount', [mountPoint]);
-});
+const small = smallFilesystem();
+const mountPoint = small?.dir ?? null;
+afterAll(() => small?.unmount());
 
 describe.skipIf(!mountPoint)('the journal on a real full disk (300 KiB tmpfs)', () => {
   it('names the cause "disk full", counts exactly what is in the files, and resumes journaling by itself when space returns', async () => {
