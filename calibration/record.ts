@@ -49,6 +49,7 @@ export const calibrationRecordSchema = z
         kind: z.enum(['uv-ads', 'unit-mean']),
         geometry: z.string().optional(),
         delta: finite.optional(),
+        deltaErr: nonNeg.optional(),
         gamma: finite.optional(),
         omegas: z.array(finite).optional(),
         kMin: z.number().int().optional(),

@@ -35,9 +35,14 @@ export interface ReferenceOptions {
   omegaMax?: number;
   /** Largest accepted χ²/dof of the per-(ω, k) estimates about their mean (default 5). */
   maxReducedChi2?: number;
+  /**
+   * Fit Δ too (physics.delta "auto"): `delta` is then only the start, whose
+   * integer interval is searched for the Δ at which the estimates agree best.
+   */
+  fitDelta?: boolean;
 }
 
-export const REFERENCE_DEFAULTS = { kind: 'uv-ads', geometry: 'ads', delta: 1.5, gamma: 0.25, kMin: 8, kMax: 12, omegaMax: 2, maxReducedChi2: 5 } as const;
+export const REFERENCE_DEFAULTS = { kind: 'uv-ads', geometry: 'ads', delta: 1.5, gamma: 0.25, kMin: 8, kMax: 12, omegaMax: 2, maxReducedChi2: 5, fitDelta: false } as const;
 
 export function referenceChi(geometry: string, delta: number, omega: Complex, k: number): Complex {
   if (geometry === 'ads') return diskChi(delta, omega, k);
@@ -61,13 +66,50 @@ export function fixReference(sol: RedundantSolution, width: number, opts: Refere
   if (omegas.length === 0) {
     throw new HoloringError(E.REFERENCE, `the uv-ads reference needs a calibration frequency ω ≤ ${o.omegaMax} (calibrated at ${sol.omegas.join(', ')})`, { omegas: sol.omegas });
   }
-  const estimates: { lambda: ComplexValue; sigma: number; omegaIndex: number; k: number; ref: Complex; scale: number }[] = [];
-  for (const w of omegas) {
+  const dft = omegas.map((w) => {
     const oi = sol.omegas.indexOf(w);
     const prof = sol.profiles[oi];
-    const chi = chiFromSites(prof.re, prof.im, 0, width, 1, o.kMax);
+    return { w, oi, chi: chiFromSites(prof.re, prof.im, 0, width, 1, o.kMax) };
+  });
+  const at = (delta: number): ReferenceFit => referenceFit(sol, dft, width, o, delta);
+  let fit: ReferenceFit;
+  let deltaErr: number | undefined;
+  if (o.fitDelta) ({ fit, deltaErr } = fitReferenceDelta(at, o.delta));
+  else fit = at(o.delta);
+  const { estimates, factor, wsum, reducedChi2 } = fit;
+  const sigmaGains = gainPartOfSigma(sol, estimates, wsum);
+  const sigmaNoise = noisePartOfSigma(sol, estimates, wsum);
+  if (!Number.isFinite(factor.re) || !Number.isFinite(factor.im) || Math.hypot(factor.re, factor.im) === 0) {
+    throw new HoloringError(E.REFERENCE, 'the reference factor is not finite: the calibrated response at the reference (ω, k) is unusable', {});
+  }
+  if (reducedChi2 > o.maxReducedChi2) {
+    const check = o.fitDelta ? `check the source width and γ, or the reference geometry (Δ was fitted: ${fit.delta.toFixed(4)})` : 'check the source width, Δ and γ, or the reference geometry';
+    throw new HoloringError(E.REFERENCE, `the reference is inconsistent across k (χ²/dof ${reducedChi2.toFixed(2)} > ${o.maxReducedChi2}): ${check}`, { reducedChi2, geometry: o.geometry });
+  }
+  return {
+    kind: 'uv-ads', geometry: o.geometry, delta: fit.delta, ...(deltaErr !== undefined ? { deltaErr } : {}), gamma: o.gamma, omegas, kMin: o.kMin, kMax: o.kMax,
+    factor, sigma: Math.hypot(sigmaNoise, sigmaGains), reducedChi2,
+  };
+}
+
+interface Estimate { lambda: ComplexValue; sigma: number; omegaIndex: number; k: number; ref: Complex; scale: number }
+interface ReferenceFit { delta: number; estimates: Estimate[]; factor: ComplexValue; wsum: number; chi2: number; reducedChi2: number }
+
+/**
+ * λ at one Δ: per (ω, k) the estimate χ_measured/χ_closed-form with its σ from
+ * the profile's σ (through the DFT), their weighted mean, and the χ² of the
+ * estimates about it.
+ */
+function referenceFit(
+  sol: RedundantSolution, dft: { w: number; oi: number; chi: Complex[] }[], width: number,
+  o: { geometry: string; gamma: number; kMin: number; kMax: number }, delta: number,
+): ReferenceFit {
+  const n = sol.gains.length;
+  const estimates: Estimate[] = [];
+  for (const { w, oi, chi } of dft) {
+    const prof = sol.profiles[oi];
     for (let k = o.kMin; k <= o.kMax; k++) {
-      const ref = referenceChi(o.geometry, o.delta, { re: w, im: o.gamma }, k);
+      const ref = referenceChi(o.geometry, delta, { re: w, im: o.gamma }, k);
       // σ per real component of the DFT at k, from the profile's σ
       const scale = ((2 * Math.PI) / n) * Math.exp((k * k * width * width) / 2);
       let v = 0;
@@ -88,22 +130,44 @@ export function fixReference(sol: RedundantSolution, width: number, opts: Refere
     li += w * e.lambda.im;
   }
   const factor = { re: lr / wsum, im: li / wsum };
-  const sigmaGains = gainPartOfSigma(sol, estimates, wsum);
-  const sigmaNoise = noisePartOfSigma(sol, estimates, wsum);
   let chi2 = 0;
   for (const e of estimates) chi2 += ((e.lambda.re - factor.re) ** 2 + (e.lambda.im - factor.im) ** 2) / (e.sigma * e.sigma);
   const dof = 2 * estimates.length - 2;
-  const reducedChi2 = dof > 0 ? chi2 / dof : 0;
-  if (!Number.isFinite(factor.re) || !Number.isFinite(factor.im) || Math.hypot(factor.re, factor.im) === 0) {
-    throw new HoloringError(E.REFERENCE, 'the reference factor is not finite: the calibrated response at the reference (ω, k) is unusable', {});
+  return { delta, estimates, factor, wsum, chi2, reducedChi2: dof > 0 ? chi2 / dof : 0 };
+}
+
+/** Scan step of the reference's Δ over its integer interval. */
+const REFERENCE_DELTA_STEP = 0.01;
+
+/**
+ * Δ of the reference from the data: the Δ in (n + 0.01, n + 0.99), n = ⌊start⌋,
+ * at which the estimates of λ agree best across k (their χ² is least). The
+ * closed form's k-dependence at large |k|, (|k|/2)^{2Δ−2}, makes this sharp: on
+ * a simulated ring at Δ = 1.62 a reference at 1.5 has χ²/dof ≈ 3300. A scan every
+ * REFERENCE_DELTA_STEP, then golden-section search around the least; σ_Δ from the
+ * curvature of χ² (Δχ² = 1), scaled by √(χ²/dof) when that exceeds 1. The
+ * estimates at different k share the same profile points, so σ_Δ is nominal.
+ */
+function fitReferenceDelta(at: (delta: number) => ReferenceFit, start: number): { fit: ReferenceFit; deltaErr: number | undefined } {
+  const lo = Math.floor(start) + 0.01, hi = Math.floor(start) + 0.99;
+  let best = at(start);
+  for (let d = lo; d <= hi + 1e-9; d += REFERENCE_DELTA_STEP) {
+    const f = at(d);
+    if (f.chi2 < best.chi2) best = f;
   }
-  if (reducedChi2 > o.maxReducedChi2) {
-    throw new HoloringError(E.REFERENCE, `the reference is inconsistent across k (χ²/dof ${reducedChi2.toFixed(2)} > ${o.maxReducedChi2}): check the source width, Δ and γ, or the reference geometry`, { reducedChi2, geometry: o.geometry });
+  // golden section on [best − step, best + step]
+  let a = Math.max(lo, best.delta - REFERENCE_DELTA_STEP), b = Math.min(hi, best.delta + REFERENCE_DELTA_STEP);
+  const g = (Math.sqrt(5) - 1) / 2;
+  let c = b - g * (b - a), d = a + g * (b - a);
+  let fc = at(c).chi2, fd = at(d).chi2;
+  for (let i = 0; i < 40 && b - a > 1e-7; i++) {
+    if (fc < fd) { b = d; d = c; fd = fc; c = b - g * (b - a); fc = at(c).chi2; } else { a = c; c = d; fc = fd; d = a + g * (b - a); fd = at(d).chi2; }
   }
-  return {
-    kind: 'uv-ads', geometry: o.geometry, delta: o.delta, gamma: o.gamma, omegas, kMin: o.kMin, kMax: o.kMax,
-    factor, sigma: Math.hypot(sigmaNoise, sigmaGains), reducedChi2,
-  };
+  const fit = at((a + b) / 2);
+  const h = 1e-4;
+  const curvature = (at(fit.delta + h).chi2 - 2 * fit.chi2 + at(fit.delta - h).chi2) / (h * h);
+  const deltaErr = (curvature > 0 ? Math.sqrt(2 / curvature) : Infinity) * Math.max(1, Math.sqrt(fit.reducedChi2));
+  return { fit, deltaErr: Number.isFinite(deltaErr) ? deltaErr : undefined };
 }
 
 /**

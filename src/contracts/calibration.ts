@@ -27,7 +27,10 @@ export interface CalibrationReference {
   kind: 'uv-ads' | 'unit-mean';
   /** Reference geometry of the closed form: "ads" (disk) or "btz:RH". */
   geometry?: string;
+  /** Δ of the closed form (given, or fitted: then `deltaErr` is present). */
   delta?: number;
+  /** 1σ of Δ when the reference fitted it (physics.delta "auto"). */
+  deltaErr?: number;
   gamma?: number;
   /** Drive frequencies used for the reference. */
   omegas?: number[];

@@ -92,6 +92,8 @@ export interface FitSummary {
   delta: number;
   deltaErr: number;
   deltaAuto: boolean;
+  /** With physics.delta "auto": the fitted complex scale κ of χ (χ_table ≈ κ·χ_model) with 1σ; near 1 when the calibration reference's scale is right. */
+  scale?: { re: number; im: number; reErr: number; imErr: number };
   /** Geometry of the fit: disk (regular centre) or horizon (black hole). */
   geometry: 'disk' | 'horizon';
   /** With model.geometry auto: why this geometry (both reduced χ² and the evidence). */
@@ -186,6 +188,7 @@ function summarise(res: GeometryFit, sweep: number, points: number, backend: str
   return {
     sweep, chi2: res.chi2, iterations: res.iterations, elapsedMs: res.elapsedMs, points, backend,
     delta: res.delta, deltaErr: free ? res.delta_err : 0, deltaAuto: free, geometry: res.geometry,
+    ...('scale' in res && res.scale ? { scale: { re: res.scale.re, im: res.scale.im, reErr: res.scale.re_err, imErr: res.scale.im_err } } : {}),
     ...(res.choice ? { geometryReason: res.choice.reason } : {}),
     ...(horizon ? { rh: horizon.rh, rhErr: horizon.rh_err, temperature: horizon.temperature, temperatureErr: horizon.temperature_err } : {}),
     ...(sampleTemperatureRatio === undefined ? {} : { sampleTemperatureRatio }),
@@ -314,7 +317,7 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
       const horizon = summary.rh === undefined ? {} : { rh: summary.rh, rhErr: summary.rhErr, temperature: summary.temperature, temperatureErr: summary.temperatureErr };
       log.info({
         sweep, geometry: res.geometry, ...horizon, chi2: res.chi2, iterations: res.iterations, elapsedMs: Math.round(res.elapsedMs), points: table.points.length, backend: trainer.backend,
-        ...(summary.deltaAuto ? { delta: res.delta, deltaErr: summary.deltaErr } : {}), ...(res.choice ? { reason: res.choice.reason } : {}),
+        ...(summary.deltaAuto ? { delta: res.delta, deltaErr: summary.deltaErr } : {}), ...(summary.scale ? { scale: summary.scale } : {}), ...(res.choice ? { reason: res.choice.reason } : {}),
       }, 'metric retrained');
       if (res.chi2 > POOR_FIT_CHI2) {
         log.warn({ sweep, chi2: res.chi2, geometry: res.geometry }, `the reconstructed metric does not describe the data (reduced χ² ${res.chi2.toFixed(1)}): check the calibration, Δ and γ${config.model.geometry === 'auto' ? '' : `; model.geometry is ${config.model.geometry}: "auto" fits both the disk and the horizon`}`);

@@ -28,6 +28,8 @@ export interface TrainerOptions {
   delta: number | 'auto';
   /** With delta 'auto': start of the first fit (default 1.5). */
   deltaStart?: number;
+  /** Fit a free complex scale κ of χ (the disk network; daemon: with delta 'auto', deltaAuto.ts). */
+  freeScale?: boolean;
   layers: number;
   nodes: number;
   /** Test facility: rounds whose fit is made to fail (trainingRounds.ts); absent in normal use. */
@@ -48,7 +50,7 @@ export type TrainerReply =
 /** A trainer on the calling thread (each fit blocks it for the fit's duration). */
 export async function createLiveTrainer(opts: TrainerOptions): Promise<MetricTrainer> {
   const backend = await initBackend({ log: opts.log });
-  const fitter = new GeometryFitter(opts.geometry ?? 'auto', { delta: opts.delta, deltaStart: opts.deltaStart, layers: opts.layers, nodes: opts.nodes });
+  const fitter = new GeometryFitter(opts.geometry ?? 'auto', { delta: opts.delta, deltaStart: opts.deltaStart, freeScale: opts.freeScale, layers: opts.layers, nodes: opts.nodes });
   const judge = roundJudge();
   return {
     backend,
@@ -83,7 +85,7 @@ export async function createLiveTrainer(opts: TrainerOptions): Promise<MetricTra
  */
 export async function createThreadedTrainer(opts: TrainerOptions): Promise<MetricTrainer> {
   const worker = new Worker(new URL('./trainerWorkerEntry.mjs', import.meta.url), {
-    workerData: { geometry: opts.geometry, delta: opts.delta, deltaStart: opts.deltaStart, layers: opts.layers, nodes: opts.nodes, faults: opts.faults },
+    workerData: { geometry: opts.geometry, delta: opts.delta, deltaStart: opts.deltaStart, freeScale: opts.freeScale, layers: opts.layers, nodes: opts.nodes, faults: opts.faults },
   });
   const pending = new Map<number, { resolve: (r: GeometryFit) => void; reject: (e: Error) => void }>();
   let nextId = 1;

@@ -200,7 +200,7 @@ export class GeometryFitter {
    * `delta` 'auto' fits Δ in the disk network; the horizon network (no free Δ) then
    * takes the disk's latest estimate (deltaStart, default 1.5, before one exists).
    */
-  constructor(readonly mode: GeometryOption, private readonly opts: { delta: number | 'auto'; deltaStart?: number; layers: number; nodes: number }) {
+  constructor(readonly mode: GeometryOption, private readonly opts: { delta: number | 'auto'; deltaStart?: number; freeScale?: boolean; layers: number; nodes: number }) {
     this.disk = mode === 'horizon' ? null : createMetricNetwork(opts);
   }
 

@@ -210,8 +210,14 @@ export class MetricNetwork {
 
   /** χ_pred (re, im interleaved) at the current weights. */
   predict(table: ResponseTable | readonly ResponsePoint[]): Float64Array {
-    const { kernel } = this.prepare(table);
+    const kernel = this.predictionKernel(table);
     return kernel.forward(this.theta, new Float64Array(2 * kernel.P));
+  }
+
+  /** The kernel of χ_pred for a table: with a free scale, κ times the network's χ. */
+  private predictionKernel(table: ResponseTable | readonly ResponsePoint[]): FusedKernel | ScaledKernel {
+    const { data, kernel } = this.prepare(table);
+    return this.freeScale ? this.scaledKernel(data) : kernel;
   }
 
   /**
@@ -299,7 +305,7 @@ export class MetricNetwork {
     this.setWeights(res.theta);
     this.fingerprint = data.fingerprint;
     const { paramErr, ...metric } = est;
-    const chiPred = this.prepare(data.points).kernel.forward(res.theta, new Float64Array(2 * data.modes.length));
+    const chiPred = this.predictionKernel(data.points).forward(res.theta, new Float64Array(2 * data.modes.length));
     return {
       ...metric,
       ...assessFit({ ...metric, noiseless: data.noiseless }, data.points, chiPred, data.invSigma, data.lines),

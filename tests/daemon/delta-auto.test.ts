@@ -1,16 +1,62 @@
 /**
- * physics.delta "auto" in the daemon: the live trainer estimates Δ with the metric,
- * warm-started from its last estimate, and the fit summary carries Δ ± σ.
+ * physics.delta "auto" in the daemon: the calibration reference fits Δ, the live
+ * trainer estimates Δ with the metric and a free complex scale of χ, warm-started
+ * from its last estimate, and the fit summary carries Δ ± σ and the scale.
  */
 import { describe, expect, it } from 'vitest';
 import { runCalibration } from '../../calibration/procedure.ts';
 import { openDevice } from '../../drivers/ring/open.ts';
-import { parseConfig, startDelta } from '../../src/config/schema.ts';
+import type { ReferenceOptions } from '../../calibration/reference.ts';
+import { type Config, parseConfig, startDelta } from '../../src/config/schema.ts';
 import { type FitSummary, createDaemon } from '../../src/daemon/daemon.ts';
-import { createLiveTrainer } from '../../src/daemon/trainer.ts';
+import { calibrationReference, trainerOptions } from '../../src/daemon/deltaAuto.ts';
+import { type TrainerOptions, createLiveTrainer } from '../../src/daemon/trainer.ts';
+import type { CalibrationRecord } from '../../src/contracts/calibration.ts';
 import { createLogger } from '../../src/log.ts';
 import type { FitResult } from '../../src/model/index.ts';
 import { deformedMetric } from '../../src/physics/metric.ts';
+
+/**
+ * A daemon run on a simulated deformed ring at Δ with physics.delta "auto": by
+ * default the daemon's own wiring (deltaAuto.ts: the reference fits Δ from
+ * deltaStart, the fits have a free scale); `spoil` alters the calibration record
+ * before the run uses it.
+ */
+async function autoRun(delta: number, o: {
+  deltaStart?: number; sweeps?: number; seed?: number;
+  trainer?: (c: Config) => TrainerOptions; reference?: (c: Config) => ReferenceOptions; spoil?: (r: CalibrationRecord) => CalibrationRecord;
+} = {}) {
+  const config = parseConfig({
+    physics: { delta: 'auto', deltaStart: o.deltaStart ?? 1.5, kMax: 4 },
+    sweep: { start: 0.5, stop: 8, step: 0.5, dwellMs: 200 },
+    model: { layers: 200, nodes: 16 },
+    sweeps: o.sweeps ?? 1,
+  });
+  const opened = openDevice({ kind: 'sim', seed: o.seed ?? 7, rate: 20, speed: 1000, metric: deformedMetric(0.3, -0.2, 1.5), delta });
+  const trainer = await createLiveTrainer((o.trainer ?? trainerOptions)(config));
+  const records: CalibrationRecord[] = [];
+  const daemon = createDaemon(config, {
+    device: opened.device,
+    logger: createLogger({ level: 'silent' }),
+    trainer,
+    resolveRecord: async (_identity, device) => {
+      const reference = o.reference ? o.reference(config) : calibrationReference(config, null);
+      const record = (o.spoil ?? ((r) => r))((await runCalibration(device, { solve: { reference } })).record);
+      records.push(record);
+      return record;
+    },
+  });
+  const fits: FitResult[] = [];
+  const summaries: FitSummary[] = [];
+  daemon.fits$.subscribe((f) => fits.push(f as FitResult));
+  daemon.status$.subscribe((s) => {
+    if (s.lastFit && s.lastFit !== summaries.at(-1)) summaries.push(s.lastFit);
+  });
+  await daemon.start();
+  await daemon.done;
+  await opened.dispose();
+  return { fits, summaries, record: records[0] };
+}
 
 describe('physics.delta auto', () => {
   it('parses "auto" with a start, and the run starts from physics.deltaStart', () => {
@@ -25,30 +71,12 @@ describe('physics.delta auto', () => {
 
   it('a ring at Δ = 1.62: the trainer starts at 1.5, finds Δ within 3σ, and warm-starts the next fit from it', async () => {
     const delta = 1.62;
-    const config = parseConfig({
-      physics: { delta: 'auto', kMax: 4 },
-      sweep: { start: 0.5, stop: 8, step: 0.5, dwellMs: 200 },
-      model: { layers: 200, nodes: 16 },
-      sweeps: 2,
-    });
-    const opened = openDevice({ kind: 'sim', seed: 5, rate: 20, speed: 1000, metric: deformedMetric(0.3, -0.2, 1.5), delta });
-    const trainer = await createLiveTrainer({ geometry: 'disk', delta: 'auto', deltaStart: config.physics.deltaStart, layers: 200, nodes: 16 });
-    const daemon = createDaemon(config, {
-      device: opened.device,
-      logger: createLogger({ level: 'silent' }),
-      trainer,
+    const { fits, summaries } = await autoRun(delta, {
+      sweeps: 2, seed: 5,
+      trainer: (c) => ({ geometry: 'disk', delta: 'auto', deltaStart: c.physics.deltaStart, layers: 200, nodes: 16 }),
       // the overall scale from the uv-ads reference at the ring's Δ (docs/model.md: the reference fixes the scale)
-      resolveRecord: async (_identity, device) => (await runCalibration(device, { solve: { reference: { kind: 'uv-ads', delta } } })).record,
+      reference: () => ({ kind: 'uv-ads', delta }),
     });
-    const fits: FitResult[] = [];
-    const summaries: FitSummary[] = [];
-    daemon.fits$.subscribe((f) => fits.push(f as FitResult));
-    daemon.status$.subscribe((s) => {
-      if (s.lastFit && s.lastFit !== summaries.at(-1)) summaries.push(s.lastFit);
-    });
-    await daemon.start();
-    await daemon.done;
-    await opened.dispose();
     expect(fits.length).toBe(2);
     const [first, second] = fits;
     expect(first.delta_auto).toBe(true);
@@ -62,5 +90,45 @@ describe('physics.delta auto', () => {
     expect(last.deltaAuto).toBe(true);
     expect(last.delta).toBe(second.delta);
     expect(last.deltaErr).toBe(second.delta_err);
+  }, 120_000);
+
+  it('wiring: "auto" fits the reference\'s Δ and gives the fits a free scale; a number does neither', () => {
+    const auto = parseConfig({ physics: { delta: 'auto', deltaStart: 1.32 } });
+    expect(calibrationReference(auto, null)).toMatchObject({ delta: 1.32, fitDelta: true, geometry: 'ads' });
+    expect(trainerOptions(auto)).toMatchObject({ delta: 'auto', deltaStart: 1.32, freeScale: true });
+    const fixed = parseConfig({ physics: { delta: 1.62 } });
+    expect(calibrationReference(fixed, null).fitDelta).toBeUndefined();
+    expect(trainerOptions(fixed).freeScale).toBe(false);
+  });
+
+  it.each([1.32, 1.92])('a ring at Δ = 1.62 from physics.deltaStart = %s (0.3 off): the reference and the fit find Δ within 3σ', async (deltaStart) => {
+    const delta = 1.62;
+    const { fits, summaries, record } = await autoRun(delta, { deltaStart });
+    // the reference's Δ from the large-|k| response (closed form of physics.md §5)
+    expect(record.reference.deltaErr).toBeGreaterThan(0);
+    expect(Math.abs(record.reference.delta! - delta)).toBeLessThan(Math.max(3 * record.reference.deltaErr!, 2e-3));
+    expect(fits).toHaveLength(1);
+    const [fit] = fits;
+    expect(Math.abs(fit.delta - delta), `Δ = ${fit.delta} ± ${fit.delta_err}`).toBeLessThan(Math.max(3 * fit.delta_err, 1e-3));
+    // the scale the reference fixed is right: κ = 1 within 3σ (and 1%)
+    expect(fit.scale).toBeDefined();
+    expect(Math.abs(fit.scale!.re - 1)).toBeLessThan(Math.max(3 * fit.scale!.re_err, 0.01));
+    expect(Math.abs(fit.scale!.im)).toBeLessThan(Math.max(3 * fit.scale!.im_err, 0.01));
+    expect(fit.chi2).toBeLessThan(2);
+    expect(summaries.at(-1)!.scale).toEqual({ re: fit.scale!.re, im: fit.scale!.im, reErr: fit.scale!.re_err, imErr: fit.scale!.im_err });
+  }, 120_000);
+
+  it('a table whose overall scale is off (gains × 0.8·e^{0.1i}): the free scale takes it, Δ stays within 3σ', async () => {
+    const delta = 1.62;
+    const s = { re: 0.8 * Math.cos(0.1), im: 0.8 * Math.sin(0.1) };
+    const spoil = (r: CalibrationRecord): CalibrationRecord => ({ ...r, gains: r.gains.map((c) => ({ re: c.re * s.re - c.im * s.im, im: c.re * s.im + c.im * s.re })) });
+    const { fits } = await autoRun(delta, { spoil });
+    const [fit] = fits;
+    expect(Math.abs(fit.delta - delta), `Δ = ${fit.delta} ± ${fit.delta_err}`).toBeLessThan(Math.max(3 * fit.delta_err, 1e-3));
+    // χ_table = χ/s, so κ = 1/s = 1.25·e^{−0.1i}
+    const kappa = { re: 1.25 * Math.cos(0.1), im: -1.25 * Math.sin(0.1) };
+    expect(Math.abs(fit.scale!.re - kappa.re)).toBeLessThan(Math.max(3 * fit.scale!.re_err, 0.01));
+    expect(Math.abs(fit.scale!.im - kappa.im)).toBeLessThan(Math.max(3 * fit.scale!.im_err, 0.01));
+    expect(fit.chi2).toBeLessThan(2);
   }, 120_000);
 });

@@ -10,6 +10,7 @@ import { resolveDataDir } from '../../storage/layout.ts';
 import { openRun } from '../../storage/run.ts';
 import { gitCommit } from '../../storage/provenance.ts';
 import { createLiveTrainer, createThreadedTrainer } from '../../daemon/trainer.ts';
+import { calibrationReference, trainerOptions } from '../../daemon/deltaAuto.ts';
 import { influxSinkFor } from '../../daemon/influx.ts';
 import { parseInfluxUrl } from '../../storage/influx/target.ts';
 import { ErrorCodes, HoloringError, isHoloringError } from '../../errors.ts';
@@ -86,7 +87,7 @@ export function trainingFaults(config: Readonly<Config>, env: NodeJS.ProcessEnv 
 /** Active record for this device; otherwise (simulated rings, or --calibrate) a new calibration. */
 async function resolveRecord(
   store: CalibrationStore, identity: DeviceIdentity, device: RingDevice,
-  opts: { calibrate: boolean; simulated: boolean; log: Logger; reference: { geometry: string; delta: number; gamma: number } },
+  opts: { calibrate: boolean; simulated: boolean; log: Logger; reference: ReturnType<typeof calibrationReference> },
 ): Promise<CalibrationRecord | null> {
   let active: CalibrationRecord | null = null;
   try {
@@ -114,6 +115,8 @@ async function resolveRecord(
   store.save(res.record);
   store.activate(res.record.version);
   opts.log.info({ calibrationVersion: res.record.version, reducedChi2: res.record.residuals.reducedChi2 }, 'calibration stored and activated');
+  const ref = res.record.reference;
+  if (ref.deltaErr !== undefined) opts.log.info({ delta: ref.delta, deltaErr: ref.deltaErr }, `physics.delta auto: the calibration reference fitted Δ = ${ref.delta?.toFixed(4)} ± ${ref.deltaErr.toPrecision(2)} from the large-|k| response`);
   return res.record;
 }
 
@@ -169,7 +172,7 @@ export function registerStart(program: Command): void {
       // under systemd the JSON lines carry their syslog priority for journald
       const log = createLogger({ level: config.log.level, feed: feed.stream, ...(isJournalStream(2) ? { destination: journaldStream(2) } : {}) });
       if (config.physics.delta === 'auto') {
-        log.info({ deltaStart: delta }, `physics.delta auto: the calibration reference${o.train ? ' and the first fit' : ''} use Δ = ${delta} (physics.deltaStart); each fit then estimates Δ with the metric`);
+        log.info({ deltaStart: delta }, `physics.delta auto: the calibration reference fits Δ in (${Math.floor(delta)}, ${Math.floor(delta) + 1}) from physics.deltaStart = ${delta}${o.train ? '; each fit estimates Δ with the metric and a free complex scale of χ' : ''}`);
       }
       const spec = parseDeviceSpec(config.device.spec);
       const simulated = spec.kind === 'emulator' || spec.kind === 'sim';
@@ -178,17 +181,13 @@ export function registerStart(program: Command): void {
         ? { ...spec, metric: ringMetric ?? undefined, delta, rate: config.device.rate, speed: config.device.speed }
         : spec.kind === 'replay' ? { ...spec, follow: 'session' } : spec, { logger: log }); // a capture of any session (probe, calibrate) replays into the daemon
       const store = new CalibrationStore(config.calibration.dir);
-      const reference = {
-        geometry: config.calibration.referenceGeometry ?? (ringMetric?.kind === 'btz' ? ringMetric.label : 'ads'),
-        delta,
-        gamma: config.physics.gamma,
-      };
+      const reference = calibrationReference(config, ringMetric);
       const dataDir = resolveDataDir(o.dataDir, config.storage.dir);
       if (config.storage.enabled) log.info({ dataDir }, `run records in ${dataDir}`);
       if (!config.storage.enabled && config.storage.influx) log.warn('the InfluxDB sink reads the run record, and storage.enabled is false: nothing goes to InfluxDB');
       if (faults) log.warn({ faultInjection: faults }, 'fault injection is on (model.faultInjection): the listed training rounds are made to fail');
       const makeTrainer = config.model.thread === 'worker' ? createThreadedTrainer : createLiveTrainer;
-      const trainer = o.train ? await makeTrainer({ geometry: config.model.geometry, delta: config.physics.delta, deltaStart: config.physics.deltaStart, layers: config.model.layers, nodes: config.model.nodes, ...(faults ? { faults } : {}), log: (l) => log.info(l) }) : null;
+      const trainer = o.train ? await makeTrainer({ ...trainerOptions(config), ...(faults ? { faults } : {}), log: (l) => log.info(l) }) : null;
       if (trainer) log.info({ backend: trainer.backend }, 'metric network ready');
       const daemon = createDaemon(config, {
         device: opened.device,

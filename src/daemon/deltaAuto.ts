@@ -1,0 +1,39 @@
+import type { ReferenceOptions } from '../../calibration/reference.ts';
+import { type Config, startDelta } from '../config/schema.ts';
+import type { Metric } from '../physics/metric.ts';
+import type { TrainerOptions } from './trainer.ts';
+
+/**
+ * How `physics.delta` reaches the daemon's calibration and its metric fits.
+ *
+ * With a number, the uv-ads calibration reference and every fit use that Δ.
+ * With "auto" (physics.md §10, docs/model.md "Δ from the data"):
+ * - the **calibration reference fits Δ** (`fitDelta`): the Δ of
+ *   (⌊deltaStart⌋, ⌊deltaStart⌋ + 1) at which the large-|k| closed form
+ *   matches the calibrated response consistently across k, so the table's
+ *   overall scale does not carry the error of `physics.deltaStart`;
+ * - the **fits have a free complex scale κ** (`freeScale`): Δ then comes from
+ *   the shape of χ, not its amplitude, and whatever the reference left in the
+ *   scale (its own Δ error, a slightly off source width) goes into κ.
+ * `physics.deltaStart` then only picks the integer interval of Δ.
+ */
+export function calibrationReference(config: Readonly<Config>, ringMetric: Metric | null): ReferenceOptions & { geometry: string; delta: number; gamma: number } {
+  return {
+    geometry: config.calibration.referenceGeometry ?? (ringMetric?.kind === 'btz' ? ringMetric.label : 'ads'),
+    delta: startDelta(config),
+    gamma: config.physics.gamma,
+    ...(config.physics.delta === 'auto' ? { fitDelta: true } : {}),
+  };
+}
+
+/** The trainer's options from the configuration (Δ or "auto" with its start and a free scale, the network's shape, the geometry). */
+export function trainerOptions(config: Readonly<Config>): Omit<TrainerOptions, 'faults' | 'log'> {
+  return {
+    geometry: config.model.geometry,
+    delta: config.physics.delta,
+    deltaStart: config.physics.deltaStart,
+    freeScale: config.physics.delta === 'auto',
+    layers: config.model.layers,
+    nodes: config.model.nodes,
+  };
+}
