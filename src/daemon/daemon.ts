@@ -250,13 +250,14 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
     stopping = true;
     patch({ state: 'stopping' });
     runningSince = null;
-    stop$.next();
-    subs.forEach((s) => s.unsubscribe());
     try {
+      // before the recording stops listening: every frame the device sent before it stopped is received and counted
       await device.stopStreaming();
     } catch {
       // the device may already be gone
     }
+    stop$.next();
+    subs.forEach((s) => s.unsubscribe());
     await device.close().catch(() => {});
     recording?.flush();
     recording?.subscription.unsubscribe();
@@ -510,7 +511,7 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
               patch({ sweeps, device: device.counters() });
               log.info({ sweeps, frames: status.value.frames, tablePoints: status.value.tablePoints }, 'sweep complete');
               const last = config.sweeps > 0 && sweeps >= config.sweeps;
-              if (!last && !sweepsStopped) device.sweep(sweepSpec).catch((e: unknown) => log.error({ err: e }, 'could not start the next sweep'));
+              if (!last && !sweepsStopped && !stopping) device.sweep(sweepSpec).catch((e: unknown) => log.error({ err: e }, 'could not start the next sweep'));
               if (busy) patch({ trainingsSkipped: status.value.trainingsSkipped + 1 });
             }),
             filter(() => status.value.sweeps % config.model.retrainEvery === 0 || (config.sweeps > 0 && status.value.sweeps >= config.sweeps)),

@@ -30,6 +30,12 @@ export interface RunRecording {
 /** A seq at most this far behind the last one is a duplicate; further behind, the device restarted. */
 export const DUPLICATE_WINDOW = 64;
 
+/** A link outage of `downMs` that just ended: when it began (wall clock) and how long it lasted. */
+const outage = (downMs: number): { downSince: string; downMs: number } => {
+  const ms = Math.max(0, Math.round(downMs));
+  return { downSince: new Date(Date.now() - ms).toISOString(), downMs: ms };
+};
+
 export function recordRun(run: RunRecorder | null, device: RingDevice, raw$: Observable<RingFrame>, logger: Logger): RunRecording {
   const log = logger.child({ component: 'run' });
   let kind: 'calibration' | 'frames' = 'calibration';
@@ -37,7 +43,16 @@ export function recordRun(run: RunRecorder | null, device: RingDevice, raw$: Obs
   const missing: Record<string, number> = {};
   const dupes = new WeakSet<RingFrame>();
   let lastSeq: number | null = null;
+  /** The device numbering of the first and last frame received (kept across restarts, unlike lastSeq). */
+  let firstSeq: number | null = null;
+  let lastSeen: number | null = null;
   let reconnected = false;
+  /** The device's numbering restarted: the journal starts a new segment (one log line says where). */
+  const restarted = (after: number | null, to: number): void => {
+    if (!run) return;
+    run.newSegment();
+    log.info({ event: 'journal-segment', after, seq: to }, `the device's numbering restarted (seq ${after ?? '?'} → ${to}): a new journal segment starts`);
+  };
   let dropped: { after: number | null; from: number; to: number; n: number; reason: string } | null = null;
   const gap = (body: Omit<GapDoc, 'type' | 'time' | 'run'>): void => {
     gaps++;
@@ -59,10 +74,15 @@ export function recordRun(run: RunRecorder | null, device: RingDevice, raw$: Obs
         dupes.add(f);
       } else {
         gap({ cause: 'device-restart', after: lastSeq, missing: null, from: null, to: f.seq, reason: `sequence went back from ${lastSeq} to ${f.seq}` });
+        restarted(lastSeq, f.seq);
       }
     }
     const before = lastSeq;
-    if (!dupes.has(f)) lastSeq = f.seq;
+    if (!dupes.has(f)) {
+      lastSeq = f.seq;
+      firstSeq ??= f.seq;
+      lastSeen = f.seq;
+    }
     reconnected = false;
     if (!run) return;
     let r: 'journaled' | 'pending' | 'dropped';
@@ -92,12 +112,16 @@ export function recordRun(run: RunRecorder | null, device: RingDevice, raw$: Obs
     // the device reports its gaps (rate-limited summaries in its log); each is a document here
     log.debug({ gap: g }, `${g.missing} frame(s) missing after seq ${g.after}`);
     const cause = g.cause ?? (reconnected ? 'reconnect' : 'sequence');
-    // the device's numbering restarted: the next frame is not a step back
-    if (cause === 'device-restart') lastSeq = null;
+    // the device's numbering restarted: the next frame is not a step back, and it opens a new journal segment
+    if (cause === 'device-restart') {
+      lastSeq = null;
+      restarted(g.after, g.missing);
+    }
     const rejected = g.rejected ?? 0;
     gap({
       cause, after: g.after, missing: g.missing, from: g.from !== undefined ? g.from : g.after + 1, to: g.to !== undefined ? g.to : g.after + g.missing,
-      ...(rejected > 0 ? { reason: `${rejected} of them arrived damaged and were rejected` } : {}),
+      ...(rejected > 0 ? { reason: `${rejected} of them arrived damaged and were rejected`, rejected } : {}),
+      ...(g.downSinceMs !== undefined ? outage(g.atMs - g.downSinceMs) : {}),
     });
     if (rejected > 0) {
       // of the gap's frames, those that arrived damaged count as rejected, not as the gap's cause
@@ -126,6 +150,7 @@ export function recordRun(run: RunRecorder | null, device: RingDevice, raw$: Obs
         missing: { ...missing, ...(journalDropped > 0 ? { journal: journalDropped } : {}) },
         // copies the device itself recognised never reach the recording
         duplicates: duplicates + (device.counters().account?.duplicates ?? 0),
+        firstSeq, lastSeq: lastSeen,
       };
     },
     calibrationFrames: () => calibration,

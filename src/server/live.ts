@@ -41,6 +41,11 @@ export interface StatusView {
   run: { id: string | null; startedAt: string };
   device: { state: DaemonStatus['deviceState']; identity: DaemonStatus['identity']; counters: DaemonStatus['device']; frameRateHz: number };
   pipeline: { frames: number; sweeps: number; tablePoints: number; calibrationVersion: string | null; skipped: Record<string, number> };
+  /**
+   * The session's exact frame account: received, journaled, skipped by reason, missing by cause,
+   * duplicates, and firstSeq/lastSeq in the device's numbering (as the run's stop document).
+   */
+  frames: DaemonStatus['accounting'];
   /** Frames or messages not passed on, per edge of the data flow. */
   drops: Record<string, number>;
   journal: DaemonStatus['journal'];
@@ -156,6 +161,7 @@ export class LiveState {
       run: { id: s.run?.id ?? null, startedAt: this.startedAt.toISOString() },
       device: { state: s.deviceState, identity: s.identity, counters: s.device, frameRateHz: this.frameRate(s.frames) },
       pipeline: { frames: s.frames, sweeps: s.sweeps, tablePoints: s.tablePoints, calibrationVersion: s.calibrationVersion, skipped: s.skipped },
+      frames: s.accounting,
       drops: {
         'device→host (missing frames)': s.device?.missingFrames ?? 0,
         'frames→journal': s.journal?.dropped ?? 0,

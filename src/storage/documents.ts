@@ -47,6 +47,11 @@ export const gapDocSchema = z.object({
   to: z.union([z.number(), z.string()]).nullable(),
   /** Why, in words (e.g. "disk full"). */
   reason: z.string().optional(),
+  /** Of `missing`, the frames that arrived damaged and were rejected (counted as missing `rejected`, not as the cause). */
+  rejected: count.optional(),
+  /** A gap across a link outage: when the link went down (ISO time) and how long it stayed down (ms). */
+  downSince: z.iso.datetime().optional(),
+  downMs: finite.optional(),
 });
 
 export const fitDocSchema = z.object({
@@ -113,6 +118,9 @@ export const frameAccountingSchema = z.object({
   skipped: counts,
   missing: counts,
   duplicates: count,
+  /** Sequence numbers (the device's numbering) of the first and the last frame received (null: none). */
+  firstSeq: z.number().int().min(0).nullable().optional(),
+  lastSeq: z.number().int().min(0).nullable().optional(),
 });
 
 export const stopDocSchema = z.object({

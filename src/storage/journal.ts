@@ -43,6 +43,12 @@ export interface Journal {
   /** Appends one raw frame: 'journaled' (in the file), 'pending' (waiting for the disk) or 'dropped'. */
   write(frame: RingFrame): 'journaled' | 'pending' | 'dropped';
   stats(): JournalStats;
+  /**
+   * The next frame starts a new segment with a fresh header (and clock anchor):
+   * the device restarted, so its numbering and clock begin again. Postponed
+   * while frames wait for the disk (they belong to the current segment).
+   */
+  rotate(): void;
   /** Flushes what it can, syncs and closes; frames still waiting are counted as dropped. */
   close(): Promise<void>;
 }
@@ -95,6 +101,7 @@ export function openJournal(dir: string, kind: SegmentKind, identity: DeviceIden
   let headed = false;
   let frames = 0, pending = 0, dropped = 0, bytesBefore = 0, syncsBefore = 0, segments = 0, inSegment = 0;
   let dropCause: string | null = null;
+  let rotateWanted = false;
   let out!: LineAppender;
   const appenderOpts: LineAppenderOptions = {
     ...opts,
@@ -136,14 +143,18 @@ export function openJournal(dir: string, kind: SegmentKind, identity: DeviceIden
   return {
     write(frame) {
       const line = frameToJson(frame);
+      const st = out.stats();
+      if (inSegment > 0 && st.pendingLines === 0 && !st.error && (rotateWanted || st.bytes + line.length + 1 > segmentBytes)) {
+        retire();
+        open();
+      }
+      if (rotateWanted && inSegment === 0) {
+        rotateWanted = false;
+        header = null;
+      }
       if (header === null) {
         const anchor = opts.anchor?.(frame);
         header = anchor ? JSON.stringify({ ...(JSON.parse(framesFileHeader(identity)) as object), anchor }) : framesFileHeader(identity);
-      }
-      const st = out.stats();
-      if (inSegment > 0 && st.pendingLines === 0 && !st.error && st.bytes + line.length + 1 > segmentBytes) {
-        retire();
-        open();
       }
       // a segment's header goes first (lazily: it carries the anchor of the session's first frame)
       if (!headed) {
@@ -168,6 +179,9 @@ export function openJournal(dir: string, kind: SegmentKind, identity: DeviceIden
       return 'dropped';
     },
     stats,
+    rotate: () => {
+      rotateWanted = true;
+    },
     close: async () => {
       const cause = out.stats().error?.cause ?? 'write failed';
       const { unwritten } = retire();

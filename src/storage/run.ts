@@ -65,6 +65,12 @@ export interface RunRecorder {
   readonly resumed: ResumedRun | null;
   /** Appends a raw frame to the calibration or acquisition journal. */
   journalFrame(frame: RingFrame, kind: SegmentKind): 'journaled' | 'pending' | 'dropped';
+  /**
+   * The device restarted (its numbering and clock begin again): the next frame
+   * of each kind opens a new segment with a fresh clock anchor, so no segment
+   * holds two frames with the same seq.
+   */
+  newSegment(): void;
   /** Appends a document (held until `begin` when written before it). Never throws on a full disk. */
   document<T extends RunDocument>(body: DocumentBody<T>): void;
   /**
@@ -180,6 +186,10 @@ export function openRun(opts: OpenRunOptions): RunRecorder {
     journalFrame(frame, kind) {
       journals[kind] ??= openJournal(dir, kind, opts.identity, journalOpts);
       return journals[kind].write(frame);
+    },
+    newSegment() {
+      anchor = null;
+      for (const j of Object.values(journals)) j.rotate();
     },
     document(body) {
       if (begun) write(body as DocumentBody);

@@ -20,7 +20,14 @@ export interface RunSummary {
    * (a session that was interrupted adds its journaled frames as received);
    * `missing` sums the gap documents by cause.
    */
-  frames: { received: number; journaled: number; calibration: number; missing: Record<string, number>; duplicates: number; skipped: Record<string, number> };
+  frames: {
+    received: number; journaled: number; calibration: number; missing: Record<string, number>; duplicates: number; skipped: Record<string, number>;
+    /**
+     * Sequence numbers (the device's numbering) of the run's first and last frame received, from the
+     * stop documents (null: none received, or the last session has no stop document yet).
+     */
+    firstSeq: number | null; lastSeq: number | null;
+  };
   gaps: Record<string, number>;
   sessions: number;
   resumes: number;
@@ -75,7 +82,9 @@ export function summariseRun(dataDir: string, id: string): RunSummary {
   const segs = listSegments(dataDir, id);
   const journaledBy = { frames: 0, calibration: 0 };
   for (const s of segs) journaledBy[s.kind] += Math.max(0, countLines(s.path) - 1);
-  const frames = { received: 0, journaled: journaledBy.frames + journaledBy.calibration, calibration: journaledBy.calibration, missing: {} as Record<string, number>, duplicates: 0, skipped: {} as Record<string, number> };
+  const frames: RunSummary['frames'] = {
+    received: 0, journaled: journaledBy.frames + journaledBy.calibration, calibration: journaledBy.calibration, missing: {}, duplicates: 0, skipped: {}, firstSeq: null, lastSeq: null,
+  };
   const gaps: Record<string, number> = {};
   let stoppedJournaled = 0, sessions = 0, resumes = 0, fits = 0;
   for (const d of documents) {
@@ -84,12 +93,19 @@ export function summariseRun(dataDir: string, id: string): RunSummary {
     if (d.type === 'fit') fits++;
     if (d.type === 'gap') {
       gaps[d.cause] = (gaps[d.cause] ?? 0) + 1;
-      if (d.missing !== null) frames.missing[d.cause] = (frames.missing[d.cause] ?? 0) + d.missing;
+      if (d.missing !== null) {
+        // frames of the gap that arrived damaged are missing as `rejected`, as in the stop document
+        const rejected = Math.min(d.rejected ?? 0, d.missing);
+        add(frames.missing, { [d.cause]: d.missing - rejected, ...(rejected > 0 ? { rejected } : {}) });
+        if (frames.missing[d.cause] === 0) delete frames.missing[d.cause];
+      }
     }
     if (d.type === 'stop') {
       frames.received += d.frames.received;
       frames.duplicates += d.frames.duplicates;
       stoppedJournaled += d.frames.journaled;
+      if (d.frames.firstSeq !== undefined && d.frames.firstSeq !== null) frames.firstSeq ??= d.frames.firstSeq;
+      if (d.frames.lastSeq !== undefined && d.frames.lastSeq !== null) frames.lastSeq = d.frames.lastSeq;
       add(frames.skipped, d.frames.skipped);
       // frames still waiting for the disk at stop have no gap document
       frames.missing.journal = Math.max(frames.missing.journal ?? 0, d.frames.missing.journal ?? 0);
@@ -97,6 +113,9 @@ export function summariseRun(dataDir: string, id: string): RunSummary {
     }
   }
   frames.received += Math.max(0, frames.journaled - stoppedJournaled);
+  // a last session without its stop document (interrupted, or running): its last seq is not recorded yet
+  const lastOf = (types: string[]): number => documents.reduce((at, d, i) => (types.includes(d.type) ? i : at), -1);
+  if (lastOf(['start', 'resume']) > lastOf(['stop'])) frames.lastSeq = null;
   const fit = lastFit(documents);
   const times = documents.map((d) => Date.parse(d.time));
   let influx: RunSummary['influx'] = null;

@@ -10,7 +10,7 @@ export interface EmulatorProcess {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Starts `holoring emulate --link LINK --quiet ARGS…` and waits (bounded, 15 s) for the link to appear. */
+/** Starts `holoring emulate --link LINK --quiet ARGS…` and waits (bounded, 60 s: start-up is slow on a loaded machine) for the link to appear. */
 export async function startEmulator(link: string, args: string[] = []): Promise<EmulatorProcess> {
   const child = spawn(process.execPath, ['bin/holoring.mjs', 'emulate', '--link', link, '--quiet', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -23,7 +23,7 @@ export async function startEmulator(link: string, args: string[] = []): Promise<
     child.kill(signal);
     await exited;
   };
-  for (let i = 0; i < 300 && !existsSync(link) && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 50));
+  for (let i = 0; i < 1200 && !existsSync(link) && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 50));
   if (!existsSync(link)) {
     await stop('SIGKILL');
     throw new Error(`holoring emulate did not create ${link}: ${err.trim()}`);

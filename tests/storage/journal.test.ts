@@ -33,6 +33,30 @@ describe('journal segments', () => {
     expect(j.stats().syncs).toBeGreaterThan(0);
   });
 
+  it('a device restart: the next frame opens a new segment with a fresh anchor, so no segment holds a seq twice', async () => {
+    const dir = fresh();
+    const sim = new RingSimulator({ seed: 7 });
+    const first = [...sim.sweep([0.5, 1, 1.5])].map((f, i) => ({ ...f, seq: i, deviceTimeUs: 1000 * (i + 1) }));
+    const second = first.slice(0, 2).map((f, i) => ({ ...f, seq: i, deviceTimeUs: 10 * (i + 1) }));
+    let anchors = 0;
+    const j = openJournal(dir, 'frames', identity, { anchor: (f) => ({ hostTimeMs: 1e12 + anchors++, deviceTimeUs: f.deviceTimeUs }) });
+    first.forEach((f) => j.write(f));
+    j.rotate();
+    // a rotation asked for twice before the next frame is one new segment
+    j.rotate();
+    second.forEach((f) => j.write(f));
+    await j.close();
+    expect(readdirSync(dir).sort()).toEqual(['frames-000001.jsonl', 'frames-000002.jsonl']);
+    const a = readFramesFile(join(dir, 'frames-000001.jsonl'));
+    const b = readFramesFile(join(dir, 'frames-000002.jsonl'));
+    expect(a.frames.map((f) => f.seq)).toEqual([0, 1, 2]);
+    expect(b.frames.map((f) => f.seq)).toEqual([0, 1]);
+    const header = (n: number) => JSON.parse(readFileSync(join(dir, `frames-00000${n}.jsonl`), 'utf8').split('\n')[0]) as { anchor: { deviceTimeUs: number } };
+    expect(header(1).anchor.deviceTimeUs).toBe(1000);
+    expect(header(2).anchor.deviceTimeUs).toBe(10);
+    expect(j.stats()).toMatchObject({ frames: 5, segments: 2, dropped: 0 });
+  });
+
   it('rotates at the segment size, never splitting a frame', async () => {
     const dir = fresh();
     const sim = new RingSimulator({ seed: 6 });

@@ -13,7 +13,7 @@ import { parseResponseTable } from '../../src/io/responseTable.ts';
 import { parseFramesFile } from '../../src/io/framesFile.ts';
 import { silentLogger } from '../../src/log.ts';
 import { exportRun } from '../../src/storage/export.ts';
-import { type FitDoc, listRunIds, readDocuments, readRunFrames, runDir } from '../../src/storage/index.ts';
+import { type FitDoc, type StopDoc, listRunIds, readDocuments, readRunFrames, runDir } from '../../src/storage/index.ts';
 import { openRun } from '../../src/storage/run.ts';
 import { summariseRun } from '../../src/storage/summary.ts';
 import { runCli } from '../support/cli.ts';
@@ -108,7 +108,12 @@ describe('a run interrupted and continued', () => {
     expect(r.code).toBe(0);
     const s = JSON.parse(r.stdout);
     expect(s).toMatchObject({ state: 'stopped', fits: 2, resumes: 1, lastFit: { round: 2 }, start: { note: 'resume test' } });
-    expect(Object.keys(s.frames).sort()).toEqual(['calibration', 'duplicates', 'journaled', 'missing', 'received', 'skipped']);
+    expect(Object.keys(s.frames).sort()).toEqual(['calibration', 'duplicates', 'firstSeq', 'journaled', 'lastSeq', 'missing', 'received', 'skipped']);
+    // the device's numbering: the first session's first frame, the last session's last frame
+    const stops = readDocuments(dataDir, id).documents.filter((d): d is StopDoc => d.type === 'stop');
+    expect(s.frames.firstSeq).toBe(stops[0].frames.firstSeq);
+    expect(s.frames.lastSeq).toBe(stops.at(-1)!.frames.lastSeq);
+    expect(s.frames.lastSeq).toBe(readRunFrames(dataDir, id).frames.at(-1)!.seq);
     const bad = runCli(['runs', 'show', 'nope', '--data-dir', dataDir]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/RING_ERR_RUN_NOT_FOUND: no run "nope"/);

@@ -83,7 +83,7 @@ export interface ChildDaemonOptions {
   args?: string[];
   /** Extra environment. */
   env?: Record<string, string>;
-  /** Bound on the start-up (until the dashboard URL is printed), ms (default 30 s). */
+  /** Bound on the start-up (until the dashboard URL is printed), ms (default 60 s). */
   startTimeoutMs?: number;
 }
 
@@ -96,7 +96,8 @@ export interface ApiStatus {
   device: { state: string | null; counters: Record<string, unknown> & { account?: DeviceAccount; checksumErrors?: number; reconnects?: number } | null } | null;
   pipeline: { frames: number; sweeps: number };
   run: { id: string | null };
-  accounting?: { received: number; journaled: number; missing: Record<string, number>; duplicates: number };
+  /** The session's exact frame account (as the stop document's `frames`). */
+  frames?: { received: number; journaled: number; skipped: Record<string, number>; missing: Record<string, number>; duplicates: number; firstSeq?: number | null; lastSeq?: number | null };
   [k: string]: unknown;
 }
 
@@ -188,7 +189,7 @@ export async function startChildDaemon(opts: ChildDaemonOptions): Promise<ChildD
   const alive = (): boolean => child.exitCode === null && child.signalCode === null;
   const tail = (): string => err.split('\n').slice(-25).join('\n');
   let url = '';
-  const deadline = Date.now() + (opts.startTimeoutMs ?? 30_000);
+  const deadline = Date.now() + (opts.startTimeoutMs ?? 60_000);
   while (!url && alive() && Date.now() < deadline) {
     const m = /dashboard at (\S+)/.exec(err);
     if (m) url = m[1].replace(/\/$/, '');

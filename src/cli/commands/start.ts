@@ -64,7 +64,7 @@ export function formatRunSummary(st: DaemonStatus): string {
   const a = st.accounting;
   const list = (r: Record<string, number>): string => Object.entries(r).map(([k, n]) => `${n} ${k}`).join(', ');
   const lines = [`run ${st.run!.id}${st.run!.resumed ? ' (continued)' : ''} in ${st.run!.dir}`];
-  lines.push(`  frames: ${a.received} received, ${a.journaled} in the journal files, ${a.duplicates} duplicates${Object.keys(a.skipped).length ? `; skipped: ${list(a.skipped)}` : ''}${Object.keys(a.missing).length ? `; missing: ${list(a.missing)}` : ''}`);
+  lines.push(`  frames: ${a.received} received, ${a.journaled} in the journal files, ${a.duplicates} duplicates${Object.keys(a.skipped).length ? `; skipped: ${list(a.skipped)}` : ''}${Object.keys(a.missing).length ? `; missing: ${list(a.missing)}` : ''}${a.firstSeq != null ? `; seq ${a.firstSeq}…${a.lastSeq}` : ''}`);
   const j = st.journal;
   if (j && j.dropped > 0) lines.push(`  journal: ${j.dropped} raw frames dropped (${j.dropCause ?? j.error ?? 'write failed'})`);
   lines.push(`  show it: holoring runs show ${st.run!.id}`);
