@@ -121,6 +121,8 @@ export const ConfigSchema = z.strictObject({
     httpPerMinute: z.number().int().min(1).default(600),
     /** WebSocket messages per second one client may send before being refused (a burst of twice that is allowed). */
     wsPerSecond: finite().positive().max(1000).default(20),
+    /** Interval of the WebSocket pings (ms): a client that has not answered the previous one is disconnected. */
+    wsPingMs: z.number().int().min(100).max(600_000).default(15_000),
   }).prefault({}),
   log: z.strictObject({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -90,7 +90,7 @@ export function createServer(daemon: Daemon, config: Readonly<Config>, opts: Ser
     forceCloseConnections: true,
     ...(tls ? { https: { cert: readPem('cert', tls.cert), key: readPem('key', tls.key) } } : {}),
   }) as unknown as FastifyInstance;
-  const hub: Hub = new Hub({ clientMessagesPerSecond: config.server.wsPerSecond, ...opts.hub, ...(opts.logger ? { logger: opts.logger.child({ component: 'server' }) } : {}), version: HOLORING_VERSION, snapshot: (): unknown => live.snapshot(), ...(opts.clock ? { clock: opts.clock } : {}) });
+  const hub: Hub = new Hub({ clientMessagesPerSecond: config.server.wsPerSecond, pingMs: config.server.wsPingMs, ...opts.hub, ...(opts.logger ? { logger: opts.logger.child({ component: 'server' }) } : {}), version: HOLORING_VERSION, snapshot: (): unknown => live.snapshot(), ...(opts.clock ? { clock: opts.clock } : {}) });
   // the hub asks for snapshots only once clients connect, after this line
   const live: LiveState = new LiveState(daemon, config, hub, HOLORING_VERSION, { alarms: daemon.alarms, ...opts }, opts.clock);
   const metrics = createMetrics({ daemon, hub, live, fits$: daemon.fits$, ...(opts.tensors ? { tensors: opts.tensors } : {}) });
