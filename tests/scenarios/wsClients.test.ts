@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { type LinkRig, socatAvailable, startLinkRig } from '../support/childDaemon.ts';
 
-const WINDOW_MS = 6000;
+const WINDOW_MS = 4000;
 const PING_MS = 1500;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
