@@ -121,6 +121,11 @@ export class RingEmulator {
     this.send(encodeEvent(DeviceEvents.BOOT, [this.model.identity.protocolVersion]));
   }
 
+  /** The device stops sending data frames for good (no more are numbered); commands are still answered. */
+  hold(): void {
+    this.stalledUntil = Infinity;
+  }
+
   stats(): EmulatorStats {
     return { ...this.counts, numberings: this.numberings.map((n) => ({ ...n })) };
   }

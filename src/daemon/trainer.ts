@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { ResponsePoint } from '../contracts/response.ts';
 import { HoloringError } from '../errors.ts';
-import { type Checkpoint, type GeometryFit, GeometryFitter, type GeometryOption, type HorizonCheckpoint, initBackend } from '../model/index.ts';
+import { type Checkpoint, type GeometryFit, GeometryFitter, type GeometryOption, type HorizonCheckpoint, initBackend, tensorCount } from '../model/index.ts';
 import { type TrainingFaults, roundJudge, spoilTable } from './trainingRounds.ts';
 
 /**
@@ -18,6 +18,8 @@ export interface MetricTrainer {
   warmStart(checkpoint: Checkpoint | HorizonCheckpoint): void;
   /** The next fit starts from pure AdS again (the operator's model reset). */
   reset(): void;
+  /** Tensors held by the trainer's TensorFlow.js engine (on its thread: as of the latest fit; null before it). */
+  tensors?(): number | null;
   dispose(): Promise<void>;
 }
 
@@ -44,7 +46,7 @@ export type TrainerRequest =
   | { type: 'close' };
 export type TrainerReply =
   | { type: 'ready'; backend: string; logs: string[] }
-  | { type: 'result'; id: number; result: GeometryFit }
+  | { type: 'result'; id: number; result: GeometryFit; tensors: number }
   | { type: 'error'; id: number; code: `RING_ERR_${string}`; message: string; context?: Record<string, unknown> };
 
 /** A trainer on the calling thread (each fit blocks it for the fit's duration). */
@@ -75,6 +77,7 @@ export async function createLiveTrainer(opts: TrainerOptions): Promise<MetricTra
     },
     warmStart: (checkpoint) => fitter.warmStart(checkpoint),
     reset: () => fitter.reset(),
+    tensors: () => tensorCount(),
     dispose: () => fitter.dispose(),
   };
 }
@@ -89,6 +92,7 @@ export async function createThreadedTrainer(opts: TrainerOptions): Promise<Metri
   });
   const pending = new Map<number, { resolve: (r: GeometryFit) => void; reject: (e: Error) => void }>();
   let nextId = 1;
+  let tensors: number | null = null;
   let failure: Error | null = null;
   const failAll = (e: Error): void => {
     failure = e;
@@ -110,7 +114,10 @@ export async function createThreadedTrainer(opts: TrainerOptions): Promise<Metri
     const p = pending.get(m.id);
     if (!p) return;
     pending.delete(m.id);
-    if (m.type === 'result') p.resolve(m.result);
+    if (m.type === 'result') {
+      tensors = m.tensors;
+      p.resolve(m.result);
+    }
     else p.reject(new HoloringError(m.code, m.message, m.context ?? {}));
   });
   worker.on('error', (e) => failAll(e));
@@ -131,6 +138,7 @@ export async function createThreadedTrainer(opts: TrainerOptions): Promise<Metri
     reset: () => {
       if (!failure) worker.postMessage({ type: 'reset' } satisfies TrainerRequest);
     },
+    tensors: () => tensors,
     dispose: async () => {
       if (failure) return;
       const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));

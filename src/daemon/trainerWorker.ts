@@ -29,7 +29,7 @@ port.on('message', async (msg: TrainerRequest) => {
   }
   try {
     const result = await trainer.fit(msg.points as ResponsePoint[], msg.temperatureRatio);
-    port.postMessage({ type: 'result', id: msg.id, result } satisfies TrainerReply);
+    port.postMessage({ type: 'result', id: msg.id, result, tensors: trainer.tensors?.() ?? 0 } satisfies TrainerReply);
   } catch (e) {
     const err = e as { code?: string; message?: string; context?: Record<string, unknown> };
     port.postMessage({ type: 'error', id: msg.id, code: (err.code ?? 'RING_ERR_TRAINER') as `RING_ERR_${string}`, message: err.message ?? String(e), ...(err.context ? { context: { ...err.context } } : {}) } satisfies TrainerReply);

@@ -105,6 +105,11 @@ function removeAddedListeners(before: Listeners): void {
   for (const l of process.listeners('unhandledRejection')) if (!before.unhandledRejection.includes(l)) process.removeListener('unhandledRejection', l);
 }
 
+/** Tensors held by the TensorFlow.js engine of the calling thread (a leak shows as a count that keeps growing). */
+export function tensorCount(): number {
+  return tf.memory().numTensors;
+}
+
 /** Name of the active backend (after initBackend). */
 export function activeBackend(): string {
   return tf.getBackend();

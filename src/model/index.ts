@@ -14,7 +14,7 @@ import { type BackendName, initBackend } from './backend.ts';
 import type { Checkpoint } from './checkpoint.ts';
 import { type FitOptions, type FitResult, type MetricNetworkOptions, createMetricNetwork } from './network.ts';
 
-export { initBackend, activeBackend, type BackendName } from './backend.ts';
+export { initBackend, activeBackend, tensorCount, type BackendName } from './backend.ts';
 export { createMetricNetwork, MetricNetwork, MIN_LAYERS, DEFAULT_LAMBDA, type FitOptions, type FitResult, type MetricNetworkOptions } from './network.ts';
 export { type Checkpoint, CODE_VERSION, loadCheckpoint, makeCheckpoint, parseCheckpoint } from './checkpoint.ts';
 export { makeOutput, type ReconstructOutput } from './output.ts';

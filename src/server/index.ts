@@ -51,8 +51,6 @@ export interface ServerOptions extends LiveSources {
   clock?: Clock;
   /** Hub tuning (ping interval, queue bounds), mostly for tests. */
   hub?: Partial<Omit<HubOptions, 'version' | 'snapshot' | 'clock' | 'logger'>>;
-  /** Tensors held on the daemon thread, for /metrics. */
-  tensors?: () => number;
   /** Where the run records are (GET /api/runs); absent: 503 RING_ERR_RUNS_UNAVAILABLE. */
   dataDir?: string;
 }

@@ -31,6 +31,8 @@ export interface LiveSources {
   logs$?: Observable<LogEntry>;
   /** The alarm engine (src/alarms): its changes go out on the `alarm` topic, its latched alarms in the snapshot. */
   alarms?: { events$: Observable<{ id: string; closed?: boolean } & object>; alarms(): readonly unknown[] };
+  /** Tensors held by the trainer's TensorFlow.js engine (null: not known yet). */
+  tensors?: () => number | null;
 }
 
 export interface StatusView {
@@ -57,6 +59,12 @@ export interface StatusView {
   /** Training rounds kept, and discarded because they diverged (the last good estimate kept). */
   trainer: { backend: string | null; rounds: number; discarded: number; lastChi2: number | null; lastRoundAt: string | null; roundsPerMinute: number | null };
   server: { clients: number; eventLoopLagMs: { mean: number; p99: number; max: number } };
+  /**
+   * The daemon process: resident set size and JS heap in use (bytes, worker
+   * threads included), the trainer's tensors (null: unknown), and the largest
+   * event-loop delay since the server started (ms).
+   */
+  process: { rssBytes: number; heapUsedBytes: number; tensors: number | null; eventLoopLagMaxMs: number };
 }
 
 export interface RunView {
@@ -79,6 +87,7 @@ export class LiveState {
   private readonly startedAt = new Date();
   private readonly loop: IntervalHistogram;
   private lastLag = { mean: 0, p99: 0, max: 0 };
+  private maxLagMs = 0;
   private metric: MetricView | null = null;
   private readonly rounds: RoundView[] = [];
   private ring: RingView | null = null;
@@ -140,6 +149,7 @@ export class LiveState {
     this.ticker = setInterval(() => {
       this.sampleRates();
       hub.publish('status', this.status());
+      this.maxLagMs = Math.max(this.maxLagMs, this.lagMs().max);
       this.loop.reset();
     }, 1000);
     this.ticker.unref();
@@ -182,6 +192,7 @@ export class LiveState {
         roundsPerMinute: this.roundsPerMinute(),
       },
       server: { clients: hub.connected, eventLoopLagMs: lag },
+      process: this.processView(lag.max),
     };
   }
 
@@ -240,6 +251,11 @@ export class LiveState {
       status: this.status(), run: this.run(), metric: this.metric, truth: this.truth, training: this.rounds,
       ring: this.ring, response: this.response(), image: this.liveImage(), logs: this.logs, alarms: this.sources.alarms?.alarms() ?? [],
     };
+  }
+
+  private processView(lagMaxMs: number): StatusView['process'] {
+    const m = process.memoryUsage();
+    return { rssBytes: m.rss, heapUsedBytes: m.heapUsed, tensors: this.sources.tensors?.() ?? null, eventLoopLagMaxMs: Math.max(this.maxLagMs, lagMaxMs) };
   }
 
   /** Event-loop delay over the last second, in ms (beyond the sampling timer's own period). */

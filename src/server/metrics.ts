@@ -16,8 +16,8 @@ export interface MetricsSources {
   daemon: Daemon;
   hub: Hub;
   live: LiveState;
-  /** Tensors held by the TensorFlow.js engine of this thread (absent: not reported). */
-  tensors?: () => number;
+  /** Tensors held by the trainer's TensorFlow.js engine (absent or null: not reported). */
+  tensors?: () => number | null;
   /** Fits as they complete, for the training-round histogram. */
   fits$: Observable<{ elapsedMs: number }>;
 }
@@ -82,7 +82,7 @@ export function createMetrics(src: MetricsSources): ServerMetrics {
   gauge('holoring_event_loop_lag_p99_ms', 'Event-loop delay, 99th percentile over the last second', () => src.live.lagMs().p99);
   gauge('holoring_response_points', 'Cells (ω, k) in the response table', () => status().tablePoints);
   gauge('holoring_training_last_reduced_chi2', 'Reduced χ² of the latest fit', () => status().lastFit?.chi2 ?? null);
-  if (src.tensors) gauge('holoring_tensors', 'Tensors held by TensorFlow.js on the daemon thread', () => src.tensors!());
+  if (src.tensors) gauge('holoring_tensors', 'Tensors held by the trainer\'s TensorFlow.js engine', () => src.tensors!());
 
   const rounds = new Histogram({
     name: 'holoring_training_round_seconds', help: 'Duration of each metric retraining', registers: [registry],

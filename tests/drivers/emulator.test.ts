@@ -78,6 +78,24 @@ describe('emulator protocol server', () => {
 });
 
 describe('fault plans and scenarios', () => {
+  it('numbers no frame once held', async () => {
+    const b = bench({ drop: 0.3 }, 20);
+    b.send('STRM ON');
+    await vi.advanceTimersByTimeAsync(1000);
+    const first = b.data().map((f) => f.seq);
+    b.emu.reboot();
+    b.send('STRM ON');
+    await vi.advanceTimersByTimeAsync(500);
+    b.emu.hold();
+    await vi.advanceTimersByTimeAsync(2000);
+    const s = b.emu.stats();
+    expect(s.numberings.map((n) => n.numbered)).toEqual([20, 10]);
+    expect(s.numbered).toBe(s.sent + s.dropped + s.unsent);
+    expect(first.at(-1)!).toBeLessThan(20);
+    expect(b.data().slice(first.length).every((f) => f.seq < 10)).toBe(true);
+    b.emu.stop();
+  });
+
   it('parses a scenario and refuses bad ones naming the field', () => {
     expect(parseScenario('{"rate": 50, "events": [{"at": 1, "stall": 2}, {"at": 3, "corrupt": 0.1}]}')).toMatchObject({ rate: 50, events: [{ at: 1, stall: 2 }, { at: 3, corrupt: 0.1 }] });
     expect(() => parseScenario('{')).toThrow(expect.objectContaining({ code: 'RING_ERR_SCENARIO_INVALID' }));

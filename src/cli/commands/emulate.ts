@@ -37,7 +37,7 @@ export function registerEmulate(program: Command): void {
     .option('--reply-delay <ms>', 'delay every command reply by this many ms', numberArg('--reply-delay', { min: 0, max: 60_000 }), 0)
     .option('--truth <file>', 'write the injected calibration errors (gains, offsets) as JSON')
     .option('--scenario <file>', 'JSON scenario: settings and a timeline of faults (flags given on the command line win)')
-    .option('--quiet', 'no banner on stderr')
+    .option('--quiet', 'no banner on stderr (SIGUSR2 makes the device stop sending frames; at exit the counters are printed as JSON on stdout)')
     .action(async (o: EmulateOptions, cmd: Command) => {
       const fromCli = (name: string): boolean => cmd.getOptionValueSource(name) === 'cli';
       withFlag('--link', () => assertLinkFree(o.link));
@@ -76,6 +76,8 @@ export function registerEmulate(program: Command): void {
       });
       await host.start();
       emulator.start();
+      // SIGUSR2: the device stops sending frames (a run ends at a known frame, e.g. for \`npm run soak\`)
+      process.on('SIGUSR2', () => emulator.hold());
       if (!o.quiet) {
         process.stderr.write(`holoring emulate: simulated ring (metric ${metric.label}, ${sim.sites} sites, seed ${seed}, ${model.rate} frames/s) on ${o.link}; Ctrl-C to stop\n`);
       }

@@ -223,7 +223,7 @@ export function registerStart(program: Command): void {
       };
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
-      const server = config.server.enabled ? createServer(daemon, config, { logger: log, logs$: feed.entries$, ...(config.storage.enabled ? { dataDir } : {}) }) : null;
+      const server = config.server.enabled ? createServer(daemon, config, { logger: log, logs$: feed.entries$, tensors: () => trainer?.tensors?.() ?? null, ...(config.storage.enabled ? { dataDir } : {}) }) : null;
       try {
         if (server) {
           const url = await server.listen().catch(async (e: unknown) => {

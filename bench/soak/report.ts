@@ -1,0 +1,122 @@
+import type { EmulatorCounters } from '../../tests/support/childDaemon.ts';
+import type { SoakAccount } from './account.ts';
+import type { PlannedFault, SoakPlan } from './plan.ts';
+
+/** What the soak sampled of one daemon process (one per start; a SIGKILL and restart makes a new one). */
+export interface ProcessSample {
+  pid: number;
+  startedAt: number;
+  rss: { t: number; v: number }[];
+  tensors: { t: number; v: number }[];
+  lagMaxMs: number;
+}
+
+export interface ProcessGrowth {
+  pid: number;
+  /** Median RSS over the 10 s after the process's own warm-up, and over its last 10 s (bytes). */
+  rssStart: number;
+  rssEnd: number;
+  /** rssEnd / rssStart − 1. */
+  growth: number;
+  tensorsStart: number | null;
+  tensorsEnd: number | null;
+  /** Seconds between the two windows. */
+  spanS: number;
+}
+
+/** RSS growth must stay below this (fraction), after warm-up. */
+export const MAX_RSS_GROWTH = 0.05;
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.floor(s.length / 2)] : NaN;
+};
+
+/**
+ * RSS and tensors of each daemon process that lived at least two warm-ups:
+ * its own warm-up is `warmupS` from its start (a restarted daemon is compared
+ * with itself, never with the process it replaced).
+ */
+export function rssGrowth(samples: readonly ProcessSample[], warmupS: number): ProcessGrowth[] {
+  const out: ProcessGrowth[] = [];
+  for (const p of samples) {
+    const from = p.startedAt + warmupS * 1000;
+    const startWin = p.rss.filter((s) => s.t >= from && s.t < from + 10_000).map((s) => s.v);
+    const last = p.rss.at(-1);
+    if (!last || startWin.length === 0 || last.t - from < warmupS * 1000) continue;
+    const endWin = p.rss.filter((s) => s.t > last.t - 10_000).map((s) => s.v);
+    const rssStart = median(startWin), rssEnd = median(endWin);
+    const t0 = p.tensors.find((s) => s.t >= from);
+    out.push({ pid: p.pid, rssStart, rssEnd, growth: rssEnd / rssStart - 1, tensorsStart: t0?.v ?? null, tensorsEnd: p.tensors.at(-1)?.v ?? null, spanS: Math.round((last.t - from) / 1000) });
+  }
+  return out;
+}
+
+/** The reasons to fail (empty: the soak passed). */
+export function judge(a: SoakAccount, inInflux: number, growth: readonly ProcessGrowth[]): string[] {
+  const f: string[] = [];
+  if (a.unaccounted !== 0) f.push(`${a.unaccounted} frame(s) unaccounted for (numbered by the device, neither journaled nor documented as missing)${a.undocumented.length ? `; undocumented holes: ${a.undocumented.slice(0, 5).map((h) => `boot ${h.boot} seq ${h.from}–${h.to}`).join(', ')}` : ''}`);
+  if ((a.missing.journal ?? 0) > 0) f.push(`${a.missing.journal} accepted frame(s) missing from the journal`);
+  a.sessions.forEach((s, i) => {
+    if (s.received !== null && s.journaled !== null && s.journaled < s.received - (s.duplicates ?? 0)) f.push(`session ${i + 1}: ${s.received} frames received, ${s.journaled} journaled`);
+  });
+  if (inInflux !== a.journaled) f.push(`${a.journaled} frames journaled, ${inInflux} in InfluxDB`);
+  for (const g of growth) if (g.growth > MAX_RSS_GROWTH) f.push(`RSS of daemon ${g.pid} grew ${(g.growth * 100).toFixed(1)}% after warm-up (${mb(g.rssStart)} → ${mb(g.rssEnd)} MB)`);
+  if (growth.length === 0) f.push('no daemon process lived long enough after its warm-up to measure its RSS');
+  return f;
+}
+
+const mb = (b: number): string => (b / 2 ** 20).toFixed(1);
+
+export interface ReportInput {
+  plan: SoakPlan;
+  account: SoakAccount;
+  emulator: EmulatorCounters;
+  inInflux: number;
+  faults: (PlannedFault & { survived: boolean })[];
+  samples: readonly ProcessSample[];
+  growth: readonly ProcessGrowth[];
+  runId: string;
+  speed: number;
+  rate: number;
+}
+
+/** The end-of-soak table (text) and the JSON summary. */
+export function formatReport(r: ReportInput): { table: string; json: Record<string, unknown> } {
+  const a = r.account;
+  const byKind: Record<string, { injected: number; survived: number }> = {};
+  for (const f of r.faults) {
+    const k = (byKind[f.kind] ??= { injected: 0, survived: 0 });
+    k.injected++;
+    if (f.survived) k.survived++;
+  }
+  const lagMaxMs = Math.max(0, ...r.samples.map((s) => s.lagMaxMs));
+  const last = r.growth.at(-1);
+  const rows: [string, string][] = [
+    ['run', `${r.runId} (seed ${r.plan.seed}, ${r.plan.durationS} s, emulator ${r.rate} frames/s × speed ${r.speed})`],
+    ['frames numbered by the device', `${a.numbered} in ${a.boots} boot(s) (sent ${r.emulator.sent}, of them corrupted ${r.emulator.corrupted}; dropped at the source ${r.emulator.dropped}; not sent, link absent or full ${r.emulator.unsent}; line-noise bursts ${r.emulator.garbage})`],
+    ['accepted and journaled', `${a.journaled}`],
+    ['in InfluxDB (frame points)', `${r.inInflux}`],
+    ...Object.entries(a.missing).sort().map(([c, n]): [string, string] => [`missing: ${c}`, `${n}`]),
+    ['missing: lost at a device restart', `${a.lostAtRestart} (after the last frame received before the device rebooted: no host can know them)`],
+    ['duplicates', `${a.duplicates}`],
+    ['unaccounted', `${a.unaccounted}${a.uncountedGaps ? ` (${a.uncountedGaps} gap document(s) without a count)` : ''}`],
+    ['faults injected / survived', Object.entries(byKind).map(([k, v]) => `${k} ${v.survived}/${v.injected}`).join(', ') || 'none'],
+    ['daemon processes', `${r.samples.length} (${r.samples.length - 1} restart(s) after SIGKILL)`],
+    ...r.growth.map((g): [string, string] => [`RSS, process ${g.pid}`, `${mb(g.rssStart)} MB after its warm-up → ${mb(g.rssEnd)} MB ${g.spanS} s later (${g.growth >= 0 ? '+' : ''}${(g.growth * 100).toFixed(1)}%)`]),
+    ['tensors (trainer)', last ? `${last.tensorsStart ?? '–'} after warm-up → ${last.tensorsEnd ?? '–'} at the end` : '–'],
+    ['max event-loop lag', `${lagMaxMs.toFixed(1)} ms`],
+  ];
+  const w = Math.max(...rows.map(([k]) => k.length));
+  const table = rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n');
+  const json = {
+    seed: r.plan.seed, seconds: r.plan.durationS, speed: r.speed, rate: r.rate, run: r.runId,
+    sent: a.numbered, accepted: a.journaled, journaled: a.journaled, influx: r.inInflux,
+    missing: { ...a.missing, 'lost-at-restart': a.lostAtRestart }, duplicates: a.duplicates, unaccounted: a.unaccounted,
+    faults: byKind,
+    rss: r.growth.map((g) => ({ pid: g.pid, start: g.rssStart, end: g.rssEnd, growth: Math.round(g.growth * 10_000) / 10_000 })),
+    tensors: last ? { start: last.tensorsStart, end: last.tensorsEnd } : null,
+    eventLoopLagMaxMs: Math.round(lagMaxMs * 10) / 10,
+  };
+  return { table, json };
+}

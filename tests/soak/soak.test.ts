@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { accountFrom, acquisitionOrder, walkSequence } from '../../bench/soak/account.ts';
+import { FAULT_KINDS, emulatorEvents, planSoak } from '../../bench/soak/plan.ts';
+import { type ProcessSample, judge, rssGrowth } from '../../bench/soak/report.ts';
+import type { RunDocument, SegmentInfo } from '../../src/storage/index.ts';
+
+const seqs = (...xs: number[]): { seq: number }[] => xs.map((seq) => ({ seq }));
+const range = (a: number, b: number): number[] => Array.from({ length: b - a + 1 }, (_, i) => a + i);
+const gap = (cause: string, from: number, to: number, reason?: string): RunDocument =>
+  ({ type: 'gap', time: '2026-11-29T00:00:00Z', run: 'r', cause, after: from - 1, missing: to - from + 1, from, to, ...(reason ? { reason } : {}) }) as RunDocument;
+const doc = (type: string, extra: object = {}): RunDocument => ({ type, time: '2026-11-29T00:00:00Z', run: 'r', ...extra }) as RunDocument;
+
+describe('soak fault plan', () => {
+  it('is the same for the same seed and differs between seeds', () => {
+    expect(planSoak(42, 30)).toEqual(planSoak(42, 30));
+    expect(planSoak(42, 30).faults).not.toEqual(planSoak(43, 30).faults);
+  });
+
+  it('keeps faults apart, after the warm-up and before the settling time; kills only in the first half; every kind before a repeat', () => {
+    for (const seed of [1, 2, 3, 99]) {
+      const p = planSoak(seed, 30);
+      expect(p.faults.length).toBeGreaterThan(FAULT_KINDS.length);
+      for (const [i, f] of p.faults.entries()) {
+        expect(f.at).toBeGreaterThanOrEqual(p.warmupS);
+        expect(f.at + f.seconds).toBeLessThanOrEqual(p.durationS - p.settleS);
+        const next = p.faults[i + 1];
+        if (next) expect(next.at).toBeGreaterThanOrEqual(f.at + f.seconds + 8);
+        if (f.kind === 'daemon-kill') expect(f.at).toBeLessThanOrEqual(p.durationS / 2);
+        if (f.kind === 'corrupt') expect(f.rate).toBeGreaterThanOrEqual(0.01);
+      }
+      const firstRound = p.faults.slice(0, FAULT_KINDS.length).map((f) => f.kind);
+      expect(new Set(firstRound).size).toBe(FAULT_KINDS.length);
+    }
+  });
+
+  it('gives the emulator its faults in device seconds', () => {
+    const plan = { seed: 1, warmupS: 10, durationS: 100, settleS: 10, faults: [
+      { kind: 'unplug' as const, at: 10, seconds: 3 }, { kind: 'stall' as const, at: 20, seconds: 4 },
+      { kind: 'corrupt' as const, at: 30, seconds: 5, rate: 0.02 }, { kind: 'daemon-kill' as const, at: 40, seconds: 2 },
+      { kind: 'power-cycle' as const, at: 50, seconds: 2 },
+    ] };
+    expect(emulatorEvents(plan, 5, 1)).toEqual([
+      { at: 55, unplug: 15 }, { at: 105, stall: 20 }, { at: 155, corrupt: 0.02 }, { at: 155, garbage: 0.01 }, { at: 180, corrupt: 0 }, { at: 180, garbage: 0 },
+      { at: 255, disconnect: 10 },
+    ]);
+  });
+});
+
+describe('soak account', () => {
+  it('walks holes, duplicates and device restarts in the journal order', () => {
+    const w = walkSequence(seqs(0, 1, 2, 5, 5, 4, 6, 200, 3, 4, 7));
+    expect(w).toEqual({
+      journaled: 9, duplicates: 2, lastSeqs: [200, 7],
+      holes: [{ boot: 0, from: 3, to: 4 }, { boot: 0, from: 7, to: 199 }, { boot: 1, from: 0, to: 2 }, { boot: 1, from: 5, to: 6 }],
+    });
+  });
+
+  it('orders segments by index, calibration before frames', () => {
+    const s = (kind: 'frames' | 'calibration', index: number): SegmentInfo => ({ kind, index, path: `${kind}-${index}`, bytes: 1 });
+    expect(acquisitionOrder([s('frames', 2), s('frames', 1), s('calibration', 2), s('calibration', 1)]).map((x) => x.path))
+      .toEqual(['calibration-1', 'frames-1', 'calibration-2', 'frames-2']);
+  });
+
+  it('balances when every hole is documented, counting damaged frames as rejected and the tail of a restarted boot as lost', () => {
+    const frames = seqs(...range(0, 9), ...range(13, 100), ...range(2, 5));
+    const docs = [doc('start'), gap('sequence', 10, 12, '2 of them arrived damaged and were rejected'), gap('device-restart', 0, 1), doc('stop', { frames: { received: 102, journaled: 102, duplicates: 0 } })];
+    const a = accountFrom(docs, frames, [105, 0, 6]);
+    expect(a).toMatchObject({
+      numbered: 111, journaled: 102, missing: { rejected: 2, sequence: 1, 'device-restart': 2 }, lostAtRestart: 4, unaccounted: 0,
+      bootsSeen: 2, boots: 2, undocumented: [], sessions: [{ received: 102, journaled: 102, duplicates: 0 }],
+    });
+    // the last boot's frames after its last received one are not a restart's: they are unaccounted
+    expect(accountFrom(docs, frames, [105, 0, 8]).unaccounted).toBe(2);
+  });
+
+  it('names frames lost without a gap document (e.g. across a daemon restart)', () => {
+    const frames = seqs(...range(0, 9), ...range(15, 20));
+    const a = accountFrom([doc('start'), doc('resume')], frames, [21]);
+    expect(a.unaccounted).toBe(5);
+    expect(a.undocumented).toEqual([{ boot: 0, from: 10, to: 14 }]);
+    expect(a.sessions).toEqual([{ received: null, journaled: null, duplicates: null }, { received: null, journaled: null, duplicates: null }]);
+    expect(judge(a, 16, [{ pid: 1, rssStart: 100, rssEnd: 101, growth: 0.01, tensorsStart: 4, tensorsEnd: 4, spanS: 60 }])[0]).toMatch(/5 frame\(s\) unaccounted.*boot 0 seq 10–14/);
+  });
+});
+
+describe('soak verdict', () => {
+  const base = accountFrom([doc('start')], seqs(0, 1, 2), [3]);
+  const fine = { pid: 1, rssStart: 100, rssEnd: 104, growth: 0.04, tensorsStart: 4, tensorsEnd: 4, spanS: 60 };
+
+  it('passes a balanced account with everything in InfluxDB and RSS within 5%', () => {
+    expect(judge(base, 3, [fine])).toEqual([]);
+  });
+
+  it('fails on frames missing from InfluxDB, accepted frames not journaled, RSS growth, or no RSS measured', () => {
+    expect(judge(base, 2, [fine])).toEqual(['3 frames journaled, 2 in InfluxDB']);
+    expect(judge({ ...base, missing: { journal: 2 } }, 3, [fine])).toEqual(['2 accepted frame(s) missing from the journal']);
+    expect(judge({ ...base, sessions: [{ received: 5, journaled: 3, duplicates: 0 }] }, 3, [fine])).toEqual(['session 1: 5 frames received, 3 journaled']);
+    expect(judge(base, 3, [{ ...fine, rssEnd: 106, growth: 0.06 }])[0]).toMatch(/grew 6\.0%/);
+    expect(judge(base, 3, [])).toEqual(['no daemon process lived long enough after its warm-up to measure its RSS']);
+  });
+
+  it('measures each process against its own warm-up, by medians', () => {
+    const t0 = 1_000_000;
+    const p = (pid: number, start: number, n: number, rss: (i: number) => number): ProcessSample => ({
+      pid, startedAt: start, lagMaxMs: 0,
+      rss: Array.from({ length: n }, (_, i) => ({ t: start + i * 1000, v: rss(i) })),
+      tensors: Array.from({ length: n }, (_, i) => ({ t: start + i * 1000, v: 4 + (i > 50 ? 1 : 0) })),
+    });
+    // a short-lived process (killed before twice its warm-up) is not judged; a spike does not move a median
+    const g = rssGrowth([p(1, t0, 15, () => 500), p(2, t0 + 20_000, 80, (i) => (i === 75 ? 900 : 200 + i))], 10);
+    expect(g).toHaveLength(1);
+    expect(g[0]).toMatchObject({ pid: 2, rssStart: 215, rssEnd: 276, tensorsStart: 4, tensorsEnd: 5, spanS: 69 });
+  });
+});
