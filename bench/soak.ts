@@ -50,6 +50,7 @@ interface Status {
   device: { state: string | null };
   pipeline: { frames: number };
   influx: { backlogBytes: number; pendingPoints: number } | null;
+  server: { eventLoopLagMs: { max: number } };
   process?: { rssBytes: number; tensors: number | null; eventLoopLagMaxMs: number };
 }
 
@@ -87,6 +88,9 @@ const startDaemon = async (first: boolean): Promise<void> => {
 const status = (): Promise<Status | null> => (daemon ? getJson<Status>(`${daemon.url}/api/status`) : Promise.resolve(null));
 
 const failures: string[] = [];
+/** Until when the daemon counts as frozen on purpose (SIGSTOP, and the second after SIGCONT): its event-loop delay then measures the freeze. */
+let frozenUntil = 0;
+const frozen = (): boolean => Date.now() < frozenUntil;
 const faultLog: (PlannedFault & { survived: boolean; note?: string })[] = [];
 let exitCode = 0;
 try {
@@ -111,8 +115,9 @@ try {
         if (s.process) {
           cur.rss.push({ t: Date.now(), v: s.process.rssBytes });
           if (s.process.tensors !== null) cur.tensors.push({ t: Date.now(), v: s.process.tensors });
-          cur.lagMaxMs = Math.max(cur.lagMaxMs, s.process.eventLoopLagMaxMs);
         }
+        // the largest event-loop delay of the last second, except while (and just after) the process was frozen on purpose
+        if (!frozen()) cur.lagMaxMs = Math.max(cur.lagMaxMs, s.server.eventLoopLagMs.max);
       }
       await sleep(1000);
     }
@@ -130,7 +135,11 @@ try {
         await startDaemon(false);
         await waitFor(async () => ((await status())?.state === 'running' ? true : null), 120_000);
       },
-      signal: (s: NodeJS.Signals) => daemon!.signal(s),
+      signal: (s: NodeJS.Signals) => {
+        if (s === 'SIGSTOP') frozenUntil = Infinity;
+        if (s === 'SIGCONT') frozenUntil = Date.now() + 2500;
+        daemon!.signal(s);
+      },
     },
     wsUrl: () => `${daemon!.url.replace(/^http/, 'ws')}/ws`,
   };

@@ -97,8 +97,9 @@ export function accountFrom(documents: readonly RunDocument[], frames: Iterable<
     if (d.type === 'gap') {
       if (d.missing === null || d.missing === undefined) uncountedGaps++;
       else if (d.missing > 0) {
-        // the frames of a gap that arrived damaged are named in its reason (src/daemon/runRecording.ts)
-        const damaged = Math.min(d.missing, Number(/^(\d+) of them arrived damaged/.exec(d.reason ?? '')?.[1] ?? 0));
+        // the frames of a gap that arrived damaged: its `rejected` count, else named in its reason (src/daemon/runRecording.ts)
+        const named = (d as { rejected?: number }).rejected ?? Number(/^(\d+) of them arrived damaged/.exec(d.reason ?? '')?.[1] ?? 0);
+        const damaged = Math.min(d.missing, named);
         if (damaged > 0) missing.rejected = (missing.rejected ?? 0) + damaged;
         if (d.missing > damaged) missing[d.cause] = (missing[d.cause] ?? 0) + d.missing - damaged;
       }

@@ -105,7 +105,7 @@ export function formatReport(r: ReportInput): { table: string; json: Record<stri
     ['daemon processes', `${r.samples.length} (${r.samples.length - 1} restart(s) after SIGKILL)`],
     ...r.growth.map((g): [string, string] => [`RSS, process ${g.pid}`, `${mb(g.rssStart)} MB after its warm-up → ${mb(g.rssEnd)} MB ${g.spanS} s later (${g.growth >= 0 ? '+' : ''}${(g.growth * 100).toFixed(1)}%)`]),
     ['tensors (trainer)', last ? `${last.tensorsStart ?? '–'} after warm-up → ${last.tensorsEnd ?? '–'} at the end` : '–'],
-    ['max event-loop lag', `${lagMaxMs.toFixed(1)} ms`],
+    ['max event-loop lag', `${lagMaxMs.toFixed(1)} ms (worst second sampled, the seconds of a daemon freeze left out)`],
   ];
   const w = Math.max(...rows.map(([k]) => k.length));
   const table = rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n');

@@ -492,6 +492,7 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
         );
         if (run) {
           run.begin(startInfo(), record?.version ?? null, replay);
+          if (run.resumed) live.resumedAfter(replay.lastSeq);
           if (run.resumed) log.info({ frames: replay.frames }, 'response table rebuilt from the journal');
           if (run.resumed?.checkpoint && trainer) {
             try {

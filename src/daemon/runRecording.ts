@@ -24,6 +24,13 @@ export interface RunRecording {
   gaps(): number;
   /** Writes the gap of frames the journal dropped that is still open. */
   flush(): void;
+  /**
+   * A continued run: `lastSeq` is the last frame its journal holds. When the
+   * first frame of this session continues that numbering, the frames the
+   * device numbered in between (sent while no daemon read the port) are a
+   * `downtime` gap with its count.
+   */
+  resumedAfter(lastSeq: number | null): void;
   readonly subscription: Subscription;
 }
 
@@ -53,6 +60,20 @@ export function recordRun(run: RunRecorder | null, device: RingDevice, raw$: Obs
     run.newSegment();
     log.info({ event: 'journal-segment', after, seq: to }, `the device's numbering restarted (seq ${after ?? '?'} → ${to}): a new journal segment starts`);
   };
+  /** A continued run's last journaled seq, until the first frame of this session is seen (undefined: not resumed). */
+  let resumeAfter: number | null | undefined;
+  let firstSeen: number | null = null;
+  const downtimeGap = (): void => {
+    if (resumeAfter === undefined || resumeAfter === null || firstSeen === null) return;
+    const after = resumeAfter;
+    resumeAfter = undefined;
+    // a first seq at or below the journal's last: the device restarted meanwhile, and what it sent before is unknowable
+    if (firstSeen > after + 1) {
+      const n = firstSeen - after - 1;
+      gap({ cause: 'downtime', after, missing: n, from: after + 1, to: firstSeen - 1, reason: `${n} frame(s) sent while the daemon was not running` });
+      log.warn({ after, missing: n }, `${n} frame(s) the device sent while the daemon was not running are missing`);
+    }
+  };
   let dropped: { after: number | null; from: number; to: number; n: number; reason: string } | null = null;
   const gap = (body: Omit<GapDoc, 'type' | 'time' | 'run'>): void => {
     gaps++;
@@ -67,6 +88,10 @@ export function recordRun(run: RunRecorder | null, device: RingDevice, raw$: Obs
   };
   const onFrame = (f: RingFrame): void => {
     received++;
+    if (firstSeen === null) {
+      firstSeen = f.seq;
+      downtimeGap();
+    }
     if (kind === 'calibration') calibration++;
     if (lastSeq !== null && f.seq <= lastSeq) {
       if (lastSeq - f.seq < DUPLICATE_WINDOW) {
@@ -152,6 +177,10 @@ export function recordRun(run: RunRecorder | null, device: RingDevice, raw$: Obs
         duplicates: duplicates + (device.counters().account?.duplicates ?? 0),
         firstSeq, lastSeq: lastSeen,
       };
+    },
+    resumedAfter: (lastSeq) => {
+      resumeAfter = lastSeq;
+      downtimeGap();
     },
     calibrationFrames: () => calibration,
     gaps: () => gaps,
