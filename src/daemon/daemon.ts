@@ -503,6 +503,21 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
             }
           }
         }
+        // a sweep that could not start because the link was down starts when the device is connected again
+        let sweepOwed = false;
+        const nextSweep = (): void => {
+          sweepOwed = false;
+          device.sweep(sweepSpec).catch((e: unknown) => {
+            const down = status.value.deviceState === 'disconnected' || status.value.deviceState === 'connecting';
+            if (down && !stopping) {
+              sweepOwed = true;
+              log.warn({ err: e instanceof Error ? e.message : String(e) }, 'the next sweep starts when the device is connected again');
+            } else log.error({ err: e }, 'could not start the next sweep');
+          });
+        };
+        subs.push(device.state$.pipe(filter((st) => st === 'connected'), takeUntil(stop$)).subscribe(() => {
+          if (sweepOwed && !stopping && !sweepsStopped && !calibrating) nextSweep();
+        }));
         const sweepDone$ = (device.events$ ?? EMPTY).pipe(filter((e) => e.type === 'sweep-done' && !calibrating), takeUntil(stop$), share());
         let busy = false;
         subs.push(
@@ -512,7 +527,7 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
               patch({ sweeps, device: device.counters() });
               log.info({ sweeps, frames: status.value.frames, tablePoints: status.value.tablePoints }, 'sweep complete');
               const last = config.sweeps > 0 && sweeps >= config.sweeps;
-              if (!last && !sweepsStopped && !stopping) device.sweep(sweepSpec).catch((e: unknown) => log.error({ err: e }, 'could not start the next sweep'));
+              if (!last && !sweepsStopped && !stopping) nextSweep();
               if (busy) patch({ trainingsSkipped: status.value.trainingsSkipped + 1 });
             }),
             filter(() => status.value.sweeps % config.model.retrainEvery === 0 || (config.sweeps > 0 && status.value.sweeps >= config.sweeps)),

@@ -37,10 +37,14 @@ export interface RunRecording {
 /** A seq at most this far behind the last one is a duplicate; further behind, the device restarted. */
 export const DUPLICATE_WINDOW = 64;
 
-/** A link outage of `downMs` that just ended: when it began (wall clock) and how long it lasted. */
-const outage = (downMs: number): { downSince: string; downMs: number } => {
-  const ms = Math.max(0, Math.round(downMs));
-  return { downSince: new Date(Date.now() - ms).toISOString(), downMs: ms };
+/**
+ * A link outage that just ended: since the last frame received before it (wall
+ * clock ms; else the driver's own `downMs`), and how long until now.
+ */
+const outage = (lastFrameAt: number | null, downMs: number): { downSince: string; downMs: number } => {
+  const now = Date.now();
+  const ms = Math.max(0, Math.round(lastFrameAt !== null ? now - lastFrameAt : downMs));
+  return { downSince: new Date(now - ms).toISOString(), downMs: ms };
 };
 
 export function recordRun(run: RunRecorder | null, device: RingDevice, raw$: Observable<RingFrame>, logger: Logger): RunRecording {
@@ -54,6 +58,8 @@ export function recordRun(run: RunRecorder | null, device: RingDevice, raw$: Obs
   let firstSeq: number | null = null;
   let lastSeen: number | null = null;
   let reconnected = false;
+  /** Wall-clock time of the last frame received (the start of an outage). */
+  let lastFrameAt: number | null = null;
   /** The device's numbering restarted: the journal starts a new segment (one log line says where). */
   const restarted = (after: number | null, to: number): void => {
     if (!run) return;
@@ -92,6 +98,7 @@ export function recordRun(run: RunRecorder | null, device: RingDevice, raw$: Obs
       firstSeen = f.seq;
       downtimeGap();
     }
+    lastFrameAt = Date.now();
     if (kind === 'calibration') calibration++;
     if (lastSeq !== null && f.seq <= lastSeq) {
       if (lastSeq - f.seq < DUPLICATE_WINDOW) {
@@ -146,7 +153,7 @@ export function recordRun(run: RunRecorder | null, device: RingDevice, raw$: Obs
     gap({
       cause, after: g.after, missing: g.missing, from: g.from !== undefined ? g.from : g.after + 1, to: g.to !== undefined ? g.to : g.after + g.missing,
       ...(rejected > 0 ? { reason: `${rejected} of them arrived damaged and were rejected`, rejected } : {}),
-      ...(g.downSinceMs !== undefined ? outage(g.atMs - g.downSinceMs) : {}),
+      ...(g.downSinceMs !== undefined ? outage(lastFrameAt, g.atMs - g.downSinceMs) : {}),
     });
     if (rejected > 0) {
       // of the gap's frames, those that arrived damaged count as rejected, not as the gap's cause

@@ -49,7 +49,7 @@ export const gapDocSchema = z.object({
   reason: z.string().optional(),
   /** Of `missing`, the frames that arrived damaged and were rejected (counted as missing `rejected`, not as the cause). */
   rejected: count.optional(),
-  /** A gap across a link outage: when the link went down (ISO time) and how long it stayed down (ms). */
+  /** A gap across a link outage: the last frame received before it (ISO time), and the ms from it to the first frame after. */
   downSince: z.iso.datetime().optional(),
   downMs: finite.optional(),
 });

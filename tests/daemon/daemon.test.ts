@@ -5,7 +5,12 @@ import { Writable } from 'node:stream';
 import { mergeMap, of } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { runCalibration } from '../../calibration/procedure.ts';
+import { RingEmulator } from '../../drivers/ring/emulator.ts';
+import { EmulatorTransport } from '../../drivers/ring/loopback.ts';
+import { RingDeviceModel } from '../../drivers/ring/model.ts';
 import { type OpenedDevice, openDevice } from '../../drivers/ring/open.ts';
+import { SerialRingDevice } from '../../drivers/ring/serialDevice.ts';
+import { RingSimulator } from '../../drivers/sim/simulator.ts';
 import { type Config, parseConfig } from '../../src/config/schema.ts';
 import { type Daemon, type DaemonDeps, createDaemon } from '../../src/daemon/daemon.ts';
 import { createLiveTrainer } from '../../src/daemon/trainer.ts';
@@ -200,6 +205,32 @@ describe('daemon resilience', () => {
     expect(st.device?.account).toMatchObject({ restarts: expect.any(Number), missing: { rejected: expect.any(Number) } });
     expect(st.device!.account!.restarts).toBeLessThanOrEqual(1);
     expect(lines.filter((l) => l.level === 40 && /missing after seq/.test(String(l.msg)))).toEqual([]);
+  }, 60_000);
+
+  it('a link lost right after a sweep ended: the next sweep starts once the device is connected again', async () => {
+    const config = parseConfig({ physics: { kMax: 2 }, sweep: { start: 0.5, stop: 2, step: 0.5, dwellMs: 200 }, sweeps: 3 });
+    const sim = new RingSimulator({ sites: 8, seed: 4 });
+    const loop = new EmulatorTransport({ seed: 4 });
+    const emulator = new RingEmulator({ model: new RingDeviceModel({ sim, rate: 20 }), speed: 20, seed: 4 });
+    loop.bind(emulator);
+    emulator.start();
+    const device = new SerialRingDevice({ transport: loop });
+    // the port goes away the moment the first sweep ends, before the daemon can ask for the next one
+    let cut = false;
+    device.events$.subscribe((e) => {
+      if (e.type === 'sweep-done' && !cut) {
+        cut = true;
+        loop.disconnect(0.3, false);
+      }
+    });
+    const { st, lines } = await runDaemon(config, { device, dispose: () => device.close() });
+    emulator.stop();
+    expect(cut).toBe(true);
+    expect(st.state).toBe('stopped');
+    expect(st.sweeps).toBe(3);
+    expect(st.device?.reconnects).toBe(1);
+    expect(lines.some((l) => l.msg === 'the next sweep starts when the device is connected again')).toBe(true);
+    expect(lines.filter((l) => l.msg === 'could not start the next sweep')).toEqual([]);
   }, 60_000);
 
   it('a stop requested while the start-up calibration runs is a clean stop, not a failure', async () => {

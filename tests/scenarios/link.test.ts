@@ -84,17 +84,19 @@ function expectSweepResumed(frames: { seq: number; omega: number }[], at: number
 describe.skipIf(!socat).concurrent('link fault scenarios (emulator on a pty, daemon as a child process)', () => {
   it('1. unplugged for 5 s and back: reconnect with backoff, a reconnect gap with its size and times, the sweep goes on where it was', async () => {
     // speed 4: 200 frames/s; the port goes at 2 s (8 device-s) after the first command, for 5 s (20 device-s)
-    await withRig({ emulator: ['--speed', '4', '--seed', '3', '--unplug', '8:20'] }, async (rig) => {
+    // a sweep of 12 device-s (3 s): the device is mid-sweep, numbering frames, when the port goes
+    await withRig({ emulator: ['--speed', '4', '--seed', '3', '--unplug', '8:20'], config: { sweep: { ...SWEEP, dwellMs: 1000 } } }, async (rig) => {
       const d = rig.daemon;
       await d.waitForLog('link lost', (l) => l.event === 'link-lost', 20_000);
       const reconnected = await d.waitForLog('reconnected', (l) => l.event === 'reconnected', 20_000);
-      await d.waitFor('frames after the reconnect', (s) => (s.frames?.received ?? 0) > 0 && s.device?.state === 'streaming' && s.pipeline.sweeps >= 3);
+      await d.waitFor('a sweep after the reconnect', (s) => s.device?.state === 'streaming' && s.pipeline.sweeps >= 2);
       expect(await d.stop()).toEqual({ code: 0, signal: null });
       const device = await rig.stopEmulator();
       expect(device.reboots).toBe(0);
-      // backoff: the attempts are spaced 250, 500, 1000, … ms until the port is back
+      // backoff: the attempts are spaced 250, 500, 1000, … ms until the port is back (one attempt when the
+      // loss was noticed by the no-data watchdog rather than by the port closing: the port is back by then)
       const delays = d.logs().filter((l) => l.event === 'reconnect-scheduled').map((l) => l.delayMs as number);
-      expect(delays.length).toBeGreaterThanOrEqual(2);
+      expect(delays[0]).toBe(250);
       for (let i = 1; i < delays.length; i++) expect(delays[i]).toBe(Math.min(10_000, delays[i - 1] * 2));
       expect(reconnected.attempt).toBe(delays.length);
       const { stop, gaps } = record(rig);
@@ -118,12 +120,16 @@ describe.skipIf(!socat).concurrent('link fault scenarios (emulator on a pty, dae
       expect(frames[at].seq).toBe((g.to as number) + 1);
       expectSweepResumed(frames, at);
     });
-  }, 180_000);
+  }, 300_000);
 
   it('1b. disconnected and back rebooted: the numbering restarts in a new journal segment, one log line, the sweep goes on where it was', async () => {
     await withRig({ emulator: ['--speed', '4', '--seed', '4', '--disconnect', '8:20'] }, async (rig) => {
       const d = rig.daemon;
-      await d.waitForLog('a new journal segment', (l) => l.event === 'journal-segment', 30_000);
+      await d.waitForLog('a new journal segment', (l) => l.event === 'journal-segment', 30_000).catch(async (e: Error) => {
+        const frames = d.frames();
+        const c = await rig.stopEmulator();
+        throw new Error(`${e.message}\nemulator ${JSON.stringify(c)}\nseqs ${frames.map((f) => f.seq).filter((q, i, a) => i === 0 || q !== a[i - 1] + 1).join(',')} last ${frames.at(-1)?.seq}`);
+      });
       await d.waitFor('sweeps after the reboot', (s) => s.device?.state === 'streaming' && s.pipeline.sweeps >= 3);
       expect(await d.stop()).toEqual({ code: 0, signal: null });
       const device = await rig.stopEmulator();
@@ -147,7 +153,7 @@ describe.skipIf(!socat).concurrent('link fault scenarios (emulator on a pty, dae
       expect(frames[at - 1].seq).toBe(restart[0].after);
       expectSweepResumed(frames, at);
     });
-  }, 180_000);
+  }, 300_000);
 
   it('2. a stall of 15 s (port open, no data): "stalled", the no-data alarm, recovery when data resume', async () => {
     // at 2 s after the first command, 15 s of silence (60 device-s at speed 4)
@@ -169,7 +175,7 @@ describe.skipIf(!socat).concurrent('link fault scenarios (emulator on a pty, dae
       expect(states.lastIndexOf('streaming')).toBeGreaterThan(states.indexOf('stalled'));
       expect(d.documents().some((x) => x.type === 'alarm' && x.rule === 'noData' && x.state === 'raised')).toBe(true);
     });
-  }, 180_000);
+  }, 300_000);
 
   it('3. corrupted frames (3%) and line noise (2%): counted, no crash, no damaged frame accepted, the exact account holds', async () => {
     await withRig({ emulator: ['--speed', '4', '--seed', '6', '--corrupt', '0.03', '--garbage', '0.02'] }, async (rig) => {
@@ -207,7 +213,7 @@ describe.skipIf(!socat).concurrent('link fault scenarios (emulator on a pty, dae
       }
       for (let i = 1; i < frames.length; i++) expect(frames[i].deviceTimeUs).toBeGreaterThan(frames[i - 1].deviceTimeUs);
     });
-  }, 180_000);
+  }, 300_000);
 
   it('9. the host frozen for 15 s (SIGSTOP of the daemon): no false link loss, the frames buffered meanwhile kept', async () => {
     // 50 frames/s (speed 1): 15 s of frames (~360 KiB) fit in what the pty, socat and the emulator's pipe hold
@@ -230,7 +236,7 @@ describe.skipIf(!socat).concurrent('link fault scenarios (emulator on a pty, dae
       const seqs = d.frames().map((f) => f.seq);
       expect(seqs).toEqual(seqs.map((_, i) => i));
     });
-  }, 180_000);
+  }, 300_000);
 });
 
 /** Polls GET /api/alarms (bounded) until an alarm of `rule` is latched. */
