@@ -1,14 +1,13 @@
-import { Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/schema.ts';
 import type { AccumulatedResponse, CalibratedFrame } from '../../src/contracts/calibration.ts';
 import type { ResponsePoint } from '../../src/contracts/response.ts';
-import type { Daemon, DaemonStatus } from '../../src/daemon/daemon.ts';
 import { btzBoverA, diskBoverA } from '../../src/physics/closedForm.ts';
 import { imageFromTable } from '../../src/physics/ringImage.ts';
 import { createServer } from '../../src/server/index.ts';
 import { parseClientMessage } from '../../src/server/protocol.ts';
 import { FakeSocket } from './fakeSocket.ts';
+import { standInDaemon } from './standInDaemon.ts';
 import { VirtualClock } from './virtualClock.ts';
 
 /**
@@ -31,18 +30,8 @@ const btz = (O: { re: number; im: number }, k: number) => btzBoverA(DELTA, 1.5, 
 
 /** A daemon stand-in (unit test) whose response table and frames the test sets. */
 function tableDaemon(points: ResponsePoint[] | null) {
-  const calibrated$ = new Subject<CalibratedFrame>();
-  const response$ = new Subject<AccumulatedResponse>();
-  const status = {
-    state: 'running', identity: null, deviceState: null, sweeps: 0, frames: 0, tablePoints: 0, calibrationVersion: null, skipped: {}, trainingsSkipped: 0,
-    device: null, lastFit: null, journal: null, run: null, accounting: { received: 0, journaled: 0, skipped: {}, missing: {}, duplicates: 0 },
-  } as unknown as DaemonStatus;
   const table = (): AccumulatedResponse | null => (points ? { points, noiseless: false, calibrationVersion: 'cal-test', frames: 7, dropped: {} } : null);
-  const daemon = {
-    start: async () => {}, stop: async () => {}, done: new Promise(() => {}),
-    status$: new Subject<DaemonStatus>(), fits$: new Subject(), calibrated$, response$,
-    status: () => status, response: table, lastFit: () => null, alarms: { events$: new Subject(), alarms: () => [] },
-  } as unknown as Daemon;
+  const { daemon, calibrated$, response$ } = standInDaemon({ table });
   /** A calibrated frame at drive frequency ω (only what the server reads of it). */
   const frame = (omega: number, sourceWidth = 0.15) => calibrated$.next({ seq: 1, omega, sourceSite: 0, amplitude: 1, x: [1, 0], y: [0, 1], status: 'calibrated', calibrationVersion: 'cal-test', flags: 0, sourceWidth } as unknown as CalibratedFrame);
   return { daemon, frame, changed: () => response$.next(table()!) };
