@@ -45,6 +45,7 @@ import { fileURLToPath } from 'node:url';
 import { iterateRunFrames, listRunIds, listSegments, readDocuments } from '../../src/storage/index.ts';
 import type { RunDocument } from '../../src/storage/documents.ts';
 import type { RingFrame } from '../../src/contracts/frame.ts';
+import type { EmulatorStats } from '../../drivers/ring/emulator.ts';
 import { type EmulatorProcess, startEmulator } from '../drivers/emulateProcess.ts';
 import { hasCommand, requireComponent } from './components.ts';
 import type { Influxd } from './influxd.ts';
@@ -290,20 +291,8 @@ export function socatAvailable(): boolean {
   return requireComponent('socat', hasCommand('socat'), 'Debian: apt-get install socat');
 }
 
-/** What `holoring emulate` printed at exit (one JSON line on stdout). */
-export interface EmulatorCounters {
-  /** Data frames given a sequence number (sent, dropped on purpose, or not sent while the link was gone or backed up). */
-  numbered: number;
-  sent: number;
-  corrupted: number;
-  garbage: number;
-  dropped: number;
-  unsent: number;
-  /** Boots after the first (a disconnect brings the device back rebooted). */
-  reboots: number;
-  /** Per numbering (one per boot): frames numbered, and the last seq given (null: none). */
-  numberings: { numbered: number; lastSeq: number | null }[];
-}
+/** What `holoring emulate` printed at exit (one JSON line on stdout): the emulator's counters but `commands`. */
+export type EmulatorCounters = Omit<EmulatorStats, 'commands'>;
 
 export interface LinkRigOptions extends Omit<ChildDaemonOptions, 'device'> {
   /** Arguments of `holoring emulate` after SMALL_EMULATOR (e.g. ['--speed', '4', '--stall', '5:3']). */
