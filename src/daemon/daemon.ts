@@ -508,11 +508,10 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
         const nextSweep = (): void => {
           sweepOwed = false;
           device.sweep(sweepSpec).catch((e: unknown) => {
-            const down = status.value.deviceState === 'disconnected' || status.value.deviceState === 'connecting';
-            if (down && !stopping) {
-              sweepOwed = true;
-              log.warn({ err: e instanceof Error ? e.message : String(e) }, 'the next sweep starts when the device is connected again');
-            } else log.error({ err: e }, 'could not start the next sweep');
+            if (stopping) return;
+            // the link may fail before the driver has noticed (EIO on write): retried on the next connect
+            sweepOwed = true;
+            log.warn({ err: e instanceof Error ? e.message : String(e), deviceState: status.value.deviceState }, 'could not start the next sweep: it starts when the device is connected again');
           });
         };
         subs.push(device.state$.pipe(filter((st) => st === 'connected'), takeUntil(stop$)).subscribe(() => {
