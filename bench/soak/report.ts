@@ -22,10 +22,18 @@ export interface ProcessGrowth {
   tensorsEnd: number | null;
   /** Seconds between the two windows. */
   spanS: number;
+  /** Whether the span is long enough to judge (MIN_RSS_SPAN_S). */
+  judged: boolean;
 }
 
 /** RSS growth must stay below this (fraction), after warm-up. */
 export const MAX_RSS_GROWTH = 0.05;
+/**
+ * RSS growth is judged over at least this many seconds after a process's
+ * warm-up: over a shorter span it measures the heap and the allocator
+ * settling, not a leak (a 2-minute soak reports its RSS without judging it).
+ */
+export const MIN_RSS_SPAN_S = 300;
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -47,7 +55,8 @@ export function rssGrowth(samples: readonly ProcessSample[], warmupS: number): P
     const endWin = p.rss.filter((s) => s.t > last.t - 10_000).map((s) => s.v);
     const rssStart = median(startWin), rssEnd = median(endWin);
     const t0 = p.tensors.find((s) => s.t >= from);
-    out.push({ pid: p.pid, rssStart, rssEnd, growth: rssEnd / rssStart - 1, tensorsStart: t0?.v ?? null, tensorsEnd: p.tensors.at(-1)?.v ?? null, spanS: Math.round((last.t - from) / 1000) });
+    const spanS = Math.round((last.t - from) / 1000);
+    out.push({ pid: p.pid, rssStart, rssEnd, growth: rssEnd / rssStart - 1, tensorsStart: t0?.v ?? null, tensorsEnd: p.tensors.at(-1)?.v ?? null, spanS, judged: spanS >= MIN_RSS_SPAN_S });
   }
   return out;
 }
@@ -61,8 +70,7 @@ export function judge(a: SoakAccount, inInflux: number, growth: readonly Process
     if (s.received !== null && s.journaled !== null && s.journaled < s.received - (s.duplicates ?? 0)) f.push(`session ${i + 1}: ${s.received} frames received, ${s.journaled} journaled`);
   });
   if (inInflux !== a.journaled) f.push(`${a.journaled} frames journaled, ${inInflux} in InfluxDB`);
-  for (const g of growth) if (g.growth > MAX_RSS_GROWTH) f.push(`RSS of daemon ${g.pid} grew ${(g.growth * 100).toFixed(1)}% after warm-up (${mb(g.rssStart)} → ${mb(g.rssEnd)} MB)`);
-  if (growth.length === 0) f.push('no daemon process lived long enough after its warm-up to measure its RSS');
+  for (const g of growth) if (g.judged && g.growth > MAX_RSS_GROWTH) f.push(`RSS of daemon ${g.pid} grew ${(g.growth * 100).toFixed(1)}% after warm-up (${mb(g.rssStart)} → ${mb(g.rssEnd)} MB)`);
   return f;
 }
 
@@ -103,7 +111,7 @@ export function formatReport(r: ReportInput): { table: string; json: Record<stri
     ['unaccounted', `${a.unaccounted}${a.uncountedGaps ? ` (${a.uncountedGaps} gap document(s) without a count)` : ''}`],
     ['faults injected / survived', Object.entries(byKind).map(([k, v]) => `${k} ${v.survived}/${v.injected}`).join(', ') || 'none'],
     ['daemon processes', `${r.samples.length} (${r.samples.length - 1} restart(s) after SIGKILL)`],
-    ...r.growth.map((g): [string, string] => [`RSS, process ${g.pid}`, `${mb(g.rssStart)} MB after its warm-up → ${mb(g.rssEnd)} MB ${g.spanS} s later (${g.growth >= 0 ? '+' : ''}${(g.growth * 100).toFixed(1)}%)`]),
+    ...r.growth.map((g): [string, string] => [`RSS, process ${g.pid}`, `${mb(g.rssStart)} MB after its warm-up → ${mb(g.rssEnd)} MB ${g.spanS} s later (${g.growth >= 0 ? '+' : ''}${(g.growth * 100).toFixed(1)}%${g.judged ? '' : `; not judged: under ${MIN_RSS_SPAN_S} s`})`]),
     ['tensors (trainer)', last ? `${last.tensorsStart ?? '–'} after warm-up → ${last.tensorsEnd ?? '–'} at the end` : '–'],
     ['max event-loop lag', `${lagMaxMs.toFixed(1)} ms (worst second sampled, the seconds of a daemon freeze left out)`],
   ];
@@ -114,7 +122,7 @@ export function formatReport(r: ReportInput): { table: string; json: Record<stri
     sent: a.numbered, accepted: a.journaled, journaled: a.journaled, influx: r.inInflux,
     missing: { ...a.missing, 'lost-at-restart': a.lostAtRestart }, duplicates: a.duplicates, unaccounted: a.unaccounted,
     faults: byKind,
-    rss: r.growth.map((g) => ({ pid: g.pid, start: g.rssStart, end: g.rssEnd, growth: Math.round(g.growth * 10_000) / 10_000 })),
+    rss: r.growth.map((g) => ({ pid: g.pid, start: g.rssStart, end: g.rssEnd, growth: Math.round(g.growth * 10_000) / 10_000, judged: g.judged })),
     tensors: last ? { start: last.tensorsStart, end: last.tensorsEnd } : null,
     eventLoopLagMaxMs: Math.round(lagMaxMs * 10) / 10,
   };
