@@ -183,8 +183,10 @@ try {
   }, 60_000, 3000);
   await waitFor(async () => {
     const s = await status();
-    return s?.influx && s.influx.backlogBytes === 0 && s.influx.pendingPoints === 0 ? true : null;
+    return s?.influx && s.influx.backlogBytes === 0 ? true : null;
   }, 180_000, 1000);
+  // points in flight: acknowledged soon, or never (the frame count in InfluxDB below tells)
+  await waitFor(async () => ((await status())?.influx?.pendingPoints === 0 ? true : null), 30_000, 1000);
   sampling = false;
   await sampler;
   const end = await daemon!.stop('SIGTERM', 60_000);
