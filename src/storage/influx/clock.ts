@@ -15,7 +15,13 @@
  *   before the last frame already placed;
  * - within a segment, a device clock that runs backwards (the device
  *   restarted) is re-anchored one frame interval after the previous frame.
- * Times therefore increase through a run, and two frames never share one.
+ * Whatever the anchor says, a frame is never placed at or before the last
+ * frame already placed: an anchor that would do so (a resumed session whose
+ * header anchor lies before the previous session's last frame, because the
+ * previous anchor was taken late or the device clock runs fast against the
+ * host's) is moved so the frame comes one frame interval after it, and the
+ * segment runs on from there (a monotonic clamp, docs/influx.md "Timestamps").
+ * Times therefore strictly increase through a run, and two frames never share one.
  */
 export interface ClockState {
   /** Current anchor, ns (decimal string: beyond 2^53). */
@@ -49,6 +55,8 @@ export class FrameClock {
   private lastHost: bigint;
   private interval: bigint;
   private session: bigint | null;
+  /** The anchor was set by beginSegment and no frame placed since (the step to the next frame is not a frame interval). */
+  private fresh = false;
 
   constructor(state?: ClockState | null) {
     this.session = state?.sessionNs ? BigInt(state.sessionNs) : null;
@@ -66,10 +74,12 @@ export class FrameClock {
     if (header) {
       this.anchor = msToNs(header.hostTimeMs) - usToNs(header.deviceTimeUs);
       this.session = sessionStartNs;
+      this.fresh = true;
       return;
     }
     if (this.anchor !== null && this.session === sessionStartNs && firstDeviceUs > this.lastDevice) return;
     this.session = sessionStartNs;
+    this.fresh = true;
     const floor = this.anchor === null ? sessionStartNs : this.lastHost + this.interval;
     const at = sessionStartNs > floor ? sessionStartNs : floor;
     this.anchor = at - usToNs(firstDeviceUs);
@@ -78,15 +88,17 @@ export class FrameClock {
   /** Host time of a frame, ns. */
   place(deviceUs: number): bigint {
     if (this.anchor === null) throw new Error('FrameClock.place before beginSegment');
-    if (deviceUs <= this.lastDevice) {
-      // the device clock ran backwards (device restart): continue one interval on
+    const placed = this.lastHost > 0n;
+    if (deviceUs <= this.lastDevice || (placed && this.anchor + usToNs(deviceUs) <= this.lastHost)) {
+      // the device clock ran backwards (device restart, a repeated frame) or the anchor
+      // lies before the last frame placed (a resumed session): continue one interval on
       this.anchor = this.lastHost + this.interval - usToNs(deviceUs);
+    } else if (placed && !this.fresh) {
+      // the device clock's own step within a segment
+      this.interval = this.anchor + usToNs(deviceUs) - this.lastHost;
     }
+    this.fresh = false;
     const t = this.anchor + usToNs(deviceUs);
-    if (Number.isFinite(this.lastDevice) && deviceUs > this.lastDevice) {
-      const step = t - this.lastHost;
-      if (step > 0n) this.interval = step;
-    }
     this.lastDevice = deviceUs;
     this.lastHost = t;
     return t;
