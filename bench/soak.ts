@@ -21,9 +21,9 @@ import { createProgress } from '../src/cli/progress.ts';
 import { listRunIds } from '../src/storage/index.ts';
 import { accountRun } from './soak/account.ts';
 import { injectFault } from './soak/faults.ts';
-import { describePlan, emulatorEvents, planSoak, type PlannedFault } from './soak/plan.ts';
+import { actualStart, describePlan, planSoak } from './soak/plan.ts';
 import { getJson, sleep, waitFor } from './soak/poll.ts';
-import { type ProcessSample, formatReport, judge, rssGrowth } from './soak/report.ts';
+import { type FaultRecord, describeFault, type ProcessSample, formatReport, judge, rssGrowth } from './soak/report.ts';
 
 const arg = (name: string): string | undefined => {
   const i = process.argv.indexOf(name);
@@ -49,9 +49,9 @@ interface Status {
   run: { id: string | null };
   device: { state: string | null };
   pipeline: { frames: number };
-  influx: { backlogBytes: number; pendingPoints: number } | null;
+  influx: { backlogBytes: number; backlog: number; pendingPoints: number } | null;
   server: { eventLoopLagMs: { max: number } };
-  process?: { rssBytes: number; tensors: number | null; eventLoopLagMaxMs: number };
+  process?: { rssBytes: number; heapUsedBytes: number; tensors: number | null; eventLoopLagMaxMs: number };
 }
 
 const plan = planSoak(seed, minutes);
@@ -66,11 +66,10 @@ const config = {
   sweep: { start: 0.5, stop: 12, step: 0.5, dwellMs: 400 },
   model: { layers: 200, nodes: 16, thread: 'worker' },
 };
-writeFileSync(join(dir, 'scenario.json'), JSON.stringify({ events: emulatorEvents(plan, speed, 0) }, null, 2));
 process.stderr.write(`soak: working in ${dir} (daemon log ${daemonLog})\n`);
 
 const influx = await startInfluxd();
-const emulator = await startEmulator(link, ['--rate', String(rate), '--speed', String(speed), '--seed', String(seed), '--scenario', join(dir, 'scenario.json')]);
+const emulator = await startEmulator(link, ['--rate', String(rate), '--speed', String(speed), '--seed', String(seed), '--control']);
 
 // one daemon process per start; a SIGKILL and restart continues the same run (same data and calibration directories)
 const daemons: ChildDaemon[] = [];
@@ -83,7 +82,7 @@ const startDaemon = async (first: boolean): Promise<void> => {
     args: ['--calibration-dir', join(dir, 'calibration')],
   });
   daemons.push(daemon);
-  samples.push({ pid: daemon.child.pid!, startedAt: Date.now(), rss: [], tensors: [], lagMaxMs: 0 });
+  samples.push({ pid: daemon.child.pid!, startedAt: Date.now(), rss: [], heap: [], tensors: [], lagMaxMs: 0 });
 };
 const status = (): Promise<Status | null> => (daemon ? getJson<Status>(`${daemon.url}/api/status`) : Promise.resolve(null));
 
@@ -91,7 +90,9 @@ const failures: string[] = [];
 /** Until when the daemon counts as frozen on purpose (SIGSTOP, and the second after SIGCONT): its event-loop delay then measures the freeze. */
 let frozenUntil = 0;
 const frozen = (): boolean => Date.now() < frozenUntil;
-const faultLog: (PlannedFault & { survived: boolean; note?: string })[] = [];
+const faultLog: FaultRecord[] = [];
+/** Until when a fault and its recovery count as in progress (memory then is not judged: buffers, back-fill, restarts). */
+let busyUntil = 0;
 let exitCode = 0;
 try {
   await startDaemon(true);
@@ -112,8 +113,12 @@ try {
       if (s) {
         lastStatus = s;
         const cur = samples.at(-1)!;
-        if (s.process) {
+        // memory is sampled only at quiet moments: no fault or recovery in progress, and InfluxDB caught up
+        // (under 2 s of frames not yet written), so back-fill and reconnect buffers do not count as growth
+        const quiet = Date.now() >= busyUntil && (s.influx === null || s.influx.backlog <= 2 * rate * speed);
+        if (s.process && quiet) {
           cur.rss.push({ t: Date.now(), v: s.process.rssBytes });
+          cur.heap.push({ t: Date.now(), v: s.process.heapUsedBytes });
           if (s.process.tensors !== null) cur.tensors.push({ t: Date.now(), v: s.process.tensors });
         }
         // the largest event-loop delay of the last second, except while (and just after) the process was frozen on purpose
@@ -126,6 +131,7 @@ try {
   const ticker = setInterval(() => progress.update(Math.min(plan.durationS, Math.round(elapsed())), `s | ${lastStatus?.pipeline.frames ?? 0} frames | ${faultLog.length}/${plan.faults.length} faults`), 1000);
 
   const targets = {
+    emulator: { control: (e: object) => emulator.control(e), speed },
     influx,
     daemon: {
       kill: async () => {
@@ -147,22 +153,37 @@ try {
   const alive = (): void => {
     if (exited(daemon!)) throw new Error(`the daemon exited by itself (see ${daemonLog})`);
   };
+  // every fault from the soak's own clock, one at a time: the next starts only after the one before was survived
+  let prevRecovered: number | null = null;
   for (const f of plan.faults) {
     alive();
-    const wait = f.at * 1000 - (Date.now() - origin);
+    const at = actualStart(f, prevRecovered, plan);
+    if (at === null) {
+      faultLog.push({ ...f, survived: false, skipped: true });
+      process.stderr.write(`\nsoak: t=${elapsed().toFixed(1)} s ${f.kind} skipped (planned at ${f.at} s: no time left before the settling time)\n`);
+      continue;
+    }
+    const wait = at * 1000 - (Date.now() - origin);
     if (wait > 0) await sleep(wait);
-    const before = (await status())?.pipeline.frames ?? null;
+    busyUntil = Infinity;
+    const startS = elapsed();
     await injectFault(f, targets);
-    // survived: the daemon runs and frames flow again (bounded)
-    const frames0 = f.kind === 'daemon-kill' ? -1 : before ?? -1;
+    const endS = elapsed();
+    // survived: the daemon runs and frames flow again (more than at the fault's actual end), within 90 s of that end
+    const frames0 = f.kind === 'daemon-kill' ? -1 : (await status())?.pipeline.frames ?? -1;
     const ok = await waitFor(async () => {
       const s = await status();
       if (exited(daemon!)) return true;
       return s && s.state === 'running' && s.pipeline.frames > frames0 + 1 ? true : null;
     }, 90_000);
     alive();
-    faultLog.push({ ...f, survived: !!ok, ...(ok ? {} : { note: `no frames for 90 s after the fault (see ${daemonLog})` }) });
-    if (!ok) failures.push(`${f.kind} at t=${f.at} s was not survived`);
+    const recoveredS = elapsed();
+    prevRecovered = recoveredS;
+    busyUntil = Date.now() + 15_000;
+    const rec: FaultRecord = { ...f, survived: !!ok, startS, endS, recoveryS: ok ? recoveredS - endS : null, ...(ok ? {} : { note: `no frames for 90 s after the fault ended (see ${daemonLog})` }) };
+    faultLog.push(rec);
+    process.stderr.write(`\nsoak: ${describeFault(rec)}\n`);
+    if (!ok) failures.push(`${f.kind} at t=${startS.toFixed(1)} s (ended t=${endS.toFixed(1)} s) was not survived`);
   }
   const rest = plan.durationS * 1000 - (Date.now() - origin);
   if (rest > 0) await sleep(rest);

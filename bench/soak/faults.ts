@@ -3,12 +3,15 @@ import type { PlannedFault } from './plan.ts';
 import { sleep } from './poll.ts';
 
 /**
- * Injects the faults the soak plays from the host side (the emulator plays
- * unplugs, stalls and corruption bursts from its own timeline): InfluxDB
- * stopped and started again, the daemon killed and restarted or frozen, and
- * WebSocket clients that read slowly or not at all.
+ * What the soak injects its faults into, all from the soak's own clock: the
+ * emulator through its control channel (unplug, power cycle, stall, bursts of
+ * corrupted frames with line noise), InfluxDB stopped and started again, the
+ * daemon killed and restarted or frozen, and WebSocket clients that read
+ * slowly or not at all.
  */
 export interface FaultTargets {
+  /** `holoring emulate --control`: one fault event played at once; `speed` converts wall seconds to device seconds. */
+  emulator: { control(event: object): void; speed: number };
   influx: { stop(): Promise<void>; start(): Promise<void> };
   daemon: {
     /** SIGKILL and wait for the exit. */
@@ -20,10 +23,24 @@ export interface FaultTargets {
   wsUrl: () => string;
 }
 
-/** Plays one host-side fault to its end; emulator-side faults just last their time. */
+/** Plays one fault to its end (resolves when the fault is over: the port back, the daemon restarted, the burst ended). */
 export async function injectFault(f: PlannedFault, t: FaultTargets): Promise<void> {
   const ms = f.seconds * 1000;
+  const dev = f.seconds * t.emulator.speed;
   switch (f.kind) {
+    case 'unplug':
+    case 'power-cycle':
+    case 'stall':
+      t.emulator.control(f.kind === 'unplug' ? { unplug: dev } : f.kind === 'power-cycle' ? { disconnect: dev } : { stall: dev });
+      await sleep(ms);
+      return;
+    case 'corrupt':
+      t.emulator.control({ corrupt: f.rate! });
+      t.emulator.control({ garbage: f.rate! / 2 });
+      await sleep(ms);
+      t.emulator.control({ corrupt: 0 });
+      t.emulator.control({ garbage: 0 });
+      return;
     case 'influx-down':
       await t.influx.stop();
       await sleep(ms);
@@ -43,8 +60,6 @@ export async function injectFault(f: PlannedFault, t: FaultTargets): Promise<voi
     case 'ws-dead':
       await wsClient(t.wsUrl(), f.kind === 'ws-dead', ms);
       return;
-    default:
-      await sleep(ms);
   }
 }
 

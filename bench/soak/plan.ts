@@ -1,12 +1,13 @@
-import type { FaultEvent } from '../../drivers/ring/faults.ts';
 import { Rng } from '../../src/util/random.ts';
 
 /**
  * The soak's fault timeline, drawn from a seed: the same seed and duration give
  * the same faults at the same times, so a failed soak can be replayed.
  * Times are wall-clock seconds after the soak's origin (the daemon first
- * acquiring); faults never overlap, none falls in the warm-up or in the final
- * settling time.
+ * acquiring) and are the earliest start: the soak plays every fault from its
+ * own clock and starts one only after the one before was survived (so a late
+ * fault delays the rest, and faults never overlap); none falls in the warm-up
+ * or in the final settling time.
  */
 export type FaultKind =
   | 'unplug' // the pty vanishes; the device keeps running and numbering its frames
@@ -23,7 +24,7 @@ export const FAULT_KINDS: readonly FaultKind[] = ['unplug', 'power-cycle', 'stal
 
 export interface PlannedFault {
   kind: FaultKind;
-  /** Start, seconds after the origin (wall clock). */
+  /** Earliest start, seconds after the origin (wall clock). */
   at: number;
   /** Duration in seconds (wall clock); for daemon-kill the time the daemon stays down. */
   seconds: number;
@@ -98,25 +99,18 @@ function shuffled<T>(xs: readonly T[], rng: Rng): T[] {
   return a;
 }
 
+/** Quiet seconds kept after a fault was survived before the next one starts. */
+export const MIN_QUIET_S = 8;
+
 /**
- * The faults the emulator plays itself (unplug, power cycle, stall, bursts of
- * corrupted frames with line noise at half that rate) as
- * its scenario timeline: device seconds (`speed` times the wall seconds),
- * counted from its first command, `leadS` wall seconds before the soak's origin.
+ * When a planned fault actually starts (seconds after the origin): at its
+ * planned time, or `MIN_QUIET_S` after the previous fault was survived
+ * (`prevRecoveredS`, null before the first), whichever is later; null when it
+ * would no longer end before the settling time (it is then skipped).
  */
-export function emulatorEvents(plan: SoakPlan, speed: number, leadS: number): FaultEvent[] {
-  const dev = (wall: number): number => Math.round((wall + leadS) * speed * 1000) / 1000;
-  const out: FaultEvent[] = [];
-  for (const f of plan.faults) {
-    if (f.kind === 'unplug') out.push({ at: dev(f.at), unplug: f.seconds * speed });
-    else if (f.kind === 'power-cycle') out.push({ at: dev(f.at), disconnect: f.seconds * speed });
-    else if (f.kind === 'stall') out.push({ at: dev(f.at), stall: f.seconds * speed });
-    else if (f.kind === 'corrupt') {
-      out.push({ at: dev(f.at), corrupt: f.rate! }, { at: dev(f.at), garbage: f.rate! / 2 });
-      out.push({ at: dev(f.at + f.seconds), corrupt: 0 }, { at: dev(f.at + f.seconds), garbage: 0 });
-    }
-  }
-  return out;
+export function actualStart(f: PlannedFault, prevRecoveredS: number | null, plan: SoakPlan): number | null {
+  const at = Math.max(f.at, prevRecoveredS === null ? 0 : prevRecoveredS + MIN_QUIET_S);
+  return at + f.seconds > plan.durationS - plan.settleS ? null : at;
 }
 
 /** One line per fault, for the log of a soak and its replay. */

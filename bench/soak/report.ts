@@ -6,7 +6,9 @@ import type { PlannedFault, SoakPlan } from './plan.ts';
 export interface ProcessSample {
   pid: number;
   startedAt: number;
+  /** RSS and V8 heap used (bytes), sampled only at quiet moments (no fault or recovery in progress, InfluxDB caught up). */
   rss: { t: number; v: number }[];
+  heap: { t: number; v: number }[];
   tensors: { t: number; v: number }[];
   lagMaxMs: number;
 }
@@ -18,6 +20,9 @@ export interface ProcessGrowth {
   rssEnd: number;
   /** rssEnd / rssStart − 1. */
   growth: number;
+  /** Median V8 heap used in the same two windows (bytes): a leak in JavaScript grows it too. */
+  heapStart: number;
+  heapEnd: number;
   tensorsStart: number | null;
   tensorsEnd: number | null;
   /** Seconds between the two windows. */
@@ -41,24 +46,44 @@ const median = (xs: number[]): number => {
 };
 
 /**
- * RSS and tensors of each daemon process that lived at least two warm-ups:
- * its own warm-up is `warmupS` from its start (a restarted daemon is compared
- * with itself, never with the process it replaced).
+ * RSS, heap and tensors of each daemon process that lived at least two
+ * warm-ups, from its quiet samples only (see ProcessSample): the start window
+ * is the 10 s from its first quiet sample after its own warm-up (`warmupS`
+ * from its start; a restarted daemon is compared with itself, never with the
+ * process it replaced), the end window its last 10 s of quiet samples.
  */
 export function rssGrowth(samples: readonly ProcessSample[], warmupS: number): ProcessGrowth[] {
   const out: ProcessGrowth[] = [];
+  const win = (xs: { t: number; v: number }[], a: number, b: number): number => median(xs.filter((s) => s.t >= a && s.t < b).map((s) => s.v));
   for (const p of samples) {
-    const from = p.startedAt + warmupS * 1000;
-    const startWin = p.rss.filter((s) => s.t >= from && s.t < from + 10_000).map((s) => s.v);
+    const first = p.rss.find((s) => s.t >= p.startedAt + warmupS * 1000);
     const last = p.rss.at(-1);
-    if (!last || startWin.length === 0 || last.t - from < warmupS * 1000) continue;
-    const endWin = p.rss.filter((s) => s.t > last.t - 10_000).map((s) => s.v);
-    const rssStart = median(startWin), rssEnd = median(endWin);
-    const t0 = p.tensors.find((s) => s.t >= from);
-    const spanS = Math.round((last.t - from) / 1000);
-    out.push({ pid: p.pid, rssStart, rssEnd, growth: rssEnd / rssStart - 1, tensorsStart: t0?.v ?? null, tensorsEnd: p.tensors.at(-1)?.v ?? null, spanS, judged: spanS >= MIN_RSS_SPAN_S });
+    if (!first || !last || last.t - p.startedAt < 2 * warmupS * 1000) continue;
+    const rssStart = win(p.rss, first.t, first.t + 10_000), rssEnd = win(p.rss, last.t - 9_999, last.t + 1);
+    const heapStart = win(p.heap, first.t, first.t + 10_000), heapEnd = win(p.heap, last.t - 9_999, last.t + 1);
+    const t0 = p.tensors.find((s) => s.t >= first.t);
+    const spanS = Math.round((last.t - first.t) / 1000);
+    out.push({ pid: p.pid, rssStart, rssEnd, growth: rssEnd / rssStart - 1, heapStart, heapEnd, tensorsStart: t0?.v ?? null, tensorsEnd: p.tensors.at(-1)?.v ?? null, spanS, judged: spanS >= MIN_RSS_SPAN_S });
   }
   return out;
+}
+
+/** A fault as played: planned (`at`) and actual start and end, and how long after its end frames flowed again (s after the origin). */
+export type FaultRecord = PlannedFault & {
+  survived: boolean;
+  /** Not played: no time left before the settling time after earlier faults ran late. */
+  skipped?: boolean;
+  startS?: number;
+  endS?: number;
+  recoveryS?: number | null;
+  note?: string;
+};
+
+/** One line of the actual timeline. */
+export function describeFault(f: FaultRecord): string {
+  if (f.skipped) return `${f.kind} (planned t=${f.at} s) skipped`;
+  const rate = f.rate !== undefined ? ` ${(f.rate * 100).toFixed(1)}%` : '';
+  return `t=${f.startS!.toFixed(1)}–${f.endS!.toFixed(1)} s ${f.kind}${rate} (planned t=${f.at} s, ${f.seconds} s): ${f.survived ? `frames again ${f.recoveryS!.toFixed(1)} s after its end` : 'NOT survived'}`;
 }
 
 /** The reasons to fail (empty: the soak passed). */
@@ -74,6 +99,7 @@ export function judge(a: SoakAccount, inInflux: number, growth: readonly Process
   return f;
 }
 
+const round1 = (x: number): number => Math.round(x * 10) / 10;
 const mb = (b: number): string => (b / 2 ** 20).toFixed(1);
 
 export interface ReportInput {
@@ -81,7 +107,7 @@ export interface ReportInput {
   account: SoakAccount;
   emulator: EmulatorCounters;
   inInflux: number;
-  faults: (PlannedFault & { survived: boolean })[];
+  faults: FaultRecord[];
   samples: readonly ProcessSample[];
   growth: readonly ProcessGrowth[];
   runId: string;
@@ -93,11 +119,14 @@ export interface ReportInput {
 export function formatReport(r: ReportInput): { table: string; json: Record<string, unknown> } {
   const a = r.account;
   const byKind: Record<string, { injected: number; survived: number }> = {};
+  const skipped = r.faults.filter((f) => f.skipped).length;
   for (const f of r.faults) {
+    if (f.skipped) continue;
     const k = (byKind[f.kind] ??= { injected: 0, survived: 0 });
     k.injected++;
     if (f.survived) k.survived++;
   }
+  const slowest = r.faults.filter((f) => typeof f.recoveryS === 'number').sort((a, b) => b.recoveryS! - a.recoveryS!)[0];
   const lagMaxMs = Math.max(0, ...r.samples.map((s) => s.lagMaxMs));
   const last = r.growth.at(-1);
   const rows: [string, string][] = [
@@ -109,9 +138,10 @@ export function formatReport(r: ReportInput): { table: string; json: Record<stri
     ['missing: lost at a device restart', `${a.lostAtRestart} (after the last frame received before the device rebooted: no host can know them)`],
     ['duplicates', `${a.duplicates}`],
     ['unaccounted', `${a.unaccounted}${a.uncountedGaps ? ` (${a.uncountedGaps} gap document(s) without a count)` : ''}`],
-    ['faults injected / survived', Object.entries(byKind).map(([k, v]) => `${k} ${v.survived}/${v.injected}`).join(', ') || 'none'],
+    ['faults injected / survived', (Object.entries(byKind).map(([k, v]) => `${k} ${v.survived}/${v.injected}`).join(', ') || 'none') + (skipped ? `; ${skipped} skipped (no time left)` : '')],
+    ['slowest recovery after a fault ended', slowest ? `${slowest.recoveryS!.toFixed(1)} s (${slowest.kind})` : '–'],
     ['daemon processes', `${r.samples.length} (${r.samples.length - 1} restart(s) after SIGKILL)`],
-    ...r.growth.map((g): [string, string] => [`RSS, process ${g.pid}`, `${mb(g.rssStart)} MB after its warm-up → ${mb(g.rssEnd)} MB ${g.spanS} s later (${g.growth >= 0 ? '+' : ''}${(g.growth * 100).toFixed(1)}%${g.judged ? '' : `; not judged: under ${MIN_RSS_SPAN_S} s`})`]),
+    ...r.growth.map((g): [string, string] => [`RSS, process ${g.pid}`, `${mb(g.rssStart)} MB after its warm-up → ${mb(g.rssEnd)} MB ${g.spanS} s later (${g.growth >= 0 ? '+' : ''}${(g.growth * 100).toFixed(1)}%${g.judged ? '' : `; not judged: under ${MIN_RSS_SPAN_S} s`}); heap used ${mb(g.heapStart)} → ${mb(g.heapEnd)} MB`]),
     ['tensors (trainer)', last ? `${last.tensorsStart ?? '–'} after warm-up → ${last.tensorsEnd ?? '–'} at the end` : '–'],
     ['max event-loop lag', `${lagMaxMs.toFixed(1)} ms (worst second sampled, the seconds of a daemon freeze left out)`],
   ];
@@ -121,8 +151,9 @@ export function formatReport(r: ReportInput): { table: string; json: Record<stri
     seed: r.plan.seed, seconds: r.plan.durationS, speed: r.speed, rate: r.rate, run: r.runId,
     sent: a.numbered, accepted: a.journaled, journaled: a.journaled, influx: r.inInflux,
     missing: { ...a.missing, 'lost-at-restart': a.lostAtRestart }, duplicates: a.duplicates, unaccounted: a.unaccounted,
-    faults: byKind,
-    rss: r.growth.map((g) => ({ pid: g.pid, start: g.rssStart, end: g.rssEnd, growth: Math.round(g.growth * 10_000) / 10_000, judged: g.judged })),
+    faults: byKind, faultsSkipped: skipped,
+    timeline: r.faults.map((f) => ({ kind: f.kind, planned: f.at, seconds: f.seconds, ...(f.skipped ? { skipped: true } : { start: round1(f.startS!), end: round1(f.endS!), recovery: f.recoveryS === null ? null : round1(f.recoveryS!) }) })),
+    rss: r.growth.map((g) => ({ pid: g.pid, start: g.rssStart, end: g.rssEnd, heapStart: g.heapStart, heapEnd: g.heapEnd, growth: Math.round(g.growth * 10_000) / 10_000, judged: g.judged })),
     tensors: last ? { start: last.tensorsStart, end: last.tensorsEnd } : null,
     eventLoopLagMaxMs: Math.round(lagMaxMs * 10) / 10,
   };

@@ -1,7 +1,7 @@
 import { type SchedulerLike, type Subscription, asyncScheduler } from 'rxjs';
 import { Rng } from '../../src/util/random.ts';
 import { encodeDataFrame, encodeEvent, encodeReply, parseCommand } from './codec.ts';
-import { NO_FAULTS, type FaultPlan } from './faults.ts';
+import { NO_FAULTS, type FaultEvent, type FaultPlan } from './faults.ts';
 import { DeviceModelError, RingDeviceModel, every } from './model.ts';
 import { Commands, DeviceErrorCodes, DeviceEvents, LINE_END, MAX_COMMAND_BYTES } from './protocol.ts';
 
@@ -305,6 +305,15 @@ export class RingEmulator {
       bytes[at] = v;
       return;
     }
+  }
+
+  /**
+   * Plays one fault event now, whatever its `at` (a control channel driving
+   * the device at run time, e.g. `holoring emulate --control`): stall,
+   * disconnect/unplug (seconds of device time), reboot, or a change of rate.
+   */
+  inject(ev: FaultEvent): void {
+    this.applyEvent(ev);
   }
 
   private applyEvent(ev: FaultPlan['events'][number]): void {

@@ -94,3 +94,25 @@ export function parseWindow(flag: string, value: string): { at: number; seconds:
   }
   return { at, seconds: secs };
 }
+
+/**
+ * One line of the emulator's control channel (`holoring emulate --control`):
+ * a fault event as JSON, played at once, so `at` may be left out (it is
+ * ignored), e.g. `{"stall": 10}` or `{"corrupt": 0.02}` (durations in device
+ * seconds, as in a scenario). Throws RING_ERR_SCENARIO_INVALID for anything
+ * else.
+ */
+export function parseControlLine(line: string): FaultEvent {
+  let raw: unknown;
+  try {
+    raw = parseJson(line);
+  } catch (e) {
+    throw new HoloringError(RingErrors.SCENARIO_INVALID, `control: not valid JSON (${(e as Error).message}): ${line.slice(0, 80)}`, { line: line.slice(0, 80) });
+  }
+  const withAt = raw !== null && typeof raw === 'object' && !Array.isArray(raw) && !('at' in raw) ? { at: 0, ...raw } : raw;
+  const r = eventSchema.safeParse(withAt);
+  if (!r.success) {
+    throw new HoloringError(RingErrors.SCENARIO_INVALID, `control: not a fault event (one of stall, disconnect, unplug, reboot, corrupt, garbage, drop, replyDelayMs): ${line.slice(0, 80)}`, { line: line.slice(0, 80) });
+  }
+  return r.data;
+}

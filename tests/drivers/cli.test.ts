@@ -71,6 +71,20 @@ describe.skipIf(!socat)('holoring emulate + holoring probe over a pseudo-termina
     expect(p.frames).toBeGreaterThan(50);
   });
 
+  it('plays fault events written to its control channel at run time, skipping a bad line', async () => {
+    const link = join(dir, 'ttyD');
+    const emu = await emulate(link, ['--rate', '100', '--sites', '8', '--control']);
+    emu.control({ stall: 0 }); // refused (not a fault event), the device goes on
+    emu.control({ corrupt: 0.5 });
+    const { stdout } = await run(process.execPath, ['bin/holoring.mjs', 'probe', '--port', link, '--seconds', '2', '--json'], { timeout: 30_000 });
+    await emu.stop('SIGTERM');
+    const p = JSON.parse(stdout) as { frames: number; checksumErrors: number };
+    const report = JSON.parse(emu.stdout().trim().split('\n').pop()!) as { corrupted: number };
+    expect(p.frames).toBeGreaterThan(20);
+    expect(report.corrupted).toBeGreaterThan(0);
+    expect(p.checksumErrors).toBeGreaterThan(0);
+  });
+
   it('refuses a bad scenario file with its code and the offending field', async () => {
     const scenario = join(dir, 'bad.json');
     writeFileSync(scenario, JSON.stringify({ events: [{ at: 1, stall: -2 }] }));

@@ -8,11 +8,14 @@ export interface EmulatorProcess {
   stdout(): string;
   /** Sends `signal` and waits for the exit (no-op when already gone). */
   stop(signal?: NodeJS.Signals): Promise<void>;
+  /** Writes one fault event (JSON, played at once) to its control channel; needs `--control` among the args. */
+  control(event: object): void;
 }
 
 /** Starts `holoring emulate --link LINK --quiet ARGS…` and waits (bounded, 60 s: start-up is slow on a loaded machine) for the link to appear. */
 export async function startEmulator(link: string, args: string[] = []): Promise<EmulatorProcess> {
-  const child = spawn(process.execPath, ['bin/holoring.mjs', 'emulate', '--link', link, '--quiet', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['bin/holoring.mjs', 'emulate', '--link', link, '--quiet', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  child.stdin!.on('error', () => undefined);
   let out = '';
   let err = '';
   child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
@@ -28,5 +31,5 @@ export async function startEmulator(link: string, args: string[] = []): Promise<
     await stop('SIGKILL');
     throw new Error(`holoring emulate did not create ${link}: ${err.trim()}`);
   }
-  return { child, stdout: () => out, stop };
+  return { child, stdout: () => out, stop, control: (event) => void child.stdin!.write(JSON.stringify(event) + '\n') };
 }

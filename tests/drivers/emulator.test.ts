@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type DeviceMessage } from '../../drivers/ring/codec.ts';
 import { RingDecoder } from '../../drivers/ring/decoder.ts';
 import { RingEmulator } from '../../drivers/ring/emulator.ts';
-import { NO_FAULTS, type FaultPlan, parseScenario, parseWindow } from '../../drivers/ring/faults.ts';
+import { NO_FAULTS, type FaultPlan, parseControlLine, parseScenario, parseWindow } from '../../drivers/ring/faults.ts';
 import { RingDeviceModel } from '../../drivers/ring/model.ts';
 import { SequenceTracker } from '../../drivers/ring/sequence.ts';
 import { SimRingDevice } from '../../drivers/sim/device.ts';
@@ -104,6 +104,29 @@ describe('fault plans and scenarios', () => {
     expect(() => parseScenario('{"events": [{"at": 1, "stall": 0}]}')).toThrow(/events\.0/);
     expect(parseWindow('--stall', '10:2.5')).toEqual({ at: 10, seconds: 2.5 });
     expect(() => parseWindow('--stall', '10')).toThrow(/--stall.*AT:SECONDS/);
+  });
+});
+
+describe('control channel', () => {
+  it('plays a fault event at once, whatever the timeline: a stall injected at run time stops the frames for its time', async () => {
+    const b = bench({}, 20);
+    b.send('STRM ON');
+    await vi.advanceTimersByTimeAsync(1000);
+    const before = b.data().length;
+    b.emu.inject(parseControlLine('{"stall": 2}'));
+    await vi.advanceTimersByTimeAsync(1990);
+    expect(b.data()).toHaveLength(before);
+    await vi.advanceTimersByTimeAsync(1010);
+    expect(b.data().length).toBeGreaterThan(before + 15);
+    b.emu.stop();
+  });
+
+  it('parses one event a line, `at` optional, and refuses anything else with RING_ERR_SCENARIO_INVALID', () => {
+    expect(parseControlLine('{"corrupt": 0.02}')).toEqual({ at: 0, corrupt: 0.02 });
+    expect(parseControlLine('{"at": 5, "unplug": 3}')).toEqual({ at: 5, unplug: 3 });
+    expect(() => parseControlLine('stall 3')).toThrow(expect.objectContaining({ code: 'RING_ERR_SCENARIO_INVALID' }));
+    expect(() => parseControlLine('{"stall": 0}')).toThrow(/not a fault event/);
+    expect(() => parseControlLine('[1]')).toThrow(expect.objectContaining({ code: 'RING_ERR_SCENARIO_INVALID' }));
   });
 });
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { accountFrom, acquisitionOrder, walkSequence } from '../../bench/soak/account.ts';
-import { FAULT_KINDS, emulatorEvents, planSoak } from '../../bench/soak/plan.ts';
-import { type ProcessSample, judge, rssGrowth } from '../../bench/soak/report.ts';
+import { type FaultTargets, injectFault } from '../../bench/soak/faults.ts';
+import { FAULT_KINDS, MIN_QUIET_S, actualStart, planSoak } from '../../bench/soak/plan.ts';
+import { type ProcessSample, describeFault, judge, rssGrowth } from '../../bench/soak/report.ts';
 import type { RunDocument, SegmentInfo } from '../../src/storage/index.ts';
 
 const seqs = (...xs: number[]): { seq: number }[] => xs.map((seq) => ({ seq }));
@@ -33,16 +34,37 @@ describe('soak fault plan', () => {
     }
   });
 
-  it('gives the emulator its faults in device seconds', () => {
-    const plan = { seed: 1, warmupS: 10, durationS: 100, settleS: 10, faults: [
-      { kind: 'unplug' as const, at: 10, seconds: 3 }, { kind: 'stall' as const, at: 20, seconds: 4 },
-      { kind: 'corrupt' as const, at: 30, seconds: 5, rate: 0.02 }, { kind: 'daemon-kill' as const, at: 40, seconds: 2 },
-      { kind: 'power-cycle' as const, at: 50, seconds: 2 },
-    ] };
-    expect(emulatorEvents(plan, 5, 1)).toEqual([
-      { at: 55, unplug: 15 }, { at: 105, stall: 20 }, { at: 155, corrupt: 0.02 }, { at: 155, garbage: 0.01 }, { at: 180, corrupt: 0 }, { at: 180, garbage: 0 },
-      { at: 255, disconnect: 10 },
-    ]);
+  it('starts a fault only after the one before was survived and skips what no longer fits before the settling time', () => {
+    const plan = { seed: 1, warmupS: 10, durationS: 100, settleS: 10, faults: [] };
+    const f = { kind: 'stall' as const, at: 30, seconds: 5 };
+    expect(actualStart(f, null, plan)).toBe(30);
+    expect(actualStart(f, 15, plan)).toBe(30);
+    expect(actualStart(f, 40, plan)).toBe(40 + MIN_QUIET_S);
+    expect(actualStart(f, 80, plan)).toBeNull();
+  });
+
+  it('plays every fault from the soak\'s clock: emulator faults through its control channel in device seconds, until they end', async () => {
+    const sent: object[] = [];
+    const calls: string[] = [];
+    const targets: FaultTargets = {
+      emulator: { control: (e) => sent.push(e), speed: 5 },
+      influx: { stop: async () => void calls.push('influx stop'), start: async () => void calls.push('influx start') },
+      daemon: { kill: async () => void calls.push('kill'), restart: async () => void calls.push('restart'), signal: (sig) => void calls.push(sig) },
+      wsUrl: () => 'ws://127.0.0.1:1/ws',
+    };
+    for (const f of [
+      { kind: 'unplug' as const, at: 0, seconds: 0.02 }, { kind: 'power-cycle' as const, at: 0, seconds: 0.02 }, { kind: 'stall' as const, at: 0, seconds: 0.04 },
+      { kind: 'corrupt' as const, at: 0, seconds: 0.02, rate: 0.02 }, { kind: 'influx-down' as const, at: 0, seconds: 0.01 },
+      { kind: 'daemon-kill' as const, at: 0, seconds: 0.01 }, { kind: 'daemon-freeze' as const, at: 0, seconds: 0.01 },
+    ]) await injectFault(f, targets);
+    expect(sent).toEqual([{ unplug: 0.1 }, { disconnect: 0.1 }, { stall: 0.2 }, { corrupt: 0.02 }, { garbage: 0.01 }, { corrupt: 0 }, { garbage: 0 }]);
+    expect(calls).toEqual(['influx stop', 'influx start', 'kill', 'restart', 'SIGSTOP', 'SIGCONT']);
+  });
+
+  it('prints the actual timeline', () => {
+    expect(describeFault({ kind: 'stall', at: 30, seconds: 5, survived: true, startS: 41.23, endS: 46.3, recoveryS: 1.04 }))
+      .toBe('t=41.2–46.3 s stall (planned t=30 s, 5 s): frames again 1.0 s after its end');
+    expect(describeFault({ kind: 'stall', at: 30, seconds: 5, survived: false, skipped: true })).toMatch(/skipped/);
   });
 });
 
@@ -85,7 +107,7 @@ describe('soak account', () => {
 
 describe('soak verdict', () => {
   const base = accountFrom([doc('start')], seqs(0, 1, 2), [3]);
-  const fine = { pid: 1, rssStart: 100, rssEnd: 104, growth: 0.04, tensorsStart: 4, tensorsEnd: 4, spanS: 600, judged: true };
+  const fine = { pid: 1, rssStart: 100, rssEnd: 104, growth: 0.04, heapStart: 50, heapEnd: 50, tensorsStart: 4, tensorsEnd: 4, spanS: 600, judged: true };
 
   it('passes a balanced account with everything in InfluxDB and RSS within 5%', () => {
     expect(judge(base, 3, [fine])).toEqual([]);
@@ -99,16 +121,21 @@ describe('soak verdict', () => {
     expect(judge(base, 3, [{ ...fine, rssEnd: 106, growth: 0.06, spanS: 90, judged: false }])).toEqual([]);
   });
 
-  it('measures each process against its own warm-up, by medians', () => {
+  it('measures each process against its own warm-up, by medians of its quiet samples', () => {
     const t0 = 1_000_000;
     const p = (pid: number, start: number, n: number, rss: (i: number) => number): ProcessSample => ({
       pid, startedAt: start, lagMaxMs: 0,
       rss: Array.from({ length: n }, (_, i) => ({ t: start + i * 1000, v: rss(i) })),
+      heap: Array.from({ length: n }, (_, i) => ({ t: start + i * 1000, v: 2 * rss(i) })),
       tensors: Array.from({ length: n }, (_, i) => ({ t: start + i * 1000, v: 4 + (i > 50 ? 1 : 0) })),
     });
     // a short-lived process (killed before twice its warm-up) is not judged; a spike does not move a median
     const g = rssGrowth([p(1, t0, 15, () => 500), p(2, t0 + 20_000, 80, (i) => (i === 75 ? 900 : 200 + i))], 10);
     expect(g).toHaveLength(1);
-    expect(g[0]).toMatchObject({ pid: 2, rssStart: 215, rssEnd: 276, tensorsStart: 4, tensorsEnd: 5, spanS: 69, judged: false });
+    expect(g[0]).toMatchObject({ pid: 2, rssStart: 215, rssEnd: 276, heapStart: 430, heapEnd: 552, tensorsStart: 4, tensorsEnd: 5, spanS: 69, judged: false });
+    // samples left out while a fault or back-fill was in progress: the start window is the first quiet one after the warm-up
+    const gappy = p(3, t0, 80, (i) => 200 + i);
+    gappy.rss = gappy.rss.filter((_, i) => i < 5 || i >= 30);
+    expect(rssGrowth([gappy], 10)[0]).toMatchObject({ rssStart: 235, rssEnd: 275, spanS: 49 });
   });
 });

@@ -1,6 +1,7 @@
+import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { RingEmulator } from '../../../drivers/ring/emulator.ts';
-import { type FaultEvent, type Scenario, parseWindow, readScenario } from '../../../drivers/ring/faults.ts';
+import { type FaultEvent, type Scenario, parseControlLine, parseWindow, readScenario } from '../../../drivers/ring/faults.ts';
 import { RingDeviceModel } from '../../../drivers/ring/model.ts';
 import { PtyEmulatorHost, assertLinkFree } from '../../../drivers/ring/pty.ts';
 import { RingSimulator } from '../../../drivers/sim/simulator.ts';
@@ -12,7 +13,7 @@ import { numberArg, withFlag, writeOutput } from '../args.ts';
 interface EmulateOptions {
   link: string; metric: string; delta: number; sites: number; seed: number; rate: number; speed: number;
   corrupt: number; drop: number; garbage: number; stall: string[]; disconnect: string[]; unplug: string[]; replyDelay: number;
-  truth?: string; scenario?: string; quiet?: boolean;
+  truth?: string; scenario?: string; quiet?: boolean; control?: boolean;
 }
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
@@ -37,6 +38,7 @@ export function registerEmulate(program: Command): void {
     .option('--reply-delay <ms>', 'delay every command reply by this many ms', numberArg('--reply-delay', { min: 0, max: 60_000 }), 0)
     .option('--truth <file>', 'write the injected calibration errors (gains, offsets) as JSON')
     .option('--scenario <file>', 'JSON scenario: settings and a timeline of faults (flags given on the command line win)')
+    .option('--control', 'read fault events from stdin, one JSON object a line, played at once (e.g. {"stall": 10}, {"corrupt": 0.02}; durations in device seconds)')
     .option('--quiet', 'no banner on stderr (SIGUSR2 makes the device stop sending frames; at exit the counters are printed as JSON on stdout)')
     .action(async (o: EmulateOptions, cmd: Command) => {
       const fromCli = (name: string): boolean => cmd.getOptionValueSource(name) === 'cli';
@@ -78,10 +80,25 @@ export function registerEmulate(program: Command): void {
       emulator.start();
       // SIGUSR2: the device stops sending frames (a run ends at a known frame, e.g. for \`npm run soak\`)
       process.on('SIGUSR2', () => emulator.hold());
+      // the control channel: a bad line is reported and skipped, the device goes on
+      const control = o.control ? createInterface({ input: process.stdin }) : null;
+      if (control) {
+        control.on('line', (line) => {
+          if (!line.trim()) return;
+          try {
+            emulator.inject(parseControlLine(line));
+          } catch (e) {
+            process.stderr.write(`holoring emulate: ${(e as Error).message}\n`);
+          }
+        });
+      }
       if (!o.quiet) {
         process.stderr.write(`holoring emulate: simulated ring (metric ${metric.label}, ${sim.sites} sites, seed ${seed}, ${model.rate} frames/s) on ${o.link}; Ctrl-C to stop\n`);
       }
       const signal = await stopSignal;
+      // an open stdin would keep the process alive
+      control?.close();
+      if (control) process.stdin.destroy();
       emulator.stop();
       await host.stop();
       const s = emulator.stats();
