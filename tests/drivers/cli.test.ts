@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -10,6 +10,21 @@ import { hasCommand, requireComponent } from '../support/components.ts';
 import { type EmulatorProcess, startEmulator } from './emulateProcess.ts';
 
 const run = promisify(execFile);
+
+/** Whether process `pid` has `path` open (Linux /proc). */
+function holdsFile(pid: number, path: string): boolean {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).some((fd) => {
+      try {
+        return readlinkSync(`/proc/${pid}/fd/${fd}`) === path;
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    return false;
+  }
+}
 const socat = requireComponent('socat', hasCommand('socat'), 'apt-get install socat; needed for holoring emulate');
 const dir = mkdtempSync(join(tmpdir(), 'holoring-cli-'));
 const emulators: EmulatorProcess[] = [];
@@ -58,14 +73,27 @@ describe.skipIf(!socat)('holoring emulate + holoring probe over a pseudo-termina
     expect(cap.events.find((e) => 'tx' in e)).toMatchObject({ tx: '*IDN?\n' });
   });
 
-  it('the serial driver rides through a disconnect of the emulated port (scenario file)', async () => {
+  it('the serial driver rides through a disconnect of the emulated port (settings from a scenario file)', async () => {
     const link = join(dir, 'ttyB');
     const scenario = join(dir, 'scenario.json');
-    writeFileSync(scenario, JSON.stringify({ rate: 50, sites: 8, events: [{ at: 5, disconnect: 1 }] }));
-    const emu = await emulate(link, ['--scenario', scenario]);
-    const { stdout } = await run(process.execPath, ['bin/holoring.mjs', 'probe', '--port', link, '--seconds', '8', '--json'], { timeout: 30_000 });
+    writeFileSync(scenario, JSON.stringify({ rate: 50, sites: 8 }));
+    const emu = await emulate(link, ['--scenario', scenario, '--control']);
+    const pty = realpathSync(link);
+    let probeOut = '';
+    const probe = execFile(process.execPath, ['bin/holoring.mjs', 'probe', '--port', link, '--seconds', '6', '--json'], { timeout: 60_000 }, (_e, out) => (probeOut = out));
+    const exited = new Promise((r) => probe.once('exit', r));
+    // the disconnect comes once the probe holds the port (its start-up takes seconds on a busy machine)
+    let open = false;
+    for (let i = 0; i < 300 && !open && probe.exitCode === null; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      open = holdsFile(probe.pid!, pty);
+    }
+    expect(open).toBe(true);
+    await new Promise((r) => setTimeout(r, 1000));
+    emu.control({ disconnect: 1 });
+    await exited;
     await emu.stop('SIGTERM');
-    const p = JSON.parse(stdout) as { reconnects: number; frames: number; configuration: { sites: number } };
+    const p = JSON.parse(probeOut) as { reconnects: number; frames: number; configuration: { sites: number } };
     expect(p.configuration.sites).toBe(8);
     expect(p.reconnects).toBe(1);
     expect(p.frames).toBeGreaterThan(50);
