@@ -1,4 +1,4 @@
-import type { InfluxDB } from 'influx';
+import type { IPoint, InfluxDB } from 'influx';
 import type { Logger } from '../../log.ts';
 import { type InfluxCursor, loadCursor, saveCursor } from './cursor.ts';
 import { healthPoint } from './points.ts';
@@ -51,7 +51,11 @@ export interface InfluxSinkOptions {
   maxHealthPoints?: number;
   /** Backoff between failed attempts: doubles from initialMs up to maxMs (defaults 250 and 5000). */
   backoff?: { initialMs: number; maxMs: number };
-  /** HTTP request timeout, ms (default 10 000). */
+  /**
+   * HTTP request timeout, ms (default 10 000). An attempt (a write, the database
+   * check) that has not settled within twice this time counts as failed and is
+   * retried: the client's own timeout does not cover a reply whose body never ends.
+   */
   requestTimeoutMs?: number;
   /** How long stop() keeps writing what is left before it gives up (default 10 000 ms). */
   drainMs?: number;
@@ -83,6 +87,7 @@ export function createInfluxSink(opts: InfluxSinkOptions): InfluxSink {
   const now = opts.now ?? Date.now;
   const backoff = opts.backoff ?? { initialMs: 250, maxMs: 5000 };
   const maxHealth = opts.maxHealthPoints ?? 360;
+  const attemptMs = 2 * (opts.requestTimeoutMs ?? 10_000);
   let cursor: InfluxCursor;
   const health: { fields: Record<string, number>; timeNs: bigint }[] = [];
   const st: InfluxSinkStatus = {
@@ -134,11 +139,24 @@ export function createInfluxSink(opts: InfluxSinkOptions): InfluxSink {
     databaseReady = true;
   };
 
+  /** A request of the client, failed when it has not settled within `attemptMs` (an abandoned one settles unheard). */
+  const bounded = <T>(what: string, request: () => Promise<T>): Promise<T> => {
+    let timer: NodeJS.Timeout | undefined;
+    const pending = request();
+    pending.catch(() => undefined);
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what}: no complete answer within ${attemptMs} ms`)), attemptMs);
+    });
+    return Promise.race([pending, deadline]).finally(() => clearTimeout(timer));
+  };
+
   /** One attempt at a batch: true when the server took it (or refused it for good). */
   const attempt = async (batch: Batch): Promise<boolean> => {
     try {
-      if (!databaseReady) await ensureDatabase();
-      if (batch.points.length) await client.writePoints(batch.points, { precision: 'n', ...(target.retentionPolicy ? { retentionPolicy: target.retentionPolicy } : {}) });
+      if (!databaseReady) await bounded('database check', ensureDatabase);
+      if (batch.points.length) {
+        await bounded('write', () => client.writePoints(batch.points, { precision: 'n', ...(target.retentionPolicy ? { retentionPolicy: target.retentionPolicy } : {}) }));
+      }
       return true;
     } catch (e) {
       const code = httpStatus(e);
@@ -167,6 +185,8 @@ export function createInfluxSink(opts: InfluxSinkOptions): InfluxSink {
     if (healthTaken) log.debug({ healthTaken }, 'health points written');
     await saveCursor(runDir, cursor);
     Object.assign(st, { written: { ...cursor.written }, pointsWritten: Object.values(cursor.written).reduce((a, b) => a + b, 0), rejected: cursor.rejected, skippedLines: cursor.skippedLines, tornBytes: cursor.tornBytes });
+    // the backlog as it is now, not as it was when the last outage ended (a back-fill is a long pass of batches)
+    await measureBacklog();
   };
 
   /** Writes everything the files hold now; returns false when it gave up (stopping past the drain budget). */
@@ -180,15 +200,37 @@ export function createInfluxSink(opts: InfluxSinkOptions): InfluxSink {
       for (const h of health.splice(0, healthTaken)) batch.points.push(healthPoint(h.fields, h.timeNs, tags!));
       if (batch.points.length === 0 && cursor.documents === batch.next.documents && cursor.offset === batch.next.offset && cursor.segment === batch.next.segment) return true;
       st.pendingPoints = batch.points.length;
-      let delay = backoff.initialMs;
-      while (!(await attempt(batch))) {
-        await measureBacklog();
-        if (now() > drainUntil) return false;
-        await pause(Math.min(delay, Math.max(0, drainUntil - now())));
-        delay = Math.min(backoff.maxMs, delay * 2);
+      if (st.state !== 'retrying') st.state = 'writing';
+      const taken = batch.points.slice(batch.points.length - healthTaken);
+      try {
+        let delay = backoff.initialMs;
+        while (!(await attempt(batch))) {
+          await measureBacklog();
+          if (now() > drainUntil) {
+            requeueHealth(taken);
+            return false;
+          }
+          await pause(Math.min(delay, Math.max(0, drainUntil - now())));
+          delay = Math.min(backoff.maxMs, delay * 2);
+        }
+        if (st.state === 'retrying') log.info({ retries: st.retries }, 'InfluxDB is back; back-filling from the journal');
+        await commit(batch, healthTaken);
+      } catch (e) {
+        // the batch was not acknowledged: its run points are read again from the cursor, its health points wait again
+        requeueHealth(taken);
+        throw e;
       }
-      if (st.state === 'retrying') log.info({ retries: st.retries }, 'InfluxDB is back; back-filling from the journal');
-      await commit(batch, healthTaken);
+    }
+  };
+
+  /** Puts the health points of an unacknowledged batch back at the head of the queue (within its bound). */
+  const requeueHealth = (points: IPoint[]): void => {
+    st.pendingPoints = 0;
+    if (points.length === 0) return;
+    health.unshift(...points.map((p) => ({ fields: p.fields as Record<string, number>, timeNs: BigInt(p.timestamp as string) })));
+    if (health.length > maxHealth) {
+      st.healthDropped += health.length - maxHealth;
+      health.splice(0, health.length - maxHealth);
     }
   };
 

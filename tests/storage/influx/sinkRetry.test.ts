@@ -10,7 +10,7 @@ import { runWriter } from './runWriter.ts';
 import { waitFor } from './waitFor.ts';
 
 /** A stand-in for the `influx` client (unit test): answers each write from a script of outcomes. */
-function scriptedClient(script: ('ok' | 'down' | 400 | 404)[]) {
+function scriptedClient(script: ('ok' | 'down' | 'hang' | 400 | 404)[]) {
   const writes: IPoint[][] = [];
   const attempts: IPoint[][] = [];
   const dbs = new Set<string>();
@@ -25,6 +25,8 @@ function scriptedClient(script: ('ok' | 'down' | 400 | 404)[]) {
     writePoints: async (points: IPoint[]) => {
       attempts.push(points);
       const next = script.shift() ?? 'ok';
+      // a reply whose body never ends (the server went away mid-answer): the client's promise never settles
+      if (next === 'hang') return new Promise<void>(() => undefined);
       if (next === 'down') throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
       if (next === 404) {
         dbs.clear();
@@ -70,6 +72,39 @@ describe('InfluxDB sink retries (scripted client)', () => {
     expect(sink.status().rejected).toBe(10);
     // the refused batch is not written again; the others are written once
     expect(s.writes.flat()).toHaveLength(20);
+  });
+
+  it('retries a write the client never settles (a reply cut off after an outage) instead of waiting for it forever, health points included', async () => {
+    const w = runWriter(mkdtempSync(join(tmpdir(), 'holoring-retry-')), 'R4');
+    w.segment('frames-000001.jsonl');
+    w.frames(25);
+    const s = scriptedClient(['ok', 'hang', 'down', 'hang']);
+    const sink = createInfluxSink({ runDir: w.dir, target, logger: silentLogger(), client: s.client, requestTimeoutMs: 5, backoff: { initialMs: 1, maxMs: 2 } });
+    sink.recordHealth({ frames: 7 });
+    await sink.start();
+    await waitFor('the whole run', () => sink.status().backlogBytes === 0 && sink.status().pendingPoints === 0 && (sink.status().written.frame ?? 0) === 25);
+    sink.recordHealth({ frames: 8 });
+    await waitFor('the second health point', () => (sink.status().written.health ?? 0) === 2);
+    await sink.stop();
+    expect(sink.status()).toMatchObject({ retries: 3, pendingPoints: 0, healthQueued: 0 });
+    expect(sink.status().lastError).toMatch(/no complete answer within 10 ms/);
+    // every frame and both health points acknowledged once, in order
+    expect(s.writes.flat().filter((p) => p.measurement === 'frame').map((p) => p.fields!.seq)).toEqual([...Array(25).keys()]);
+    expect(s.writes.flat().filter((p) => p.measurement === 'health').map((p) => p.fields!.frames)).toEqual([7, 8]);
+  });
+
+  it('puts the health points of a batch it gives up on at stop back in the queue', async () => {
+    const w = runWriter(mkdtempSync(join(tmpdir(), 'holoring-retry-')), 'R5');
+    const s = scriptedClient(Array(1000).fill('hang'));
+    let t = 1_764_417_600_000;
+    const sink = createInfluxSink({ runDir: w.dir, target, logger: silentLogger(), client: s.client, requestTimeoutMs: 1, now: () => (t += 1000), backoff: { initialMs: 1, maxMs: 1 }, drainMs: 0 });
+    sink.recordHealth({ frames: 1 });
+    sink.recordHealth({ frames: 2 });
+    await sink.start();
+    await waitFor('a failed attempt', () => sink.status().retries > 0);
+    await sink.stop();
+    expect(s.writes).toHaveLength(0);
+    expect(sink.status()).toMatchObject({ healthQueued: 2, healthDropped: 0, pendingPoints: 0 });
   });
 
   it('keeps at most maxHealthPoints health points while the server is away, counting what it drops', async () => {
