@@ -406,7 +406,8 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
     fits$: fits.asObservable(),
     calibrated$: calibrated.asObservable(),
     response$: responses.asObservable(),
-    status: () => status.value,
+    // the sink's state as it is now: the status is otherwise patched at frames, and none come while the device is away or done
+    status: () => (influx ? { ...status.value, influx: influx.status() } : status.value),
     alarms: alarms.engine,
     response: () => latest,
     lastFit: () => lastFit,

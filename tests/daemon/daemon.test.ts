@@ -14,11 +14,13 @@ import { RingSimulator } from '../../drivers/sim/simulator.ts';
 import { type Config, parseConfig } from '../../src/config/schema.ts';
 import { type Daemon, type DaemonDeps, createDaemon } from '../../src/daemon/daemon.ts';
 import { createLiveTrainer } from '../../src/daemon/trainer.ts';
-import { createLogger } from '../../src/log.ts';
+import { createLogger, silentLogger } from '../../src/log.ts';
 import { deformedMetric } from '../../src/physics/metric.ts';
 import { runCli } from '../support/cli.ts';
 import { listRunIds, listSegments, readDocuments, readRunFrames } from '../../src/storage/index.ts';
 import { parseResponseTable } from '../../src/io/responseTable.ts';
+import type { InfluxSink, InfluxSinkStatus } from '../../src/storage/influx/sink.ts';
+import { openRun } from '../../src/storage/run.ts';
 
 /** A logger whose JSON lines the test can read back. */
 function captureLogger() {
@@ -99,6 +101,23 @@ describe('daemon wiring (in-process emulator, full byte path)', () => {
     expect(st.tablePoints).toBe(3 * 3);
     expect(st.lastFit).toBeNull();
     expect(lines.some((l) => l.level === 40 && String(l.msg).includes('uncalibrated'))).toBe(true);
+  });
+
+  it('reports the InfluxDB sink as it is now, not as it was at the last frame', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'holoring-sinkstatus-'));
+    const config = parseConfig({ physics: { kMax: 2 }, sweep: { start: 1, stop: 3, step: 1, dwellMs: 200 }, sweeps: 1, storage: { dir: dataDir } });
+    let reads = 0;
+    const sink: InfluxSink = {
+      start: async () => undefined, stop: async () => undefined, recordHealth: () => undefined,
+      // a sink whose writes go on after the last frame: each read sees fewer points pending
+      status: () => ({ state: 'writing', pendingPoints: 1000 - ++reads }) as InfluxSinkStatus,
+    };
+    const { daemon } = await runDaemon(config, openDevice({ kind: 'sim', seed: 2, rate: 20, speed: 1000 }), {
+      openRun: (identity) => openRun({ dataDir, identity, newRun: true, storage: config.storage, logger: silentLogger() }),
+      openInfluxSink: () => sink,
+    });
+    const before = daemon.status().influx!.pendingPoints;
+    expect(daemon.status().influx!.pendingPoints).toBeLessThan(before);
   });
 
   it('fails cleanly when the device cannot be opened', async () => {
