@@ -15,12 +15,12 @@ export interface ProcessSample {
 
 export interface ProcessGrowth {
   pid: number;
-  /** Median RSS over the 10 s after the process's own warm-up, and over its last 10 s (bytes). */
+  /** Lowest RSS over the first `RSS_WINDOW_S` of quiet samples after the process's own warm-up, and over its last `RSS_WINDOW_S` (bytes). */
   rssStart: number;
   rssEnd: number;
   /** rssEnd / rssStart − 1. */
   growth: number;
-  /** Median V8 heap used in the same two windows (bytes): a leak in JavaScript grows it too. */
+  /** Lowest V8 heap used in the same two windows (bytes): the live heap after a major collection; a leak in JavaScript grows it too. */
   heapStart: number;
   heapEnd: number;
   tensorsStart: number | null;
@@ -40,27 +40,33 @@ export const MAX_RSS_GROWTH = 0.05;
  */
 export const MIN_RSS_SPAN_S = 300;
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.floor(s.length / 2)] : NaN;
-};
+/**
+ * Seconds of each window RSS is compared over. The daemon's heap is a
+ * sawtooth (heap used climbs by ~150 MB between major collections, seconds to
+ * a minute apart, and RSS with it), so a single sample or a 10 s median says
+ * where in the cycle it was taken; the lowest value over a window spanning
+ * several collections is the floor after one, comparable between windows.
+ */
+export const RSS_WINDOW_S = 120;
 
 /**
  * RSS, heap and tensors of each daemon process that lived at least two
- * warm-ups, from its quiet samples only (see ProcessSample): the start window
- * is the 10 s from its first quiet sample after its own warm-up (`warmupS`
- * from its start; a restarted daemon is compared with itself, never with the
- * process it replaced), the end window its last 10 s of quiet samples.
+ * warm-ups, from its quiet samples only (see ProcessSample), as the lowest
+ * value (the floor after a major collection) in two windows of `RSS_WINDOW_S`:
+ * from its first quiet sample after its own warm-up (`warmupS` from its start;
+ * a restarted daemon is compared with itself, never with the process it
+ * replaced), and its last quiet samples.
  */
 export function rssGrowth(samples: readonly ProcessSample[], warmupS: number): ProcessGrowth[] {
   const out: ProcessGrowth[] = [];
-  const win = (xs: { t: number; v: number }[], a: number, b: number): number => median(xs.filter((s) => s.t >= a && s.t < b).map((s) => s.v));
+  const win = (xs: { t: number; v: number }[], a: number, b: number): number => Math.min(...xs.filter((s) => s.t >= a && s.t < b).map((s) => s.v));
+  const w = RSS_WINDOW_S * 1000;
   for (const p of samples) {
     const first = p.rss.find((s) => s.t >= p.startedAt + warmupS * 1000);
     const last = p.rss.at(-1);
     if (!first || !last || last.t - p.startedAt < 2 * warmupS * 1000) continue;
-    const rssStart = win(p.rss, first.t, first.t + 10_000), rssEnd = win(p.rss, last.t - 9_999, last.t + 1);
-    const heapStart = win(p.heap, first.t, first.t + 10_000), heapEnd = win(p.heap, last.t - 9_999, last.t + 1);
+    const rssStart = win(p.rss, first.t, first.t + w), rssEnd = win(p.rss, last.t - w + 1, last.t + 1);
+    const heapStart = win(p.heap, first.t, first.t + w), heapEnd = win(p.heap, last.t - w + 1, last.t + 1);
     const t0 = p.tensors.find((s) => s.t >= first.t);
     const spanS = Math.round((last.t - first.t) / 1000);
     out.push({ pid: p.pid, rssStart, rssEnd, growth: rssEnd / rssStart - 1, heapStart, heapEnd, tensorsStart: t0?.v ?? null, tensorsEnd: p.tensors.at(-1)?.v ?? null, spanS, judged: spanS >= MIN_RSS_SPAN_S });
@@ -141,7 +147,7 @@ export function formatReport(r: ReportInput): { table: string; json: Record<stri
     ['faults injected / survived', (Object.entries(byKind).map(([k, v]) => `${k} ${v.survived}/${v.injected}`).join(', ') || 'none') + (skipped ? `; ${skipped} skipped (no time left)` : '')],
     ['slowest recovery after a fault ended', slowest ? `${slowest.recoveryS!.toFixed(1)} s (${slowest.kind})` : '–'],
     ['daemon processes', `${r.samples.length} (${r.samples.length - 1} restart(s) after SIGKILL)`],
-    ...r.growth.map((g): [string, string] => [`RSS, process ${g.pid}`, `${mb(g.rssStart)} MB after its warm-up → ${mb(g.rssEnd)} MB ${g.spanS} s later (${g.growth >= 0 ? '+' : ''}${(g.growth * 100).toFixed(1)}%${g.judged ? '' : `; not judged: under ${MIN_RSS_SPAN_S} s`}); heap used ${mb(g.heapStart)} → ${mb(g.heapEnd)} MB`]),
+    ...r.growth.map((g): [string, string] => [`RSS, process ${g.pid}`, `lowest ${mb(g.rssStart)} MB in the ${RSS_WINDOW_S} s after its warm-up → ${mb(g.rssEnd)} MB in its last ${RSS_WINDOW_S} s, ${g.spanS} s later (${g.growth >= 0 ? '+' : ''}${(g.growth * 100).toFixed(1)}%${g.judged ? '' : `; not judged: under ${MIN_RSS_SPAN_S} s`}); heap used ${mb(g.heapStart)} → ${mb(g.heapEnd)} MB`]),
     ['tensors (trainer)', last ? `${last.tensorsStart ?? '–'} after warm-up → ${last.tensorsEnd ?? '–'} at the end` : '–'],
     ['max event-loop lag', `${lagMaxMs.toFixed(1)} ms (worst second sampled, the seconds of a daemon freeze left out)`],
   ];

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { accountFrom, acquisitionOrder, walkSequence } from '../../bench/soak/account.ts';
 import { type FaultTargets, injectFault } from '../../bench/soak/faults.ts';
 import { FAULT_KINDS, MIN_QUIET_S, actualStart, planSoak } from '../../bench/soak/plan.ts';
-import { type ProcessSample, describeFault, judge, rssGrowth } from '../../bench/soak/report.ts';
+import { type ProcessSample, RSS_WINDOW_S, describeFault, judge, rssGrowth } from '../../bench/soak/report.ts';
 import type { RunDocument, SegmentInfo } from '../../src/storage/index.ts';
 
 const seqs = (...xs: number[]): { seq: number }[] => xs.map((seq) => ({ seq }));
@@ -121,21 +121,28 @@ describe('soak verdict', () => {
     expect(judge(base, 3, [{ ...fine, rssEnd: 106, growth: 0.06, spanS: 90, judged: false }])).toEqual([]);
   });
 
-  it('measures each process against its own warm-up, by medians of its quiet samples', () => {
+  it('measures each process against its own warm-up, by the floor of its quiet samples (the heap after a major collection)', () => {
     const t0 = 1_000_000;
+    const w = RSS_WINDOW_S;
+    // a sawtooth: heap climbs for 30 s, then a major collection drops it to the floor; the floor rises by 1 a second
+    const saw = (i: number): number => 100 + i + 10 * (i % 30);
     const p = (pid: number, start: number, n: number, rss: (i: number) => number): ProcessSample => ({
       pid, startedAt: start, lagMaxMs: 0,
       rss: Array.from({ length: n }, (_, i) => ({ t: start + i * 1000, v: rss(i) })),
-      heap: Array.from({ length: n }, (_, i) => ({ t: start + i * 1000, v: 2 * rss(i) })),
+      heap: Array.from({ length: n }, (_, i) => ({ t: start + i * 1000, v: rss(i) / 2 })),
       tensors: Array.from({ length: n }, (_, i) => ({ t: start + i * 1000, v: 4 + (i > 50 ? 1 : 0) })),
     });
-    // a short-lived process (killed before twice its warm-up) is not judged; a spike does not move a median
-    const g = rssGrowth([p(1, t0, 15, () => 500), p(2, t0 + 20_000, 80, (i) => (i === 75 ? 900 : 200 + i))], 10);
+    // a short-lived process (killed before twice its warm-up) is not judged; a spike does not move a floor
+    const n = 10 + 3 * w;
+    const g = rssGrowth([p(1, t0, 15, () => 500), p(2, t0 + 20_000, n, (i) => (i === n - 5 ? 9000 : saw(i)))], 10);
     expect(g).toHaveLength(1);
-    expect(g[0]).toMatchObject({ pid: 2, rssStart: 215, rssEnd: 276, heapStart: 430, heapEnd: 552, tensorsStart: 4, tensorsEnd: 5, spanS: 69, judged: false });
-    // samples left out while a fault or back-fill was in progress: the start window is the first quiet one after the warm-up
-    const gappy = p(3, t0, 80, (i) => 200 + i);
+    // windows: seconds 10…129 (floor at 30: 130) and n−120…n−1 (floor at the first multiple of 30 in it)
+    const endFloor = Math.ceil((n - w) / 30) * 30;
+    expect(g[0]).toMatchObject({ pid: 2, rssStart: 130, rssEnd: 100 + endFloor, heapStart: 65, heapEnd: (100 + endFloor) / 2, tensorsStart: 4, tensorsEnd: 5, spanS: n - 11, judged: true });
+    // samples left out while a fault or back-fill was in progress: the start window begins at the first quiet one after the warm-up
+    const gappy = p(3, t0, n, (i) => 200 + i);
     gappy.rss = gappy.rss.filter((_, i) => i < 5 || i >= 30);
-    expect(rssGrowth([gappy], 10)[0]).toMatchObject({ rssStart: 235, rssEnd: 275, spanS: 49 });
+    expect(rssGrowth([gappy], 10)[0]).toMatchObject({ rssStart: 230, rssEnd: 200 + n - w, spanS: n - 31 });
   });
+
 });
