@@ -233,6 +233,8 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
   let connected: DeviceIdentity | null = null;
   let activeRecord: CalibrationRecord | null = null;
   let sweepsStopped = false;
+  /** When the operator last started the sweeps again: the no-data clock restarts there. */
+  let sweepsStartedAt = 0;
   let calibrating = false;
   const startedAt = Date.now();
   const startInfo = (): StartInfo => ({
@@ -362,6 +364,7 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
       controllable();
       if (!sweepsStopped) refuse('the sweeps are already running');
       sweepsStopped = false;
+      sweepsStartedAt = Date.now();
       patch({ acquisition: 'sweeping' });
       await resumeSweeps();
       log.info('sweeps started by the operator');
@@ -432,7 +435,7 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
         alarms.watch({
           device, frames$: raw$,
           feed: {
-            expectingSince: () => runningSince, lastRound: () => lastRound, calibration: () => calibration,
+            expectingSince: () => (sweepsStopped || runningSince === null ? null : Math.max(runningSince, sweepsStartedAt)), lastRound: () => lastRound, calibration: () => calibration,
             journalShortfall: () => status.value.accounting.missing.journal ?? 0,
             // the sink's backlog: bytes of the run's files behind its cursor
             ...(influx ? { influxBacklogBytes: () => influx?.status().backlogBytes ?? null } : {}),

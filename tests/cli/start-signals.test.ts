@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-/** `holoring start ARGS`; sends SIGTERM once stderr matches `when`, resolves with the exit code and output. */
-function startThenSignal(args: string[], when: RegExp): Promise<{ code: number | null; stderr: string; signalled: boolean }> {
+/** `holoring start ARGS`; sends `signals` (at once) when stderr matches `when`, resolves with the exit code and output. */
+function startThenSignal(args: string[], when: RegExp, signals: NodeJS.Signals[] = ['SIGTERM']): Promise<{ code: number | null; stderr: string; signalled: boolean }> {
   const child = spawn(process.execPath, ['bin/holoring.mjs', 'start', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   let signalled = false;
@@ -14,7 +14,7 @@ function startThenSignal(args: string[], when: RegExp): Promise<{ code: number |
     stderr += b.toString();
     if (!signalled && when.test(stderr)) {
       signalled = true;
-      child.kill('SIGTERM');
+      for (const sig of signals) child.kill(sig);
     }
   });
   child.stdout!.resume();
@@ -37,9 +37,9 @@ describe('holoring start and signals', () => {
     expect(l.filter((x) => (x.level as number) >= 50)).toEqual([]);
   }, 90_000);
 
-  it('SIGTERM while acquiring: a clean stop, and the exit summary carries the frame account', async () => {
+  it('SIGINT and SIGTERM at once while acquiring (a wrapper signalling the group and the process): one clean stop, and the exit summary carries the frame account', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'holoring-sig-'));
-    const r = await startThenSignal(['--no-train', '--data-dir', join(dir, 'data'), '--speed', '20', '--calibration-dir', dir], /"msg":"acquisition running"/);
+    const r = await startThenSignal(['--no-train', '--data-dir', join(dir, 'data'), '--speed', '20', '--calibration-dir', dir], /"msg":"acquisition running"/, ['SIGINT', 'SIGTERM']);
     expect(r.code).toBe(0);
     const m = /frames: (\d+) received, (\d+) missing, (\d+) duplicates; seq (\d+)…(\d+)/.exec(r.stderr);
     expect(m).not.toBeNull();

@@ -70,6 +70,7 @@ beforeAll(async () => {
   live = await startLiveDaemon({
     device: { speed: 40 },
     server: { auth: { tokens: [operator.entry, operator2.entry, viewer.entry, expired.entry] }, httpPerMinute: 120, wsPerSecond: 5 },
+    alarms: { evaluateMs: 100, noData: { seconds: 1 } },
   }, { train: false });
   const audit = live.daemon.audit.bind(live.daemon);
   live.daemon.audit = (e) => {
@@ -146,8 +147,11 @@ describe('control', () => {
     expect(stop.json).toMatchObject({ ok: true, acquisition: 'stopped' });
     await new Promise((r) => setTimeout(r, 300));
     const before = frames();
-    await new Promise((r) => setTimeout(r, 800));
+    await new Promise((r) => setTimeout(r, 1600));
     expect(frames() - before).toBeLessThanOrEqual(2);
+    // a stop the operator asked for is not a silent device: no no-data alarm (1 s here)
+    const alarms = await req('GET', 'api/alarms', { token: operator.token });
+    expect((alarms.json.alarms as { rule: string }[]).filter((a) => a.rule === 'noData')).toEqual([]);
     const again = await req('POST', 'api/control/sweep/stop', { token: operator.token });
     expect(again.status).toBe(200);
     const start = await req('POST', 'api/control/sweep/start', { token: operator.token });

@@ -27,6 +27,8 @@ import { isJournalStream, journaldStream } from '../../util/journald.ts';
 
 /** A stop (signal) that has not finished within this long exits anyway, with code 1. */
 export const STOP_TIMEOUT_MS = 15_000;
+/** A second stop signal within this long of the first is the same request delivered twice (process group + process). */
+export const SIGNAL_REPEAT_MS = 1_000;
 
 interface StartFlags {
   config?: string;
@@ -213,8 +215,15 @@ export function registerStart(program: Command): void {
         log.error({ timeoutMs: STOP_TIMEOUT_MS }, why);
         process.exit(1);
       };
+      let firstSignalAt = 0;
       const onSignal = (signal: NodeJS.Signals): void => {
-        if (stopTimer) giveUp(`second ${signal}: exiting without waiting for the stop to finish`);
+        if (stopTimer) {
+          // a wrapper that signals both the process group and the process delivers two at once: only a
+          // second signal the user sends on purpose (after SIGNAL_REPEAT_MS) abandons the stop
+          if (performance.now() - firstSignalAt < SIGNAL_REPEAT_MS) return;
+          giveUp(`second ${signal}: exiting without waiting for the stop to finish`);
+        }
+        firstSignalAt = performance.now();
         log.info({ signal }, 'stopping on signal');
         // bounded: the device, the journal and the trainer get STOP_TIMEOUT_MS to finish
         stopTimer = setTimeout(() => giveUp(`the stop did not finish within ${STOP_TIMEOUT_MS / 1000} s; exiting`), STOP_TIMEOUT_MS);
