@@ -18,6 +18,7 @@ import { type HorizonFitResult, type HorizonNetwork, createHorizonNetwork } from
 import type { LmIteration } from './lm.ts';
 import { type FitResult, type MetricNetwork, createMetricNetwork } from './network.ts';
 import { makeOutput } from './output.ts';
+import { type FitQuality, assessFit } from './quality.ts';
 
 export type Geometry = 'disk' | 'horizon';
 export const GEOMETRY_OPTIONS = ['disk', 'horizon', 'auto'] as const;
@@ -81,6 +82,15 @@ export function chooseGeometry(disk: GeometryFigures, horizon: GeometryFigures, 
   return { picked, reason, disk, horizon, ...(temperatureRatio === undefined ? {} : { temperatureRatio }) };
 }
 
+/**
+ * The verdict on a finished horizon fit (quality.ts, the disk's rules): one
+ * forward pass at the network's fitted weights for the per-row residuals.
+ */
+export function assessHorizonFit(net: HorizonNetwork, table: ResponseTable | readonly ResponsePoint[], fit: HorizonFitResult): FitQuality {
+  const { data } = net.prepare(table);
+  return assessFit(fit, data.points, net.predict(table), data.invSigma, data.lines, 'horizon');
+}
+
 /** Reads a checkpoint of either network (by its "format"). */
 export function loadAnyCheckpoint(path: string): Checkpoint | HorizonCheckpoint {
   const data = readCheckpointJson(path);
@@ -134,7 +144,7 @@ export async function reconstructGeometry(table: ResponseTable | readonly Respon
     throw new HoloringError(ModelErrorCodes.CHECKPOINT, `--init holds ${initGeometry} weights but the geometry asked for is ${mode}: pass --geometry ${initGeometry} or auto, or drop --init`, { geometry: mode });
   }
   if (mode === 'horizon' && o.delta === 'auto') {
-    throw new HoloringError(ErrorCodes.ARG_INVALID, 'the horizon network does not fit Δ: give --delta as a number with --geometry horizon (or use --geometry auto, where the horizon takes the disk fit\'s Δ)', { geometry: mode });
+    throw new HoloringError(ErrorCodes.ARG_INVALID, 'the horizon network does not fit Δ: give --delta as a number with --geometry horizon (or use --geometry auto, where the horizon takes the disk fit\'s Δ)', { geometry: mode, flag: '--delta' });
   }
   const points = Array.isArray(table) ? (table as readonly ResponsePoint[]) : (table as ResponseTable).points;
   // auto: both fits on a pass budget (the wrong geometry never converges); the picked one is then run to convergence
@@ -152,7 +162,7 @@ export async function reconstructGeometry(table: ResponseTable | readonly Respon
     const net = horizon!;
     const res = net.fit(table, { init, rhGuess, lm: budget, onIteration: (it) => o.onIteration?.('horizon', it) });
     const { loss: _loss, ...est } = res;
-    return { ...net.checkpoint(), ...est, elapsedMs: Math.round(res.elapsedMs * 10) / 10 };
+    return { ...net.checkpoint(), ...est, ...assessHorizonFit(net, table, res), elapsedMs: Math.round(res.elapsedMs * 10) / 10 };
   };
   try {
     const outputs: Partial<Record<Geometry, ReconstructResult['output']>> = {};
@@ -177,7 +187,7 @@ export async function reconstructGeometry(table: ResponseTable | readonly Respon
 }
 
 /** One live fit: the picked network's result with its checkpoint, and (auto) the choice. */
-export type GeometryFit = (FitResult | HorizonFitResult) & {
+export type GeometryFit = (FitResult | (HorizonFitResult & FitQuality)) & {
   geometry: Geometry;
   checkpoint: Checkpoint | HorizonCheckpoint;
   choice?: GeometryChoice;
@@ -256,7 +266,7 @@ export class GeometryFitter {
       const net = this.horizonAt(delta);
       const res = net.fit(points, { init: this.horizonInit, rhGuess, lm });
       this.horizonInit = 'current';
-      return { ...res, geometry: 'horizon', checkpoint: net.checkpoint() };
+      return { ...res, ...assessHorizonFit(net, points, res), geometry: 'horizon', checkpoint: net.checkpoint() };
     };
     if (this.mode === 'disk') return fitDisk(budget);
     if (this.mode === 'horizon') return fitHorizon(budget);

@@ -93,9 +93,16 @@ export function checkSigmaPrecision(points: readonly ResponsePoint[], layers: nu
   );
 }
 
+/** What a reduced χ² beyond FAILED_FIT_CHI2 suggests, by the geometry of the network that was fitted. */
+const DOES_NOT_DESCRIBE = {
+  disk: 'the metric does not describe the data (check Δ, γ, the calibration and σ; a sample above the Hawking–Page temperature has a horizon, which the disk network cannot represent)',
+  horizon: 'the metric does not describe the data (check Δ, γ, the calibration and σ; a sample below the Hawking–Page temperature has no horizon: try --geometry disk or auto)',
+} as const;
+
 /**
  * The verdict on a finished fit from its reduced χ², degrees of freedom,
- * convergence and per-row residuals (chiPred: re, im interleaved; invSigma per row).
+ * convergence and per-row residuals (chiPred: re, im interleaved; invSigma per
+ * row). The same rules for both geometries; `geometry` only words the advice.
  */
 export function assessFit(
   fit: { chi2: number; dof: number; converged: boolean; evaluations: number; noiseless: boolean },
@@ -103,6 +110,7 @@ export function assessFit(
   chiPred: Float64Array,
   invSigma: Float64Array,
   lines?: readonly number[],
+  geometry: 'disk' | 'horizon' = 'disk',
 ): FitQuality {
   const contrib = points.map((p, i) => ((chiPred[2 * i] - p.chiRe) ** 2 + (chiPred[2 * i + 1] - p.chiIm) ** 2) * invSigma[i] ** 2);
   const total = contrib.reduce((a, b) => a + b, 0);
@@ -119,7 +127,7 @@ export function assessFit(
   if (!fit.converged) warnings.push(`the fit stopped after ${fit.evaluations} passes without converging: rerun with --init from this output`);
   if (!fit.noiseless && z > 4) {
     const what = fit.chi2 > FAILED_FIT_CHI2
-      ? 'the metric does not describe the data (check Δ, γ, the calibration and σ; a sample above the Hawking–Page temperature has a horizon, which the disk network cannot represent)'
+      ? DOES_NOT_DESCRIBE[geometry]
       : `the metric describes the data only roughly; its error bands are too small by about ×${Math.sqrt(fit.chi2).toFixed(2)}`;
     warnings.push(`reduced χ² ${fit.chi2.toPrecision(4)} where 1 ± ${spread.toPrecision(2)} is expected for ${Math.round(fit.dof)} degrees of freedom: ${what}`);
     if (dominantRows.length > 0) {

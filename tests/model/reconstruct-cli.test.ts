@@ -54,12 +54,25 @@ describe('holoring reconstruct', () => {
     expect(m.r[0]).toBe(m.rh);
     expect(m.f[0]).toBe(0);
     for (const key of ['rh_err', 'temperature_err', 'f_err', 'g_err', 'alpha', 'beta', 'nodes_r', 'chi2']) expect(m, key).toHaveProperty(key);
+    // the horizon fit gets a verdict by the disk's rules
+    expect(m.quality).toBe('good');
+    expect(m.warnings).toEqual([]);
+    expect(m.dominantRows).toEqual([]);
     const again = await run(['--data', data, '--layers', '200', '--nodes', '12', '--geometry', 'horizon', '--init', out, '--out', join(dir, 'bh2.json'), '--quiet']);
     expect(again.code, again.stderr).toBe(0);
     const m2 = JSON.parse(readFileSync(join(dir, 'bh2.json'), 'utf8'));
     expect(m2.geometry_choice).toBeUndefined();
     expect(m2.evaluations).toBeLessThan(m.evaluations);
     expect(Math.abs(m2.rh / m.rh - 1)).toBeLessThan(1e-4);
+    // at a wrong Δ the horizon fit is not good: a verdict, warnings on stderr, and --strict exits 1 naming it
+    const wrongDelta = await run(['--data', data, '--layers', '200', '--nodes', '12', '--geometry', 'horizon', '--delta', '1.4', '--strict', '--out', join(dir, 'bh3.json'), '--quiet']);
+    expect(wrongDelta.code, wrongDelta.stderr).toBe(1);
+    const m3 = JSON.parse(readFileSync(join(dir, 'bh3.json'), 'utf8'));
+    expect(m3.quality).toBe('failed');
+    expect(m3.warnings.join('\n')).toMatch(/reduced χ² .* the metric does not describe the data .*try --geometry disk or auto/);
+    expect(wrongDelta.stderr).toMatch(/holoring: warning: reduced χ²/);
+    expect(wrongDelta.stderr).toMatch(/RING_ERR_MODEL_POOR_FIT: --strict: the fit is failed \(reduced χ² \d/);
+    expect(wrongDelta.stderr).not.toMatch(/undefined/);
     // weights of one geometry are refused for the other, and an unknown geometry is a bad flag
     const wrong = await run(['--data', good, '--geometry', 'disk', '--init', out, '--quiet']);
     expect(wrong.code).toBe(2);

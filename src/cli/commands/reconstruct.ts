@@ -84,13 +84,17 @@ export function registerReconstruct(program: Command): void {
 /**
  * Runs the fit; a refusal of the table's content (too few points, k range,
  * σ below the network's precision) names --data, a failure of the fit itself
- * (RING_ERR_MODEL_DIVERGED) does not: it is not the fault of an argument.
+ * (RING_ERR_MODEL_DIVERGED) does not: it is not the fault of an argument. A
+ * refusal that already names its flag (context.flag) keeps it.
  */
 async function blameData<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {
-    if (e instanceof HoloringError && e.code !== ModelErrorCodes.DIVERGED) throw new HoloringError(e.code, `--data: ${e.message}`, { ...e.context, flag: '--data' });
+    if (e instanceof HoloringError && e.code !== ModelErrorCodes.DIVERGED) {
+      const flag = typeof e.context?.flag === 'string' ? e.context.flag : '--data';
+      throw new HoloringError(e.code, `${flag}: ${e.message}`, { ...e.context, flag });
+    }
     throw e;
   }
 }
