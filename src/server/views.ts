@@ -1,7 +1,7 @@
 import type { AccumulatedResponse, CalibratedFrame } from '../contracts/calibration.ts';
 import { FrameFlags } from '../contracts/frame.ts';
 import type { GeometryFit, MetricEstimate } from '../model/index.ts';
-import type { Metric } from '../physics/metric.ts';
+import type { HorizonCentre, Metric } from '../physics/metric.ts';
 import { sig } from './protocol.ts';
 
 /**
@@ -147,21 +147,51 @@ export function roundView(fit: GeometryFit & { sweep: number }, round: number, p
   return { round, sweep: fit.sweep, chi2: fit.chi2, loss: fit.loss, iterations: fit.iterations, elapsedMs: fit.elapsedMs, points, backend, converged: fit.converged, at };
 }
 
-/** The simulated ring's true bulk metric on a radial grid (dashed on the metric panel). */
+/**
+ * The simulated ring's true bulk metric on a radial grid (dashed on the metric
+ * panel): f and g, and each over the truth's own reference, `fRel` = f/f_ref and
+ * `gRel` = g/g_ref, with f_ref = g_ref = 1 + r² (pure AdS) for a regular centre and
+ * r² − r_h² at the truth's own horizon r_h (BTZ; e^α and e^β, physics.md §11) for a
+ * black hole, whose grid then starts at r_h. A fit is drawn over BTZ at its own
+ * r_h and the truth over BTZ at the true r_h, so the curves compare α with α; a
+ * shared reference at the fitted r_h would divide the truth by almost zero near
+ * the horizon (and change sign between the two horizons).
+ */
 export interface TruthView {
   label: string;
+  /** The true horizon radius (black-hole truths only). */
+  rh?: number;
   r: number[];
   f: number[];
   g: number[];
+  fRel: number[];
+  gRel: number[];
+}
+
+/** f/(r² − r_h²) and g/(r² − r_h²) of a black hole: e^α, e^β where the metric gives α, β (exact at r_h), else the ratio (BTZ: 1). */
+function relToBtz(m: Metric, c: HorizonCentre, r: number): [number, number] {
+  if (c.alpha && c.beta) return [Math.exp(c.alpha(r)), Math.exp(c.beta(r))];
+  const z = (r - c.rh) * (r + c.rh);
+  return z > 0 ? [m.f(r) / z, m.g(r) / z] : [1, 1];
 }
 
 export function truthView(m: Metric, rMax = 8, dr = 0.05): TruthView {
-  const v: TruthView = { label: m.label, r: [], f: [], g: [] };
-  for (let i = 0; i * dr <= rMax + 1e-9; i++) {
-    const r = i * dr;
+  const c = m.centre;
+  const v: TruthView = { label: m.label, ...(c.type === 'horizon' ? { rh: c.rh } : {}), r: [], f: [], g: [], fRel: [], gRel: [] };
+  const push = (r: number, fRel: number, gRel: number): void => {
     v.r.push(sig(r, 6));
     v.f.push(sig(m.f(r), 6));
     v.g.push(sig(m.g(r), 6));
+    v.fRel.push(sig(fRel, 6));
+    v.gRel.push(sig(gRel, 6));
+  };
+  for (let i = 0; i * dr <= rMax + 1e-9; i++) {
+    const r = i * dr;
+    if (c.type === 'regular') push(r, m.f(r) / (1 + r * r), m.g(r) / (1 + r * r));
+    else if (r > c.rh + 1e-9) {
+      if (v.r.length === 0) push(c.rh, ...relToBtz(m, c, c.rh));
+      push(r, ...relToBtz(m, c, r));
+    }
   }
   return v;
 }

@@ -18,6 +18,7 @@ const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'dashboard');
 const RH = 1.5;
 
 interface ImageJson { omega: number; spot: boolean; position: number; width: number; contrast: number; frames: number; x: number[]; intensity: number[] }
+interface ResponseJson { frames: number; modelRound: number | null; omega: number[]; k: number[]; re: number[]; im: number[]; sigma: number[]; modelRe: (number | null)[]; modelIm: (number | null)[] }
 interface MetricJson { round: number; geometry: string; r: number[]; f: number[]; g: number[]; f_err: number[]; rh: number; rh_err: number; temperature: number; temperature_err: number; rc: number; sampleTemperatureRatio?: number }
 
 describe.skipIf(!haveChromium())('horizon and ring image in headless Chromium', () => {
@@ -66,6 +67,7 @@ describe.skipIf(!haveChromium())('horizon and ring image in headless Chromium', 
         return {
           round: h.state.metric!.round, line: h.panels.metric.horizonLine, at: u.valToPos(rh, 'x'), xMax: u.scales.x.max, yMax: u.scales.y.max, yMin: u.scales.y.min,
           r: Array.from(u.data[0]), f: Array.from(u.data[1]), g: Array.from(u.data[6]), fHi: Array.from(u.data[2]),
+          trueF: Array.from(u.data[12]), trueG: Array.from(u.data[13]), truth: h.state.truth, truthLine: h.panels.metric.truthLine, trueAt: u.valToPos(h.state.truth?.rh ?? Number.NaN, 'x'),
           badge: document.querySelector('#metric-badge')!.checkVisibility(), badgeText: document.querySelector('#metric-badge')!.textContent,
           text: document.querySelector('#metric-geometry')!.textContent ?? '',
         };
@@ -106,6 +108,21 @@ describe.skipIf(!haveChromium())('horizon and ring image in headless Chromium', 
       expect(Math.abs(api.rh - RH)).toBeLessThan(0.05 * RH);
       const at2 = api.r.findIndex((r) => r >= 2 * api.rh);
       expect(drawn.f[at2]).toBeCloseTo(1, 1);
+      // the dashed truth is over BTZ at the true horizon (its e^α, e^β: 1 for BTZ), drawn from the true r_h on, which is marked
+      expect(drawn.truth).toMatchObject({ label: `btz:${RH}`, rh: RH });
+      expect(drawn.truthLine!.rh).toBe(RH);
+      expect(Math.abs(drawn.truthLine!.x - drawn.trueAt)).toBeLessThan(0.5);
+      let shown = 0;
+      for (let i = 0; i < drawn.r.length; i++) {
+        if (drawn.r[i] < RH) {
+          expect(drawn.trueF[i]).toBeNull();
+          continue;
+        }
+        shown++;
+        expect(drawn.trueF[i]).toBeCloseTo(1, 9);
+        expect(drawn.trueG[i]).toBeCloseTo(1, 9);
+      }
+      expect(shown).toBeGreaterThan(drawn.r.length / 2);
       break;
     }
     await holePage.locator('#panel-metric').screenshot({ path: join(ARTIFACTS, 'panel-metric-horizon.png') });
@@ -176,6 +193,41 @@ describe.skipIf(!haveChromium())('horizon and ring image in headless Chromium', 
     await holePage.screenshot({ path: join(ARTIFACTS, 'page-horizon.png'), fullPage: true });
   });
 
+  it('fills the residual maps of a black-hole run with (data − model)/σ of the horizon network\'s prediction the API serves', async () => {
+    // sweeps are stopped (above): the table holds still; wait until the page shows the latest round's prediction
+    await holePage.waitForFunction(() => {
+      const h = (window as unknown as Hol).holoring;
+      return h.state.response?.modelRound !== null && h.state.response?.modelRound === h.state.metric?.round;
+    }, null, { timeout: 45_000 });
+    for (let attempt = 0; ; attempt++) {
+      const api = await getJson<ResponseJson>(hole, 'api/response');
+      const drawn = await holePage.evaluate(() => {
+        const h = (window as unknown as Hol).holoring;
+        return { frames: h.state.response!.frames, modelRound: h.state.response!.modelRound, cells: h.panels.response.residuals()! };
+      });
+      if ((api.frames !== drawn.frames || api.modelRound !== drawn.modelRound) && attempt < 50) {
+        await holePage.waitForTimeout(200);
+        continue;
+      }
+      expect(drawn).toMatchObject({ frames: api.frames, modelRound: api.modelRound });
+      expect(api.modelIm.every((v) => v !== null)).toBe(true);
+      // every cell of the (ω, k) grid is filled, with the API's (data − model)/σ
+      expect(drawn.cells).toHaveLength(new Set(api.omega).size * new Set(api.k).size);
+      const want = new Map(api.omega.map((w, i) => [`${w}|${api.k[i]}`, [(api.re[i] - api.modelRe[i]!) / api.sigma[i], (api.im[i] - api.modelIm[i]!) / api.sigma[i]]]));
+      let sum2 = 0;
+      for (const c of drawn.cells) {
+        const z = want.get(`${c.omega}|${c.k}`)!;
+        expect(c.re).toBeCloseTo(z[0], 9);
+        expect(c.im).toBeCloseTo(z[1], 9);
+        sum2 += z[0] ** 2 + z[1] ** 2;
+      }
+      // the prediction is the fitted model (same Δ and scale): residuals of order 1σ, as the fit's reduced χ² says
+      expect(Math.sqrt(sum2 / (2 * drawn.cells.length))).toBeLessThan(2);
+      break;
+    }
+    await holePage.locator('#panel-response').screenshot({ path: join(ARTIFACTS, 'panel-response-horizon.png') });
+  });
+
   it('logged no console error', () => {
     expect(consoleErrors).toEqual([]);
   });
@@ -184,13 +236,18 @@ describe.skipIf(!haveChromium())('horizon and ring image in headless Chromium', 
 // the page's test handle (window.holoring), loosely typed
 interface Hol {
   holoring: {
-    state: { metric: { round: number; geometry: string } | null };
+    state: {
+      metric: { round: number; geometry: string } | null;
+      truth: { label: string; rh?: number } | null;
+      response: { frames: number; modelRound: number | null } | null;
+    };
     charts: {
       metric: { data: number[][]; valToPos(v: number, scale: string): number; scales: { x: { max: number }; y: { max: number; min: number } } };
       image: { data: number[][] };
     };
     panels: {
-      metric: { horizonLine: { rh: number; rhErr: number; x: number; lo: number; hi: number } | null };
+      metric: { horizonLine: { rh: number; rhErr: number; x: number; lo: number; hi: number } | null; truthLine: { rh: number; x: number } | null };
+      response: { residuals(): { omega: number; k: number; re: number | null; im: number | null }[] | null };
       image: { updates: number; last(): ImageJson };
     };
   };

@@ -3,6 +3,8 @@ import { parseConfig } from '../../src/config/schema.ts';
 import type { FitSummary } from '../../src/daemon/daemon.ts';
 import { type GeometryFigures, type GeometryFit, chooseGeometry } from '../../src/model/geometry.ts';
 import { createServer } from '../../src/server/index.ts';
+import { blackHoleMetric, deformedMetric } from '../../src/physics/metric.ts';
+import { truthView } from '../../src/server/views.ts';
 import { standInDaemon } from './standInDaemon.ts';
 
 /**
@@ -55,5 +57,31 @@ describe('the metric of a horizon fit', () => {
     expect(m).not.toHaveProperty('choice');
     expect(m).not.toHaveProperty('sampleTemperatureRatio');
     await server.close();
+  });
+});
+
+describe('the true metric of a simulated ring (the dashed curves)', () => {
+  it('is served over BTZ at the true horizon for a black hole: e^α, e^β from r_h on, with r_h', () => {
+    const m = blackHoleMetric(1.2, 0.3, -0.2, 2, 0.6);
+    const t = truthView(m);
+    expect(t.rh).toBe(1.2);
+    expect(t.r[0]).toBe(1.2);
+    expect(t.r[1]).toBeCloseTo(1.25, 12);
+    for (let i = 0; i < t.r.length; i++) {
+      const bump = Math.exp(-(((t.r[i] - 2) / 0.6) ** 2));
+      expect(t.fRel[i]).toBeCloseTo(1 + 0.3 * bump, 5);
+      expect(t.gRel[i]).toBeCloseTo(1 - 0.2 * bump, 5);
+      // and f, g themselves, (r² − r_h²)(1 + a·bump)
+      expect(t.f[i]).toBeCloseTo((t.r[i] ** 2 - 1.44) * (1 + 0.3 * bump), 4);
+    }
+    expect(truthView(blackHoleMetric(1.5, 0, 0, 2, 0.6)).fRel.every((v) => v === 1)).toBe(true);
+  });
+
+  it('is served over pure AdS for a disk, from the centre, without r_h', () => {
+    const m = deformedMetric();
+    const t = truthView(m);
+    expect(t).not.toHaveProperty('rh');
+    expect(t.r[0]).toBe(0);
+    t.r.forEach((r, i) => expect(t.fRel[i]).toBeCloseTo(m.f(r) / (1 + r * r), 5));
   });
 });

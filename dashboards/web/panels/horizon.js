@@ -111,3 +111,32 @@ export function drawHorizon(u, m, seen) {
   // CSS pixels from the plot's left edge, as u.valToPos(v, 'x') gives them
   seen?.({ rh: m.rh, rhErr: m.rh_err, x: (x - left) / dpr, lo: (lo - left) / dpr, hi: (hi - left) / dpr });
 }
+
+/**
+ * uPlot draw hook: the simulated ring's true horizon (truth.rh) as a dashed line
+ * on a horizon chart. Returns {rh, x} (x in CSS pixels from the plot's left edge)
+ * or null when there is none to draw.
+ */
+export function drawTrueHorizon(u, m, truth) {
+  if (!isHorizon(m) || !Number.isFinite(truth?.rh)) return null;
+  const dpr = devicePixelRatio;
+  const { left, top, width, height } = u.bbox;
+  const x = u.valToPos(truth.rh, 'x', true);
+  if (x < left || x > left + width) return null;
+  const ctx = u.ctx;
+  ctx.save();
+  ctx.strokeStyle = css('--muted');
+  ctx.lineWidth = 1.25 * dpr;
+  ctx.setLineDash([6 * dpr, 4 * dpr]);
+  ctx.beginPath();
+  ctx.moveTo(x, top);
+  ctx.lineTo(x, top + height);
+  ctx.stroke();
+  ctx.setLineDash([]);
+  ctx.fillStyle = css('--muted');
+  ctx.font = `${11 * dpr}px system-ui, sans-serif`;
+  ctx.textAlign = 'left';
+  ctx.fillText(`true r_h = ${fmt(truth.rh, 4)}`, x + 6 * dpr, top + height - 8 * dpr);
+  ctx.restore();
+  return { rh: truth.rh, x: (x - left) / dpr };
+}

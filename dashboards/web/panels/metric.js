@@ -4,7 +4,7 @@
 // For a black-hole sample (geometry horizon) the same relative to BTZ over
 // [r_h, r_c], with the horizon marked (horizon.js).
 import { ChartBox, axis, css, fmt, interp } from '../charts.js';
-import { choiceText, drawHorizon, horizonSummary, horizonYRange, isHorizon, radialRange, ratioAt, reference } from './horizon.js';
+import { choiceText, drawHorizon, drawTrueHorizon, horizonSummary, horizonYRange, isHorizon, radialRange, ratioAt, reference } from './horizon.js';
 
 /** Largest radius shown: the network imposes pure AdS beyond r_c = 6. */
 export const R_MAX = 6;
@@ -24,19 +24,19 @@ export function unresolvedFrom(r, resolution) {
 /**
  * Chart data (uPlot columns) from a metric estimate and the optional truth:
  * f and g over the reference metric (pure AdS, or BTZ for a horizon) with
- * their 1σ and 2σ bands, the guide (= 1), the truth over the same reference.
+ * their 1σ and 2σ bands, the guide (= 1), and the truth over its own
+ * reference (`fRel`, `gRel`: pure AdS, or BTZ at the true r_h — so the dashed
+ * curves show the true e^α, e^β that the fitted curves estimate; dividing the
+ * truth by BTZ at the fitted r_h instead would blow up between the two horizons).
  */
 export function metricColumns(m, truth) {
   const rEnd = radialRange(m, R_MAX)[1];
   const n = m.r.findIndex((r) => r > rEnd + 1e-9);
   const end = n < 0 ? m.r.length : n;
   const ref = reference(m);
-  // near the horizon the truth over the fitted BTZ divides by almost zero: shown from 1.1 r_h
-  const truthFrom = isHorizon(m) ? 1.1 * m.rh : -Infinity;
   const cols = Array.from({ length: 16 }, () => new Array(end));
   for (let i = 0; i < end; i++) {
     const r = m.r[i];
-    const ads = ref(r);
     const f = ratioAt(m.r, m.f, ref, i);
     const fe = Math.abs(ratioAt(m.r, m.f_err, ref, i));
     const g = ratioAt(m.r, m.g, ref, i);
@@ -45,10 +45,9 @@ export function metricColumns(m, truth) {
     cols[1][i] = f; cols[2][i] = f + fe; cols[3][i] = f - fe; cols[4][i] = f + 2 * fe; cols[5][i] = f - 2 * fe;
     cols[6][i] = g; cols[7][i] = g + ge; cols[8][i] = g - ge; cols[9][i] = g + 2 * ge; cols[10][i] = g - 2 * ge;
     cols[11][i] = 1;
-    const tf = truth && r >= truthFrom ? interp(truth.r, truth.f, r) : null;
-    const tg = truth && r >= truthFrom ? interp(truth.r, truth.g, r) : null;
-    cols[12][i] = tf === null ? null : tf / ads;
-    cols[13][i] = tg === null ? null : tg / ads;
+    // interp gives null outside the truth's grid (inside a true horizon)
+    cols[12][i] = truth ? interp(truth.r, truth.fRel, r) : null;
+    cols[13][i] = truth ? interp(truth.r, truth.gRel, r) : null;
     cols[14][i] = fe;
     cols[15][i] = ge;
   }
@@ -73,8 +72,10 @@ export function createMetricPanel(root) {
   const geometryEl = root.querySelector('#metric-geometry');
   let unresolved = null;
   let current = null;
+  let currentTruth = null;
   const shade = (u) => {
     drawHorizon(u, current, (line) => (panel.horizonLine = line));
+    panel.truthLine = drawTrueHorizon(u, current, currentTruth);
     if (unresolved === null) return;
     const x0 = u.valToPos(unresolved, 'x', true);
     const { left, top, width, height } = u.bbox;
@@ -133,10 +134,13 @@ export function createMetricPanel(root) {
     drawnRounds: [],
     /** The horizon line as last drawn: {rh, rhErr, x, lo, hi} (CSS pixels in the chart), null for a disk. */
     horizonLine: null,
+    /** The true horizon as last drawn: {rh, x} (CSS pixels in the chart), null without a black-hole truth. */
+    truthLine: null,
     update(metric, truth) {
       if (!metric) return;
       const rebuild = isHorizon(metric) !== isHorizon(current) && box.u;
       current = metric;
+      currentTruth = truth ?? null;
       const bh = isHorizon(metric);
       unresolved = bh ? null : unresolvedFrom(metric.r, metric.resolution);
       if (!bh) panel.horizonLine = null;
@@ -151,7 +155,7 @@ export function createMetricPanel(root) {
       meta.textContent = `round ${metric.round} · reduced χ² ${fmt(metric.chi2, 3)} · ${metric.points} points · ${new Date(metric.updatedAt).toLocaleTimeString()}`;
       geometryEl.textContent = `${bh ? `${horizonSummary(metric)}. ` : ''}${choiceText(metric)}`;
       note.textContent = bh
-        ? `Relative to BTZ (f = g = r² − r_h²) from the horizon to r_c = ${fmt(metric.rc, 3)}, beyond which the network is BTZ. Bands: 1σ and 2σ (they widen towards the horizon, whose position is uncertain, and are cut off there); the red band is r_h ± 1σ, the grey region lies inside the horizon.${truth ? ' Dashed: the simulated ring’s true metric over the same BTZ (from 1.1 r_h).' : ''}`
+        ? `Relative to BTZ (f = g = r² − r_h²) from the horizon to r_c = ${fmt(metric.rc, 3)}, beyond which the network is BTZ. Bands: 1σ and 2σ (they widen towards the horizon, whose position is uncertain, and are cut off there); the red band is r_h ± 1σ, the grey region lies inside the horizon.${truth ? ' Dashed: the simulated ring’s true metric over BTZ at its own horizon (the dashed vertical line), i.e. the true e^α, e^β.' : ''}`
         : `Bands: 1σ and 2σ. Structure finer than Δr is not resolved: Δr = ${fmt(metric.resolution[0], 2)} at the centre, ${fmt(metric.resolution[at1], 2)} at r = 1${unresolved !== null ? `; beyond r ≈ ${fmt(unresolved, 2)} Δr exceeds r (shaded)` : ''}.${truth ? ' Dashed: the simulated ring’s true metric.' : ''}`;
     },
   };

@@ -156,6 +156,17 @@ export function createResponsePanel(root) {
 
   return {
     box,
+    /**
+     * The residual maps as last drawn: every cell of the (ω, k) grid and, where the
+     * model is known, its (data − model)/σ for Re and Im (null: grey, no model yet).
+     */
+    residuals() {
+      if (!cells) return null;
+      return cells.omegas.flatMap((om) => cells.ks.map((kk) => {
+        const z = cells.z.get(`${om}|${kk}`);
+        return { omega: om, k: kk, re: z ? z[0] : null, im: z ? z[1] : null };
+      }));
+    },
     update(v) {
       if (!v) return;
       view = v;
