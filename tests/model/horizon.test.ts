@@ -15,6 +15,7 @@ import { GridSolver } from '../../src/physics/gridSolver.ts';
 import type { Metric } from '../../src/physics/metric.ts';
 import { Rng } from '../../src/util/random.ts';
 import { DEFAULT_OMEGAS } from './targets.ts';
+import { predictHorizon } from './horizonPrediction.ts';
 import { type HorizonTarget, horizonTable, horizonTargets, scoreHorizon } from './horizonTargets.ts';
 
 const defaultModes: KernelMode[] = DEFAULT_OMEGAS.flatMap((w) => Array.from({ length: 13 }, (_, k) => ({ omegaRe: w, omegaIm: 0.25, k })));
@@ -145,6 +146,23 @@ describe('horizon network: accuracy at 1% noise (default grid, from the r_h scan
         expect(est.chi2, tag).toBeGreaterThan(0.85);
         expect(est.chi2, tag).toBeLessThan(1.15);
       }
+    });
+  }
+});
+
+describe('horizon network: bias and sampling spread (exact tables with the σ of 1% noise)', () => {
+  for (const name of ['bumpF', 'dipG'] as const) {
+    it(`${name}: the exact-table fit is unbiased (r_h within 0.3σ, f and g within 1% on [1.5 r_h, 3]) and its sampling spread lies inside its bands`, () => {
+      const p = predictHorizon(name, {}, 400);
+      expect(Math.abs(p.rhBiasZ)).toBeLessThan(0.3);
+      expect(p.fgBias).toBeLessThan(0.01);
+      // C JᵀJ C ≤ C: the posterior band also holds the prior's uncertainty
+      expect(p.sdF).toBeLessThan(p.bandF);
+      expect(p.sdG).toBeLessThan(p.bandG);
+      // knowing r_h narrows the bands near the horizon, but not to zero: g there is limited by the data, not by r_h alone
+      expect(p.bandGivenRhG).toBeLessThan(p.bandG);
+      expect(p.bandGivenRhG).toBeGreaterThan(0.5 * p.bandG);
+      expect(p.pass).toBeGreaterThan(0.5);
     });
   }
 });

@@ -22,6 +22,12 @@ export type HorizonTarget = keyof typeof horizonTargets;
 /** The default response grid at 1% noise for a target. */
 export const horizonTable = (name: HorizonTarget, seed: number, noise = 0.01): ResponsePoint[] => defaultTable(horizonTargets[name](), noise, seed);
 
+/**
+ * Issue 13 §2 at 1% noise: r_h within 2% and 2.5σ, T within 3σ, f and g within 2%
+ * on [1.5 r_h, 3], 2σ coverage ≥ 90% on [1.1 r_h, 3].
+ */
+export const HORIZON_GOALS = { rhRel: 0.02, rhZ: 2.5, tZ: 3, fg: 0.02, fgFrom: 1.5, coverage: 0.9, coverageFrom: 1.1, rOuter: 3 } as const;
+
 export interface HorizonScore {
   /** (r_h − truth)/truth and (r_h − truth)/σ. */
   rhRel: number;
@@ -41,8 +47,8 @@ export function scoreHorizon(metric: Metric, est: HorizonEstimate): HorizonScore
   let fg = 0, cov = 0, n = 0;
   est.r.forEach((r, i) => {
     const ft = metric.f(r), gt = metric.g(r);
-    if (r >= 1.5 * c.rh && r <= 3) fg = Math.max(fg, Math.abs(est.f[i] / ft - 1), Math.abs(est.g[i] / gt - 1));
-    if (r >= 1.1 * c.rh && r <= 3) {
+    if (r >= HORIZON_GOALS.fgFrom * c.rh && r <= HORIZON_GOALS.rOuter) fg = Math.max(fg, Math.abs(est.f[i] / ft - 1), Math.abs(est.g[i] / gt - 1));
+    if (r >= HORIZON_GOALS.coverageFrom * c.rh && r <= HORIZON_GOALS.rOuter) {
       n += 2;
       if (Math.abs(est.f[i] - ft) <= 2 * est.f_err[i]) cov++;
       if (Math.abs(est.g[i] - gt) <= 2 * est.g_err[i]) cov++;
@@ -56,4 +62,10 @@ export function scoreHorizon(metric: Metric, est: HorizonEstimate): HorizonScore
     fg,
     coverage: cov / n,
   };
+}
+
+/** Whether a scored fit meets every target of HORIZON_GOALS. */
+export function meetsHorizonGoals(s: HorizonScore): boolean {
+  const G = HORIZON_GOALS;
+  return Math.abs(s.rhRel) < G.rhRel && Math.abs(s.rhZ) < G.rhZ && Math.abs(s.tZ) < G.tZ && s.fg < G.fg && s.coverage >= G.coverage;
 }

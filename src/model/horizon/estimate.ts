@@ -64,6 +64,29 @@ export function quadForm(C: Float64Array, b: ArrayLike<number>, n: number): numb
   return Math.max(0, q);
 }
 
+/**
+ * α(r) (fn = 0) or β(r) (fn = 1) of the horizon network at radius r ≥ r_h (same
+ * units as r_h), and into `grad` (length nw) its gradient over θ at fixed r: the
+ * node weights through the spline at ρ = arctan(r/r_h), and ln r_h through the
+ * move of ρ with r_h (dρ/d ln r_h = −(r/r_h)/(1 + r²/r_h²)). The factor
+ * r² − r_h² of f = (r² − r_h²)e^α adds −2r_h²/(r² − r_h²) to ∂ln f/∂ln r_h.
+ */
+export function alphaGradient(grid: HorizonGrid, theta: ArrayLike<number>, r: number, fn: 0 | 1, grad: Float64Array): number {
+  const K = grid.K, rh = Math.exp(theta[grid.iq]);
+  const ratio = r / rh;
+  const { c, d } = grid.basisAt(Math.atan(ratio));
+  const off = fn * K;
+  let al = 0, slope = 0;
+  grad.fill(0);
+  for (let j = 0; j < K; j++) {
+    al += c[j] * theta[off + j];
+    slope += d[j] * theta[off + j];
+    grad[off + j] = c[j];
+  }
+  grad[grid.iq] = (slope * -ratio) / (1 + ratio * ratio);
+  return al;
+}
+
 export function buildHorizonEstimate(
   grid: HorizonGrid,
   theta: Float64Array,
@@ -88,23 +111,12 @@ export function buildHorizonEstimate(
   const radii = [rh];
   for (let j = Math.floor(rh / OUTPUT_DR + 1e-9) + 1; j * OUTPUT_DR <= rEnd + 1e-12; j++) radii.push(j * OUTPUT_DR);
   for (const r of radii) {
-    const ratio = r / rh, rho = Math.atan(ratio);
-    const { c, d } = grid.basisAt(rho);
     const z = (r - rh) * (r + rh);
-    // dρ/d ln r_h at fixed r
-    const drho = -ratio / (1 + ratio * ratio);
     for (const [fn, arr, err] of [[0, out.f, out.f_err], [1, out.g, out.g_err]] as const) {
-      const off = fn * K;
-      let al = 0, slope = 0;
-      for (let j = 0; j < K; j++) {
-        al += c[j] * theta[off + j];
-        slope += d[j] * theta[off + j];
-      }
-      const e = Math.exp(al);
+      const e = Math.exp(alphaGradient(grid, theta, r, fn, grad));
       // δf = e^α [z δα − 2 r_h² δq], δα including the move of the nodes with r_h
-      grad.fill(0);
-      for (let j = 0; j < K; j++) grad[off + j] = z * c[j];
-      grad[iq] = z * slope * drho - 2 * rh * rh;
+      for (let j = 0; j < n; j++) grad[j] *= z;
+      grad[iq] -= 2 * rh * rh;
       arr.push(z * e);
       err.push(e * Math.sqrt(quadForm(C, grad, n)));
     }
