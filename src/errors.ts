@@ -18,6 +18,8 @@ export const ErrorCodes = {
   TABLE_VALUE: 'RING_ERR_TABLE_VALUE',
   TABLE_DUPLICATE: 'RING_ERR_TABLE_DUPLICATE',
   TABLE_TOO_SMALL: 'RING_ERR_TABLE_TOO_SMALL',
+  /** A file named by a flag, an argument or the configuration does not exist. */
+  FILE_NOT_FOUND: 'RING_ERR_FILE_NOT_FOUND',
   // CLI / config
   ARG_INVALID: 'RING_ERR_ARG_INVALID',
   CONFIG_INVALID: 'RING_ERR_CONFIG_INVALID',

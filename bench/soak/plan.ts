@@ -60,10 +60,11 @@ function durationOf(kind: FaultKind, rng: Rng, durationS: number): { seconds: nu
 
 /**
  * Draws the timeline: warm-up of 10% of the soak (45–180 s), settling of 10%
- * (at least 10 s), faults one after the other with 8–20 s of quiet between
- * them. Each kind comes once before any repeats (a short soak still sees the
- * whole list, as far as it fits); a daemon kill falls only in the first
- * half, so the last daemon process lives long enough for its own RSS baseline.
+ * (at least 10 s), faults one after the other with MIN_QUIET_S to
+ * MIN_QUIET_S + 12 s of quiet between them. Each kind comes once before any
+ * repeats (a short soak still sees the whole list, as far as it fits); a
+ * daemon kill falls only in the first half, so the last daemon process lives
+ * long enough for its own RSS baseline.
  */
 export function planSoak(seed: number, minutes: number): SoakPlan {
   const rng = new Rng(seed);
@@ -85,7 +86,7 @@ export function planSoak(seed: number, minutes: number): SoakPlan {
     const occupies = d.seconds + (kind === 'daemon-kill' ? 20 : 0);
     if (t + occupies > durationS - settleS) break;
     faults.push({ kind, at: Math.round(t * 10) / 10, ...d });
-    t += occupies + 8 + 12 * rng.uniform();
+    t += occupies + MIN_QUIET_S + 12 * rng.uniform();
   }
   return { seed, warmupS, durationS, settleS, faults };
 }
@@ -99,8 +100,12 @@ function shuffled<T>(xs: readonly T[], rng: Rng): T[] {
   return a;
 }
 
-/** Quiet seconds kept after a fault was survived before the next one starts. */
-export const MIN_QUIET_S = 8;
+/**
+ * Quiet seconds kept after a fault was survived before the next one starts:
+ * more than the 15 s after a recovery that memory is not sampled
+ * (bench/soak.ts), so every stretch between faults leaves quiet samples.
+ */
+export const MIN_QUIET_S = 25;
 
 /**
  * When a planned fault actually starts (seconds after the origin): at its

@@ -69,6 +69,22 @@ export class SimpleLink implements TransportLink {
   }
 }
 
+/**
+ * What to do about a port that would not open, from the operating system's
+ * reason: a path that does not exist or is not a serial port, permissions (the
+ * `dialout` group), a port another program holds; all three when the reason says none of these.
+ */
+export function portOpenHint(path: string, reason: string): string {
+  const missing = `is it the right path? list the serial ports with \`ls /dev/serial/by-id/ /dev/ttyUSB* /dev/ttyACM*\` and try one with \`holoring probe --port PATH\``;
+  const denied = `the user needs the dialout group: \`sudo usermod -aG dialout $USER\`, then log in again (under systemd: Group=dialout)`;
+  const busy = `another program holds the port: \`lsof ${path}\` names it (stop it, or another holoring daemon on this port)`;
+  if (/ENOENT|no such file/i.test(reason)) return missing;
+  if (/EACCES|EPERM|permission denied/i.test(reason)) return denied;
+  if (/EBUSY|resource busy|cannot lock|locked/i.test(reason)) return busy;
+  if (/ENOTTY|inappropriate ioctl/i.test(reason)) return `${path} is not a serial port: ${missing}`;
+  return `check the path (${missing}), the permissions (${denied}) and whether the port is busy (${busy})`;
+}
+
 /** A serial port through `serialport` (8N1, no flow control). */
 export class SerialTransport implements Transport {
   constructor(
@@ -85,7 +101,7 @@ export class SerialTransport implements Transport {
     return new Promise((resolve, reject) => {
       port.open((err) => {
         if (err) {
-          reject(new HoloringError(RingErrors.PORT_OPEN, `cannot open ${this.path}: ${err.message}`, { port: this.path }));
+          reject(new HoloringError(RingErrors.PORT_OPEN, `cannot open ${this.path}: ${err.message} — ${portOpenHint(this.path, err.message)}`, { port: this.path }));
           return;
         }
         const link = new SimpleLink(

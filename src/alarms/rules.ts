@@ -84,7 +84,7 @@ export const RULES: { readonly [R in AlarmRule]: (ctx: RuleContext, c: AlarmsCon
     return {
       value: t,
       message: `the sample is at ${(t * 1e3).toPrecision(3)} mK, above the Hawking–Page point ${(bound * 1e3).toPrecision(3)} mK: the bulk has a horizon and the disk metric no longer applies`,
-      action: 'cool the sample below the Hawking–Page point, or reconstruct with the horizon network (calibration.referenceGeometry "btz:RH")',
+      action: 'cool the sample below the Hawking–Page point, or fit the black hole: model.geometry "auto" (the default) or "horizon" (a "disk" fit cannot describe it), and calibrate against BTZ with calibration.referenceGeometry "btz:RH" (r_h = 2πT)',
     };
   },
   fitChi2({ inputs }, c) {

@@ -15,9 +15,15 @@ import { registerCommands } from './commands/index.ts';
  */
 export const EXIT = { OK: 0, FAILURE: 1, USAGE: 2 } as const;
 
-/** True when an error refuses the command's input (exit 2): a bad argument, configuration, or a refusal that names its flag. */
+/**
+ * Codes that always refuse the command's input: a bad argument or configuration,
+ * a file named on the command line that does not exist, a run id that names no run.
+ */
+const USAGE_CODES: ReadonlySet<string> = new Set([ErrorCodes.ARG_INVALID, ErrorCodes.CONFIG_INVALID, ErrorCodes.FILE_NOT_FOUND, 'RING_ERR_RUN_NOT_FOUND']);
+
+/** True when an error refuses the command's input (exit 2): a usage code (above), or a refusal that names its flag or argument. */
 export function isUsageError(e: HoloringError): boolean {
-  return e.code === ErrorCodes.ARG_INVALID || e.code === ErrorCodes.CONFIG_INVALID || typeof e.context.flag === 'string';
+  return USAGE_CODES.has(e.code) || typeof e.context.flag === 'string' || typeof e.context.argument === 'string';
 }
 
 /** Commander's own message ("error: unknown option '--x'") in holoring's format. */

@@ -237,10 +237,15 @@ export function loadMetricFile(path: string): Metric {
   return tableMetric(data as MetricTable, path);
 }
 
-function parseNumbers(spec: string, part: string, count: number): number[] {
+/** The parameters after "NAME:" of a metric spec; refused naming the syntax and the defaults (what `NAME` alone gives). */
+function parseNumbers(spec: string, part: string, count: number, syntax: string, defaults: string): number[] {
+  const name = syntax.slice(0, syntax.indexOf(':'));
+  if (part.trim() === '') {
+    throw new HoloringError(ErrorCodes.METRIC_INVALID, `metric "${spec}": nothing after ":" — write "${name}" for the defaults (${defaults}) or "${syntax}"`, { spec });
+  }
   const nums = part.split(',').map((s) => Number(s.trim()));
-  if (nums.length !== count || nums.some((v) => !Number.isFinite(v)) || part.trim() === '') {
-    throw new HoloringError(ErrorCodes.METRIC_INVALID, `metric "${spec}": expected ${count} comma-separated number(s) after ":"`, { spec });
+  if (nums.length !== count || nums.some((v) => !Number.isFinite(v)) || part.split(',').some((s) => s.trim() === '')) {
+    throw new HoloringError(ErrorCodes.METRIC_INVALID, `metric "${spec}": expected ${count} comma-separated number(s) after ":" (${syntax}; "${name}" alone gives ${defaults})`, { spec });
   }
   return nums;
 }
@@ -255,17 +260,17 @@ export function parseMetricSpec(spec: string): Metric {
       return adsMetric();
     case 'deformed': {
       if (rest === undefined) return deformedMetric();
-      const [a1, a2, w] = parseNumbers(spec, rest, 3);
+      const [a1, a2, w] = parseNumbers(spec, rest, 3, 'deformed:a1,a2,w', `a1, a2, w = ${[DEFAULT_DEFORMED.a1, DEFAULT_DEFORMED.a2, DEFAULT_DEFORMED.w].join(', ')}`);
       return deformedMetric(a1, a2, w);
     }
     case 'btz': {
       if (rest === undefined) return btzMetric();
-      const [rh] = parseNumbers(spec, rest, 1);
+      const [rh] = parseNumbers(spec, rest, 1, 'btz:rh', `rh = ${DEFAULT_BTZ_RH}`);
       return btzMetric(rh);
     }
     case 'blackhole': {
       if (rest === undefined) return blackHoleMetric();
-      const [rh, af, ag, c, w] = parseNumbers(spec, rest, 5);
+      const [rh, af, ag, c, w] = parseNumbers(spec, rest, 5, 'blackhole:rh,af,ag,c,w', `rh, af, ag, c, w = ${[DEFAULT_BLACK_HOLE.rh, DEFAULT_BLACK_HOLE.af, DEFAULT_BLACK_HOLE.ag, DEFAULT_BLACK_HOLE.c, DEFAULT_BLACK_HOLE.w].join(', ')}`);
       return blackHoleMetric(rh, af, ag, c, w);
     }
     default:

@@ -17,6 +17,8 @@ import { lastFit } from './summary.ts';
  * - fits (json): every fit document without its table; (csv): one line per round;
  * - response (csv): the last fit's table in the response-table CSV; (json): {calibrationVersion, points};
  * - frames (json): one frames file (header, then every acquisition frame); (csv): one line per frame.
+ * Whatever the run does not have — no fit (metric, fits, response), no acquisition
+ * frame (frames) — is refused with RING_ERR_RUN_EXPORT before anything is written.
  */
 export type ExportWhat = 'metric' | 'fits' | 'response' | 'frames';
 export type ExportFormat = 'csv' | 'json';
@@ -46,6 +48,7 @@ export function exportRun(dataDir: string, id: string, what: ExportWhat, format:
   }
   if (what === 'fits') {
     const fits = documents.filter((d): d is FitDoc => d.type === 'fit');
+    needFit(fits.at(-1) ?? null, id, 'fits');
     if (format === 'json') write(JSON.stringify(fits.map(({ table: _t, ...f }) => f), null, 1) + '\n');
     else write(csv(['round', 'sweep', 'time', 'chi2', 'iterations', 'points', 'elapsed_ms', 'backend', 'fingerprint', 'calibration_version'], fits.map((f) => [f.round, f.sweep, f.time, f.chi2, f.iterations, f.points, f.elapsedMs, f.backend, f.fingerprint, f.table.calibrationVersion])));
     return;
@@ -57,18 +60,19 @@ export function exportRun(dataDir: string, id: string, what: ExportWhat, format:
   }
   const segs = listSegments(dataDir, id, 'frames');
   const device = segs.map((s) => readSegment(s.path, 0, { maxBytes: 4096 }).device).find((d) => d !== null);
-  if (!device) throw new HoloringError(EXPORT_ERROR, `run ${id} has no frames in its journal`, { run: id });
+  const frames = iterateRunFrames(dataDir, id, 'frames');
+  const first = frames.next();
+  if (!device || first.done) throw new HoloringError(EXPORT_ERROR, `run ${id} has no acquisition frames in its journal${segs.length === 0 ? ' (none recorded, or pruned by storage.maxBytes)' : ''}`, { run: id });
+  const all = (function* () {
+    yield first.value;
+    yield* frames;
+  })();
   if (format === 'json') {
     write(framesFileHeader(device) + '\n');
-    for (const f of iterateRunFrames(dataDir, id, 'frames')) write(frameToJson(f) + '\n');
+    for (const f of all) write(frameToJson(f) + '\n');
     return;
   }
-  let header = false;
-  for (const f of iterateRunFrames(dataDir, id, 'frames')) {
-    if (!header) {
-      header = true;
-      write(['seq', 'device_time_us', 'omega', 'source_site', 'amplitude', 'source_width', 'temperature_k', 'flags', 'source', ...Array.from(f.x, (_v, i) => `x${i}`), ...Array.from(f.y, (_v, i) => `y${i}`)].join(',') + '\n');
-    }
-    write([f.seq, f.deviceTimeUs, f.omega, f.sourceSite, f.amplitude, f.sourceWidth, f.temperatureK, f.flags, f.source, ...f.x, ...f.y].join(',') + '\n');
-  }
+  const sites = first.value.x.length;
+  write(['seq', 'device_time_us', 'omega', 'source_site', 'amplitude', 'source_width', 'temperature_k', 'flags', 'source', ...Array.from({ length: sites }, (_v, i) => `x${i}`), ...Array.from({ length: sites }, (_v, i) => `y${i}`)].join(',') + '\n');
+  for (const f of all) write([f.seq, f.deviceTimeUs, f.omega, f.sourceSite, f.amplitude, f.sourceWidth, f.temperatureK, f.flags, f.source, ...f.x, ...f.y].join(',') + '\n');
 }

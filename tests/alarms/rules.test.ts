@@ -7,7 +7,7 @@ import { VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { AlarmEngine, type AlarmInputs, diskFreeBytes, hawkingPageBound, webhookSink } from '../../src/alarms/index.ts';
 import { AlarmsConfigSchema } from '../../src/config/alarms.ts';
-import { parseConfig } from '../../src/config/schema.ts';
+import { ConfigSchema, parseConfig } from '../../src/config/schema.ts';
 import { hawkingPageKelvin, reducedTemperature } from '../../src/physics/temperature.ts';
 import { silentLogger } from '../../src/log.ts';
 import { alarmsConfig } from './helpers.ts';
@@ -82,6 +82,25 @@ describe('alarm rules', () => {
     expect(at(t0, { fit: { round: 1, chi2: 1.9 }, influxBacklogBytes: 2 ** 20, diskFreeBytes: 10 * 2 ** 20, journalShortfall: 0, calibration: fresh })).toEqual([]);
     expect(at(t0 + 1, { fit: { round: 2, chi2: 2.5 }, influxBacklogBytes: 2 ** 20 + 1, diskFreeBytes: 10 * 2 ** 20 - 1, journalShortfall: 1, calibration: { version: 'cal-0', createdAt: '2026-10-01T00:00:00Z' } }))
       .toEqual(['fitChi2', 'influxBacklog', 'diskSpace', 'journalShortfall', 'calibrationAge']);
+  });
+
+  it('every configuration key an alarm names exists; a sample above T_HP is pointed at the horizon network (model.geometry)', () => {
+    const { engine, at } = clocked({ sampleTemperature: { hawkingPageK: 0.005 }, fitChi2: { max: 2 }, influxBacklog: { maxMB: 1 }, diskSpace: { minFreeMB: 10 }, journalShortfall: { maxFrames: 0 }, calibrationAge: { maxDays: 30 } });
+    at(0, { framesAccepted: 0, checksumErrors: 0, missingFrames: 0 });
+    const raised = at(Date.parse('2026-11-29T00:00:00Z') / 1000, {
+      temperatureK: 0.01, fit: { round: 2, chi2: 2.5 }, influxBacklogBytes: 2 ** 21, diskFreeBytes: 1, journalShortfall: 1,
+      calibration: { version: 'cal-0', createdAt: '2026-10-01T00:00:00Z' }, framesAccepted: 100, checksumErrors: 50, missingFrames: 500,
+    });
+    expect(raised).toEqual(expect.arrayContaining(['sampleTemperature', 'fitChi2', 'influxBacklog', 'diskSpace', 'journalShortfall', 'calibrationAge']));
+    const text = engine.alarms().map((a) => `${a.message} ${a.action}`).join('\n');
+    const keys = [...new Set(text.match(/\b(?:device|physics|sweep|calibration|storage|model|server|alarms)\.[A-Za-z]+(?:\.[A-Za-z]+)*/g) ?? [])];
+    expect(keys).toContain('model.geometry');
+    for (const key of keys) {
+      const input = key.split('.').reduceRight<unknown>((v, k) => ({ [k]: v }), 'x');
+      const unknown = (ConfigSchema.safeParse(input).error?.issues ?? []).filter((i) => i.code === 'unrecognized_keys');
+      expect(unknown, `${key} is not a configuration key`).toEqual([]);
+    }
+    expect(engine.alarms().find((a) => a.rule === 'sampleTemperature')!.action).toMatch(/model\.geometry "auto".*"horizon"/);
   });
 
   it('a discarded (diverged) round raises the fit alarm even below the χ² bound; the next kept round clears it', () => {

@@ -1,33 +1,14 @@
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RingSimulator } from '../../drivers/sim/simulator.ts';
-import { EXIT, runProgram } from '../../src/cli/program.ts';
+import { EXIT } from '../../src/cli/program.ts';
 import { formatFramesFile } from '../../src/io/framesFile.ts';
 import { formatResponseTable } from '../../src/io/responseTable.ts';
-import { runCli } from '../support/cli.ts';
+import { runCli, runInProcess } from '../support/cli.ts';
 
-/** Runs `holoring ARGS` in this process and returns its exit code and stderr. */
-async function run(args: string[]): Promise<{ code: number; stderr: string; stdout: string }> {
-  let stderr = '';
-  let stdout = '';
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  try {
-    const code = await runProgram(args);
-    return { code, stderr, stdout };
-  } finally {
-    err.mockRestore();
-    out.mockRestore();
-  }
-}
+const run = runInProcess;
 
 const dir = mkdtempSync(join(tmpdir(), 'holoring-exit-'));
 const missing = join(dir, 'missing');
@@ -54,14 +35,14 @@ const refusals: [string, string[], RegExp][] = [
   ['unknown command', ['reconstrukt'], /RING_ERR_ARG_INVALID: unknown command 'reconstrukt'/],
   ['unknown option', ['simulate', '--bogus'], /RING_ERR_ARG_INVALID: unknown option '--bogus'/],
   ['missing required option', ['reconstruct'], /RING_ERR_ARG_INVALID: required option '--data <file>' not specified/],
-  ['start: configuration file missing', ['start', '--config', missing], /RING_ERR_CONFIG_INVALID: cannot read configuration/],
+  ['start: configuration file missing', ['start', '--config', missing], /RING_ERR_FILE_NOT_FOUND: no configuration at .*missing: the file does not exist/],
   ['start: configuration null', ['start', '--config', join(dir, 'null.json')], /RING_ERR_CONFIG_INVALID: .*expected a JSON object/],
   ['start: bad --rate', ['start', '--rate', '-1'], /RING_ERR_ARG_INVALID: --rate: must be > 0/],
   ['start: bad --metric', ['start', '--device', 'sim', '--metric', 'btz:-1', '--no-train'], /RING_ERR_METRIC_INVALID: --metric:/],
   ['simulate: integer Δ', ['simulate', '--delta', '2'], /RING_ERR_DELTA_INTEGER: --delta:/],
   ['simulate: bad --metric', ['simulate', '--metric', 'btz:-1'], /RING_ERR_METRIC_INVALID: --metric:/],
   ['simulate: unwritable --out', ['simulate', '--out', unwritable], /RING_ERR_ARG_INVALID: --out: cannot write .*does not exist/],
-  ['reconstruct: missing --data file', ['reconstruct', '--data', missing], /RING_ERR_TABLE_FORMAT: --data: cannot read response table/],
+  ['reconstruct: missing --data file', ['reconstruct', '--data', missing], /RING_ERR_FILE_NOT_FOUND: --data: no response table at .*missing: the file does not exist/],
   ['reconstruct: integer Δ names --delta', ['reconstruct', '--data', 'x.csv', '--delta', '2'], /RING_ERR_DELTA_INTEGER: --delta:/],
   ['reconstruct: bad --init', ['reconstruct', '--data', 'x.csv', '--init', missing], /--(data|init):/],
   ['emulate: integer Δ', ['emulate', '--link', join(dir, 'tty-free'), '--delta', '3'], /RING_ERR_DELTA_INTEGER: --delta:/],
@@ -69,9 +50,13 @@ const refusals: [string, string[], RegExp][] = [
   ['calibrate: bad --reference', ['calibrate', '--reference', 'nope'], /RING_ERR_ARG_INVALID: --reference:/],
   ['calibrate: unwritable --out', ['calibrate', '--out', unwritable], /RING_ERR_ARG_INVALID: --out: cannot write/],
   ['recalibrate: neither --frames nor --capture', ['recalibrate'], /RING_ERR_ARG_INVALID: give exactly one of --frames/],
-  ['recalibrate: missing --frames file', ['recalibrate', '--frames', missing, '--store', dir], /RING_ERR_CALIB_FRAMES_FILE: --frames: cannot read frames file/],
+  ['recalibrate: missing --frames file', ['recalibrate', '--frames', missing, '--store', dir], /RING_ERR_FILE_NOT_FOUND: --frames: no frames file at /],
   ['calibrations: not a version', ['calibrations', 'show', 'latest', '--store', dir], /RING_ERR_CALIB_RECORD_NOT_FOUND: VERSION:/],
-  ['image: missing --data file', ['image', '--data', missing, '--omega', '1'], /RING_ERR_TABLE_FORMAT/],
+  ['image: missing --data file', ['image', '--data', missing, '--omega', '1'], /RING_ERR_FILE_NOT_FOUND: --data: no response table at /],
+  ['image: --out of an unknown kind', ['image', '--data', missing, '--omega', '1', '--out', join(dir, 'x.png')], /RING_ERR_ARG_INVALID: --out: .*x\.png: the image is written as CSV .* or as an SVG plot \(\.svg\), not \.png/],
+  ['simulate: --metric with nothing after the colon', ['simulate', '--metric', 'blackhole:'], /RING_ERR_METRIC_INVALID: --metric: metric "blackhole:": nothing after ":" — write "blackhole" for the defaults \(rh, af, ag, c, w = 1\.5, 0\.3, 0, 2\.4, 0\.7\) or "blackhole:rh,af,ag,c,w"/],
+  ['simulate: --metric with too few parameters', ['simulate', '--metric', 'btz:1,2'], /RING_ERR_METRIC_INVALID: --metric: metric "btz:1,2": expected 1 comma-separated number\(s\) after ":" \(btz:rh; "btz" alone gives rh = 1\.5\)/],
+  ['runs: no such run', ['runs', 'show', 'nosuch', '--data-dir', dir], /RING_ERR_RUN_NOT_FOUND: no runs in /],
   ['token: unknown subcommand option', ['token', 'create', '--role', 'viewer', '--bogus'], /RING_ERR_ARG_INVALID: unknown option '--bogus'/],
 ];
 

@@ -62,7 +62,7 @@ describe('bad input is refused with stable codes', () => {
     expect(codeOf(() => parseMetricSpec('deformed:1,2'))).toBe('RING_ERR_METRIC_INVALID');
     expect(codeOf(() => parseMetricSpec('btz:-1'))).toBe('RING_ERR_METRIC_INVALID');
     expect(codeOf(() => btzMetric(0))).toBe('RING_ERR_METRIC_INVALID');
-    expect(codeOf(() => parseMetricSpec('/nonexistent/metric.json'))).toBe('RING_ERR_METRIC_FILE');
+    expect(codeOf(() => parseMetricSpec('/nonexistent/metric.json'))).toBe('RING_ERR_FILE_NOT_FOUND');
   });
 
   it('accepts the documented specs', () => {

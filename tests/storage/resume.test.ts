@@ -115,7 +115,7 @@ describe('a run interrupted and continued', () => {
     expect(s.frames.lastSeq).toBe(stops.at(-1)!.frames.lastSeq);
     expect(s.frames.lastSeq).toBe(readRunFrames(dataDir, id).frames.at(-1)!.seq);
     const bad = runCli(['runs', 'show', 'nope', '--data-dir', dataDir]);
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/RING_ERR_RUN_NOT_FOUND: no run "nope"/);
   });
 });

@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { vi } from 'vitest';
+import { runProgram } from '../../src/cli/program.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/holoring.mjs', import.meta.url));
 
@@ -19,4 +21,29 @@ export function runCli(args: string[], opts: { cwd?: string; env?: Record<string
     maxBuffer: 64 * 1024 * 1024,
   });
   return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+}
+
+/**
+ * Runs `holoring ARGS` in this process (no process start-up: for the many
+ * short refusals) and returns its exit code, stdout and stderr.
+ */
+export async function runInProcess(args: string[]): Promise<CliResult> {
+  let stderr = '';
+  let stdout = '';
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stderr += String(chunk);
+    return true;
+  });
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stdout += String(chunk);
+    return true;
+  });
+  try {
+    const code = await runProgram(args);
+    return { code, stderr, stdout };
+  } finally {
+    err.mockRestore();
+    out.mockRestore();
+    process.exitCode = undefined;
+  }
 }

@@ -8,13 +8,21 @@ import { readFramesFile } from '../../io/framesFile.ts';
 import { formatLinePlotSvg } from '../../io/plotSvg.ts';
 import { readResponseTable } from '../../io/responseTable.ts';
 import { IMAGE_DEFAULTS, imageFromTable, imageSummary } from '../../physics/ringImage.ts';
-import { numberArg, withFlag, writeOutput } from '../args.ts';
+import { checkOutput, numberArg, withFlag, writeOutput } from '../args.ts';
 import { resolveRecord } from './recalibrate.ts';
 
 interface ImageOptions {
   data?: string; frames?: string; record?: string; store: string; gamma: number;
   omega: number; aperture: number; focal: number; width?: number; extent: number; samples: number;
   out?: string; json?: boolean;
+}
+
+/** What `--out` writes, from its name: CSV (`.csv`, or `-` for stdout) or an SVG plot (`.svg`); any other name is refused before any work. */
+export function imageOutputKind(out: string): 'csv' | 'svg' {
+  if (out === '-') return 'csv';
+  const ext = /\.([^./\\]+)$/.exec(out)?.[1]?.toLowerCase();
+  if (ext === 'csv' || ext === 'svg') return ext;
+  throw new HoloringError(ErrorCodes.ARG_INVALID, `--out: ${out}: the image is written as CSV (a name ending in .csv, or - for stdout) or as an SVG plot (.svg)${ext ? `, not .${ext}` : '; the name has no extension'}`, { flag: '--out', path: out });
 }
 
 /** Response-table rows and the source width from --frames: calibrated with a record, as `recalibrate` does. */
@@ -49,6 +57,8 @@ export function registerImage(program: Command): void {
     .option('--json', 'print {spot, position, width, contrast, omega, …} on stdout')
     .action(async (o: ImageOptions) => {
       if (!!o.data === !!o.frames) throw new HoloringError(ErrorCodes.ARG_INVALID, 'give exactly one of --data FILE or --frames FILE', {});
+      const kind = o.out === undefined ? null : imageOutputKind(o.out);
+      checkOutput('--out', o.out);
       const src = o.data
         ? { points: withFlag('--data', () => readResponseTable(o.data!)).points, sourceWidth: IMAGE_DEFAULTS.sourceWidth }
         : await framesTable(o);
@@ -56,8 +66,7 @@ export function registerImage(program: Command): void {
         imageFromTable(src.points, o.omega, { aperture: o.aperture, focal: o.focal, sourceWidth: o.width ?? src.sourceWidth, extent: o.extent, samples: o.samples }),
       );
       if (o.out) {
-        const svg = o.out.toLowerCase().endsWith('.svg');
-        const text = svg
+        const text = kind === 'svg'
           ? formatLinePlotSvg({ x: img.x, y: img.intensity, title: `ring image at Ω = ${img.omega} + ${img.Omega.im}i (d = ${o.aperture}, f = ${o.focal}, |k| ≤ ${img.kMax})`, xLabel: 'x_S', yLabel: '|Ψ(x_S)|² / max' })
           : ['x_s,intensity', ...Array.from(img.x, (x, i) => `${x},${img.intensity[i]}`)].join('\n') + '\n';
         writeOutput('--out', o.out, text);

@@ -5,6 +5,7 @@ import { type ExportFormat, type ExportWhat, exportRun } from '../../storage/exp
 import { resolveDataDir } from '../../storage/layout.ts';
 import { listRunIds } from '../../storage/reader.ts';
 import { type RunSummary, summariseRun } from '../../storage/summary.ts';
+import { checkOutput } from '../args.ts';
 
 /** `holoring runs list|show|export`: the run records of a data directory (docs/runs.md). */
 interface RunsFlags {
@@ -15,13 +16,13 @@ interface RunsFlags {
 /** A run id, or `latest` (the newest run); refused naming the runs there are. */
 function resolveRun(dataDir: string, spec: string): string {
   const ids = listRunIds(dataDir);
-  if (ids.length === 0) throw new HoloringError('RING_ERR_RUN_NOT_FOUND', `no runs in ${dataDir} (give --data-dir, or set HOLORING_DATA_DIR)`, { dataDir });
+  if (ids.length === 0) throw new HoloringError('RING_ERR_RUN_NOT_FOUND', `no runs in ${dataDir} (give --data-dir, or set HOLORING_DATA_DIR)`, { dataDir, argument: 'id' });
   if (spec === 'latest') return ids[ids.length - 1];
   const hits = ids.filter((id) => id === spec || id.startsWith(spec));
   if (hits.length === 1) return hits[0];
   throw new HoloringError('RING_ERR_RUN_NOT_FOUND', hits.length > 1
     ? `"${spec}" matches ${hits.length} runs (${hits.slice(0, 5).join(', ')}…): give more of the id`
-    : `no run "${spec}" in ${dataDir}; the latest are: ${ids.slice(-5).join(', ')} (or say "latest")`, { dataDir, spec });
+    : `no run "${spec}" in ${dataDir}; the latest are: ${ids.slice(-5).join(', ')} (or say "latest")`, { dataDir, spec, argument: 'id' });
 }
 
 const seconds = (ms: number): string => (ms >= 3_600_000 ? `${(ms / 3_600_000).toFixed(1)} h` : ms >= 60_000 ? `${(ms / 60_000).toFixed(1)} min` : `${(ms / 1000).toFixed(1)} s`);
@@ -90,22 +91,28 @@ export function registerRuns(program: Command): void {
       const what = o.what as ExportWhat;
       const format = (o.format ?? (what === 'metric' || what === 'frames' ? 'json' : 'csv')) as ExportFormat;
       if (format !== 'csv' && format !== 'json') throw new HoloringError(ErrorCodes.ARG_INVALID, `--format: "${o.format}" is not csv or json`, { flag: '--format' });
+      checkOutput('--out', o.out);
       const dataDir = resolveDataDir(o.dataDir);
       const id = resolveRun(dataDir, spec);
       if (o.out === '-') {
         exportRun(dataDir, id, what, format, (text) => process.stdout.write(text));
         return;
       }
-      let fd: number;
+      // opened at the first write: an export refused (nothing of that kind) leaves no file behind
+      let fd: number | null = null;
       try {
-        fd = openSync(o.out, 'w');
-      } catch (e) {
-        throw new HoloringError(ErrorCodes.ARG_INVALID, `--out: cannot write ${o.out}: ${(e as Error).message}`, { flag: '--out' });
-      }
-      try {
-        exportRun(dataDir, id, what, format, (text) => writeSync(fd, text));
+        exportRun(dataDir, id, what, format, (text) => {
+          if (fd === null) {
+            try {
+              fd = openSync(o.out, 'w');
+            } catch (e) {
+              throw new HoloringError(ErrorCodes.ARG_INVALID, `--out: cannot write ${o.out}: ${(e as Error).message}`, { flag: '--out' });
+            }
+          }
+          writeSync(fd, text);
+        });
       } finally {
-        closeSync(fd);
+        if (fd !== null) closeSync(fd);
       }
     });
 }

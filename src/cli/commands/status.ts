@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
 import { mergeConfig, parseConfig, readConfigFile } from '../../config/schema.ts';
 import { HoloringError } from '../../errors.ts';
+import type { Alarm } from '../../alarms/types.ts';
 import type { StatusView } from '../../server/live.ts';
 import { numberArg } from '../args.ts';
+import { type MetricGlance, formatStatus } from '../statusFormat.ts';
 
 /** Refused when no daemon answers at the address. */
 export const STATUS_UNREACHABLE = 'RING_ERR_DAEMON_UNREACHABLE';
@@ -14,19 +16,6 @@ interface StatusFlags {
   json?: boolean;
   token?: string;
   timeout: number;
-}
-
-/** One status (GET /api/status) as a few lines for a person. */
-function formatStatus(s: StatusView): string {
-  const a = s.device.counters?.account;
-  const missing = a ? Object.entries(a.missing).map(([k, n]) => `${k} ${n}`).join(', ') : '';
-  return [
-    `daemon ${s.state}${s.error ? ` (${s.error})` : ''}, up ${s.uptimeS} s`,
-    `device ${s.device?.state ?? '—'}${s.device?.identity ? ` ${s.device.identity.model} ${s.device.identity.serial}` : ''}, ${s.device?.frameRateHz ?? 0} frames/s`,
-    a ? `frames: ${a.received} received, ${Object.values(a.missing).reduce<number>((x, y) => x + (y ?? 0), 0)} missing${missing ? ` (${missing})` : ''}, ${a.duplicates} duplicates; seq ${a.firstSeq ?? '—'}…${a.lastSeq ?? '—'}` : `frames: ${s.pipeline?.frames ?? 0}`,
-    `sweeps ${s.pipeline?.sweeps ?? 0}, table points ${s.pipeline?.tablePoints ?? 0}, calibration ${s.pipeline?.calibrationVersion ?? 'none'}`,
-    `trainer: ${s.trainer?.rounds ?? 0} rounds, last reduced χ² ${s.trainer?.lastChi2 != null ? Number(s.trainer.lastChi2).toFixed(3) : '—'}`,
-  ].join('\n');
 }
 
 export function registerStatus(program: Command): void {
@@ -44,14 +33,29 @@ export function registerStatus(program: Command): void {
       const base = o.url ?? `http://${config.server.host}:${config.server.port}/`;
       const url = new URL('api/status', base.endsWith('/') ? base : `${base}/`).toString();
       const token = o.token ?? process.env.HOLORING_TOKEN;
+      const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
       let body: StatusView;
       try {
-        const res = await fetch(url, { signal: AbortSignal.timeout(o.timeout), headers: token ? { authorization: `Bearer ${token}` } : {} });
+        const res = await fetch(url, { signal: AbortSignal.timeout(o.timeout), headers });
         if (!res.ok) throw new Error(`HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`);
         body = (await res.json()) as StatusView;
       } catch (e) {
         throw new HoloringError(STATUS_UNREACHABLE, `no daemon answered at ${url}: ${(e as Error).message} — is \`holoring start\` running, and on this port (--port, --url, --config)?`, { url });
       }
-      process.stdout.write(o.json ? JSON.stringify(body) + '\n' : formatStatus(body) + '\n');
+      // the latched alarms and the latest fit's geometry: null when the daemon does not say (no fit yet: 404)
+      const optional = async <T>(path: string): Promise<T | null> => {
+        try {
+          const res = await fetch(new URL(path, url).toString(), { signal: AbortSignal.timeout(o.timeout), headers });
+          return res.ok ? ((await res.json()) as T) : null;
+        } catch {
+          return null;
+        }
+      };
+      const alarms = (await optional<{ alarms: Alarm[] }>('alarms'))?.alarms ?? null;
+      const metric = await optional<MetricGlance>('metric');
+      if (o.json) {
+        const { geometry, rh, rh_err, temperature, temperature_err, sampleTemperatureRatio } = metric ?? {};
+        process.stdout.write(JSON.stringify({ ...body, alarms, geometry: metric ? { geometry: geometry ?? 'disk', rh, rh_err, temperature, temperature_err, sampleTemperatureRatio } : null }) + '\n');
+      } else process.stdout.write(formatStatus({ status: body, alarms, metric }) + '\n');
     });
 }
