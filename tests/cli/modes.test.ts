@@ -51,7 +51,7 @@ describe('holoring modes / simulate --model', () => {
     const r = runCli(['modes', '--data', table, '--resamples', '8']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/holographic, disk: .*one tower per k/);
-    expect(r.stdout).toMatch(/deviate from the pure AdS ladder by up to 0\.[1-3]\d*a/);
+    expect(r.stdout).toMatch(/deviate from the pure AdS ladder by up to 0\.[1-3]\d* of the half-spacing a /);
   });
 
   it('refuses --model with --metric, and an unknown model, naming the flag', () => {

@@ -17,7 +17,7 @@ export interface HolographyCheck {
   /** Ladder spacing 2a in the table's frequency unit (2 in units of v/R: v/R = spacing/2). */
   spacing: number | null;
   spacing_err: number | null;
-  /** T = (u + v)/4π in the table's frequency unit (horizon only). */
+  /** T of the BTZ ladder fitted to the n = 0 poles and zeros, (u + v)/4π in the table's frequency unit (horizon only; see verdict.ts). */
   temperature: number | null;
   temperature_err: number | null;
   /** Resolved poles, every k. */
@@ -43,7 +43,17 @@ function pureAdsNote(disk: LadderTest): string {
   if (!p) return 'no pure AdS fit';
   return p.consistent
     ? `consistent with the pure AdS ladder (χ² = ${p.chi2.toFixed(1)} for ${p.dof}, p = ${p.pValue.toPrecision(2)}): the spacing is 2 v/R`
-    : `a deformed bulk: the rungs deviate from the pure AdS ladder by up to ${disk.maxDeviation.toFixed(3)}a (χ² = ${p.chi2.toFixed(1)} for ${p.dof}, p = ${p.pValue.toPrecision(2)}); the spacing is π/τ, τ the bulk's boundary-to-centre light time`;
+    : `a deformed bulk: the rungs deviate from the pure AdS ladder by up to ${disk.maxDeviation.toFixed(3)} of the half-spacing a (χ² = ${p.chi2.toFixed(1)} for ${p.dof}, p = ${p.pValue.toPrecision(2)}); the spacing is π/τ, τ the bulk's boundary-to-centre light time`;
+}
+
+/** One sentence on the temperature: the BTZ ladder Ω = ±k − i4πT(n + Δ/2) fitted to the n = 0 modes and zeros. */
+function btzNote(h: HorizonTest): string {
+  const b = h.btz;
+  if (!b) return 'no BTZ ladder fit';
+  const t = `T = ${b.temperature.toFixed(4)} ± ${b.temperatureErr.toPrecision(2)}, Δ = ${b.delta.toFixed(3)} ± ${b.deltaErr.toPrecision(2)}`;
+  return b.consistent
+    ? `consistent with the BTZ ladder Ω = ±k − i4πT(n + Δ/2) (χ² = ${b.chi2.toFixed(1)} for ${b.dof}, p = ${b.pValue.toPrecision(2)}): ${t}`
+    : `a deformed horizon: the BTZ ladder Ω = ±k − i4πT(n + Δ/2) fits poorly (χ² = ${b.chi2.toFixed(1)} for ${b.dof}, p = ${b.pValue.toPrecision(2)}), so ${t} is the BTZ black hole with the same n = 0 spectrum, errors scaled by √(χ²/ν)`;
 }
 
 const finiteOrNull = (v: number): number | null => (Number.isFinite(v) ? v : null);
@@ -57,11 +67,10 @@ export function holographyCheck(points: readonly ResponsePoint[], opts: Spectrum
   const gamma = spectra[0].gamma;
   const window: [number, number] = [Math.min(...spectra.map((s) => s.omegaMin)), Math.max(...spectra.map((s) => s.omegaMax))];
   const maxDepth = (window[1] - window[0]) / 4;
-  const rh = 1.5;
   const verdict = geometry === 'disk'
     ? `holographic, disk: ${disk.reason}; Δ = ${disk.delta.toFixed(4)} ± ${disk.deltaErr.toPrecision(2)}, asymptotic spacing ${disk.spacing.toFixed(4)} ± ${disk.spacingErr.toPrecision(2)}; ${pureAdsNote(disk)}`
     : geometry === 'horizon'
-      ? `holographic, black hole: ${horizon.reason}; T = ${horizon.temperature.toFixed(4)} ± ${horizon.temperatureErr.toPrecision(2)}, Δ = ${horizon.delta.toFixed(3)} ± ${horizon.deltaErr.toPrecision(2)}`
+      ? `holographic, black hole: ${horizon.reason}; ${btzNote(horizon)}`
       : `not holographic: disk — ${disk.reason}; horizon — ${horizon.reason}`;
   const pick = (g: typeof geometry, d: number, h: number): number | null => finiteOrNull(g === 'disk' ? d : g === 'horizon' ? h : NaN);
   const pt = (p: { k: number; re: number; im: number; err: number }) => ({ k: p.k, re: p.re, im: p.im, err: p.err });
@@ -73,8 +82,8 @@ export function holographyCheck(points: readonly ResponsePoint[], opts: Spectrum
     delta_err: pick(geometry, disk.deltaErr, horizon.deltaErr),
     spacing: geometry === 'disk' ? disk.spacing : null,
     spacing_err: geometry === 'disk' ? disk.spacingErr : null,
-    temperature: geometry === 'horizon' ? horizon.temperature : null,
-    temperature_err: geometry === 'horizon' ? horizon.temperatureErr : null,
+    temperature: geometry === 'horizon' ? finiteOrNull(horizon.temperature) : null,
+    temperature_err: geometry === 'horizon' ? finiteOrNull(horizon.temperatureErr) : null,
     poles: spectra.flatMap((s) => s.poles.filter((p) => p.resolved).map(pt)),
     evidence: {
       verdict,
@@ -87,7 +96,8 @@ export function holographyCheck(points: readonly ResponsePoint[], opts: Spectrum
         note:
           `χ is sampled on Ω = ω + iγ, γ = ${gamma}, ω ∈ [${window[0]}, ${window[1]}]. A pole at depth d below that line is resolved when d ≤ ${maxDepth.toFixed(2)} (a quarter of the window), ` +
           `its real part lies within d/2 of the window and its resampling error is below d/4. Disk poles sit γ = ${gamma} below the line (sharp; rungs above ω = ${window[1]} are not seen). ` +
-          `BTZ quasinormal modes sit γ + 2πT(Δ + 2n) below it (e.g. r_h = ${rh}, Δ = 1.5: ${(gamma + 2 * rh * 0.75).toFixed(2)} for n = 0, ${(gamma + 2 * rh * 1.75).toFixed(2)} for n = 1): only n = 0 and the zeros at depth γ + 2πT(2 − Δ) are resolvable, so T comes from the pole–zero pair.`,
+          `Quasinormal modes sit γ + 4πT(n + Δ/2) below it (BTZ r_h = 1.5, Δ = 1.5: ${(gamma + 2.25).toFixed(2)} for n = 0, ${(gamma + 5.25).toFixed(2)} for n = 1), the zeros γ + 4πT(n + 1 − Δ/2): ` +
+          `on such a table only n = 0 is resolvable, roughly for the poles and sharply for the zeros.`,
       },
       zeros: spectra.flatMap((s) => s.zeros.filter((p) => p.resolved).map(pt)),
       perK: spectra.map((s) => ({
