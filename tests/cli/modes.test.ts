@@ -54,6 +54,24 @@ describe('holoring modes / simulate --model', () => {
     expect(r.stdout).toMatch(/deviate from the pure AdS ladder by up to 0\.[1-3]\d* of the half-spacing a /);
   });
 
+  it('a deformed black hole is holographic: the black-hole check passes and says why, T with its σ', () => {
+    const table = join(dir, 'blackhole.csv');
+    expect(runCli(['simulate', '--metric', 'blackhole:1.5,0.3,0,2.4,0.7', '--kmax', '6', '--noise', '0.01', '--out', table, '--quiet']).code).toBe(0);
+    const text = runCli(['modes', '--data', table, '--resamples', '8']);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/holographic, black hole: .*below the real axis/);
+    expect(text.stdout).toMatch(/^disk check \(normal modes of a regular bulk\): failed — /m);
+    expect(text.stdout).toMatch(/^black-hole check \(quasinormal modes of a horizon\): passed — .*light cone/m);
+    expect(text.stdout).toContain('Ω = ±k − i4πT(n + Δ/2)');
+    const j = JSON.parse(runCli(['modes', '--data', table, '--json', '--resamples', '8']).stdout);
+    expect(j).toMatchObject({ holographic: true, geometry: 'horizon', spacing: null, spacing_err: null });
+    // T = √(f′(r_h)g′(r_h))/4π = r_h·√1.3/2π for this metric (the bump is 1 + 0.3e^{−(0.9/0.7)²} at r_h)
+    const T = (1.5 * Math.sqrt(1 + 0.3 * Math.exp(-((0.9 / 0.7) ** 2)))) / (2 * Math.PI);
+    expect(Math.abs(j.temperature - T)).toBeLessThan(3 * j.temperature_err);
+    expect(j.evidence.horizon.lightCone.a).toBeGreaterThan(0.9);
+    for (const p of j.poles) expect(p.im).toBeLessThan(0);
+  });
+
   it('refuses --model with --metric, and an unknown model, naming the flag', () => {
     const both = runCli(['simulate', '--model', 'oscillators', '--metric', 'ads']);
     expect(both.code).toBe(2);

@@ -24,8 +24,11 @@ export function registerModes(program: Command): void {
         process.stdout.write(JSON.stringify(r) + '\n');
         return;
       }
+      const { disk, horizon } = r.evidence;
       const lines = [
         `holography check of ${o.data}: ${r.evidence.verdict}`,
+        `disk check (normal modes of a regular bulk): ${disk.pass ? 'passed' : 'failed'} — ${disk.reason}`,
+        `black-hole check (quasinormal modes of a horizon): ${horizon.pass ? 'passed' : 'failed'} — ${horizon.reason}`,
         `geometry ${r.geometry}; Δ ${f(r.delta)} ± ${f(r.delta_err)}; spacing ${f(r.spacing)} ± ${f(r.spacing_err)}; T ${f(r.temperature)} ± ${f(r.temperature_err)}`,
         `resolved poles (k: Re Ω + i Im Ω ± err):`,
         ...r.poles.map((p) => `  ${p.k}: ${p.re.toFixed(4)} ${p.im < 0 ? '−' : '+'} ${Math.abs(p.im).toFixed(4)}i ± ${p.err.toPrecision(2)}`),

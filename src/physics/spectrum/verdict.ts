@@ -29,13 +29,19 @@ import { chiSquareSurvival, weightedLeastSquares } from './stats.ts';
  * Reported alongside, as information (physics.md §5): the BTZ ladder fitted
  * to the n = 0 poles and zeros (Re = a·k, Im(pole) = −u, Im(zero) = −v), whence
  * T = (u + v)/4π and Δ = 2u/(u + v). Its errors carry floors for the rational
- * fit's bias (HORIZON_POLE_FLOOR, HORIZON_FLOOR of the depth). Where the
- * BTZ ladder fits poorly (p < P_MIN: a deformed horizon) they are scaled by
- * the Birge ratio √(χ²/ν) and combined with the spread over k of the per-k
- * estimates T_k = (|Im p_k| + |Im z_k|)/4π, Δ_k = 2|Im p_k|/(|Im p_k| + |Im z_k|):
- * T is then that of the BTZ black hole with the same n = 0 spectrum, and its
- * error says how much the k disagree on it. The n = 0 modes alone cannot pin
- * the Hawking temperature of a deformed horizon (the near-horizon region
+ * fit's bias (HORIZON_POLE_FLOOR, HORIZON_FLOOR of the depth) and, where the
+ * BTZ ladder fits poorly (p < P_MIN), the Birge ratio √(χ²/ν). The error of T
+ * also carries the deformation: on BTZ the depth of the n = 0 zeros is the
+ * same for every k, on a deformed horizon it moves with k (the default
+ * deformed black hole: 0.74 at k = 1 to 0.37 at k = 12), and which k's depth
+ * stands for the horizon is not known without a model. So T is uncertain by
+ * at least the half-range of those depths over their mean, times T. T is that
+ * of the BTZ black hole with the same n = 0 spectrum, its error how far the
+ * spectrum is from BTZ; the n = 0 modes alone cannot pin the Hawking
+ * temperature of a deformed horizon (the near-horizon region shows in the deep
+ * overtones). The per-k estimates T_k = (|Im p_k| + |Im z_k|)/4π and
+ * Δ_k = 2|Im p_k|/(|Im p_k| + |Im z_k|) are reported, and their spread enters
+ * the errors where the BTZ ladder fits poorly.
  * shows in the deep overtones).
  */
 /** Systematic floor of a BTZ zero's position, as a fraction of its depth below the sampled line (bias on the closed form: ≲ 0.07·depth). */
@@ -86,6 +92,8 @@ export interface BtzFit {
   aErr: number;
   /** Per-k estimates from the least-damped resolved pole and zero of each k ≥ 1. */
   perK: { k: number; temperature: number; delta: number }[];
+  /** Half-range over mean of the depths |Im| of the least-damped zeros of the k ≥ 1: 0 for BTZ up to noise (the relative error of T it carries). */
+  zeroDepthSpread: number;
 }
 
 /**
@@ -146,14 +154,18 @@ export function fitBtz(poles: readonly SpectralPoint[], zeros: readonly Spectral
     const m = vals.reduce((t, x) => t + x, 0) / vals.length;
     return Math.sqrt(vals.reduce((t, x) => t + (x - m) ** 2, 0) / (vals.length - 1));
   };
+  const depths = [...new Set(z.map((x) => x.k))].map((k) => -Math.max(...z.filter((x) => x.k === k).map((x) => x.im)));
+  const zeroDepthSpread = depths.length >= 2 ? (Math.max(...depths) - Math.min(...depths)) / (2 * (depths.reduce((t, x) => t + x, 0) / depths.length)) : 0;
+  const temperature = (u + v) / (4 * Math.PI);
   return {
     chi2: fit.chi2, dof, pValue, consistent: pValue >= P_MIN,
-    temperature: (u + v) / (4 * Math.PI),
-    temperatureErr: Math.hypot((birge * Math.sqrt(Math.max(0, c[1][1] + 2 * c[1][2] + c[2][2]))) / (4 * Math.PI), spread(perK.map((x) => x.temperature))),
+    temperature,
+    temperatureErr: Math.hypot((birge * Math.sqrt(Math.max(0, c[1][1] + 2 * c[1][2] + c[2][2]))) / (4 * Math.PI), spread(perK.map((x) => x.temperature)), zeroDepthSpread * temperature),
     delta: (2 * u) / (u + v),
     deltaErr: Math.hypot(birge * Math.sqrt(Math.max(0, gu * gu * c[1][1] + 2 * gu * gv * c[1][2] + gv * gv * c[2][2])), spread(perK.map((x) => x.delta))),
     a, aErr: birge * Math.sqrt(c[0][0]),
     perK,
+    zeroDepthSpread,
   };
 }
 
