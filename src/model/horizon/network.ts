@@ -25,8 +25,9 @@ export interface HorizonNetworkOptions extends Partial<HorizonShape> {
 
 /**
  * λ of the horizon network. Smaller than the disk's: the nodes span a shorter ρ
- * range, and at λ = 1 the prior biases r_h (−0.4σ) and f, g near a deformation
- * (3–4% on [1.1 r_h, 3]) on noiseless data; at 0.1 the bias is ≤ 0.16σ and ≤ 1%.
+ * range, and at λ = 1 the prior biases r_h (up to 1.7σ) and f, g near a deformation
+ * (up to 2.6% on [1.5 r_h, 3]) on noiseless data; at 0.1 the bias is ≤ 0.13σ and ≤ 0.6%,
+ * and the Laplace evidence of the default-grid fits peaks near 0.1 (docs/model.md).
  */
 export const HORIZON_LAMBDA = 0.1;
 
