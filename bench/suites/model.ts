@@ -9,7 +9,9 @@
  *    both at N = 200 on the full 624-point table (goal ratio ≤ 0.1);
  *  - the full reconstruction with the modes split over two worker threads vs one thread;
  *  - the horizon network's reconstruction of a deformed black hole (624 pts, N = 400,
- *    K = 16, from the r_h scan) vs the disk reconstruction of the deformed disk (goal ratio ≤ 2).
+ *    K = 16, from the r_h scan) vs the disk reconstruction of the deformed disk (goal ratio ≤ 2);
+ *  - the daemon's horizon fit with the table's scale κ free (horizonScale.ts; small ring,
+ *    |k| ≤ 4, N = 200, a calibration constant 6·10⁻⁴ off) vs the same fit without κ (goal ≤ 1.5).
  */
 import { runCase } from '../harness.ts';
 import type { BenchSuite } from '../run.ts';
@@ -17,8 +19,9 @@ import { initBackend } from '../../src/model/backend.ts';
 import { createMetricNetwork } from '../../src/model/network.ts';
 import { createPlainGraph } from '../../src/model/tfGraph.ts';
 import { trustRegionStep, symmetrize } from '../../src/util/linalg.ts';
-import { blackHoleMetric, deformedMetric } from '../../src/physics/metric.ts';
+import { blackHoleMetric, btzMetric, deformedMetric } from '../../src/physics/metric.ts';
 import { createHorizonNetwork } from '../../src/model/horizon/network.ts';
+import { fitHorizonWithScale } from '../../src/model/horizonScale.ts';
 import { simulateResponseTable } from '../../src/physics/response.ts';
 
 const omegas = Array.from({ length: 48 }, (_, i) => 0.25 * (i + 1));
@@ -30,6 +33,9 @@ export const suite: BenchSuite = {
     const table = simulateResponseTable({ metric: deformedMetric(0.3, -0.2, 1.5), delta: 1.5, omegas, gamma: 0.25, kMax: 12, noise: 0.01, seed: 1 });
     const leanTable = table.filter((p) => Math.abs(p.k) <= 4);
     const bhTable = simulateResponseTable({ metric: blackHoleMetric(1.5, 0.3, 0, 2.4, 0.7), delta: 1.5, omegas, gamma: 0.25, kMax: 12, noise: 0.01, seed: 1 });
+    // the e2e's small black-hole ring, its calibration constant off by κ − 1 = −5.4·10⁻⁴ − 3·10⁻⁴i
+    const smallBh = simulateResponseTable({ metric: btzMetric(1.5), delta: 1.5, omegas: omegas.filter((_, i) => i % 2 === 1), gamma: 0.25, kMax: 4, noise: 0.001, seed: 1 })
+      .map((p) => ({ ...p, chiRe: (1 - 5.4e-4) * p.chiRe + 3e-4 * p.chiIm, chiIm: (1 - 5.4e-4) * p.chiIm - 3e-4 * p.chiRe }));
     const full = createMetricNetwork({ layers: 400, nodes: 32 });
     const lean = createMetricNetwork({ layers: 200, nodes: 16 });
     const half = createMetricNetwork({ layers: 200, nodes: 32 });
@@ -95,6 +101,14 @@ export const suite: BenchSuite = {
         repeats: 3,
         warmup: 1,
         goalRatio: 2,
+      },
+      {
+        name: 'model: live horizon fit with the scale κ free (small BTZ ring, 120 pts, N=200, K=16, from r_h = 1.5)',
+        run: () => fitHorizonWithScale(createHorizonNetwork({ layers: 200 }), smallBh, { init: 'scan', rhGuess: 1.5 }),
+        baseline: { name: 'the same fit without κ', run: () => createHorizonNetwork({ layers: 200 }).fit(smallBh, { init: 'scan', rhGuess: 1.5 }) },
+        repeats: 5,
+        warmup: 1,
+        goalRatio: 1.5,
       },
       {
         name: 'model: fused training step (Jacobian + LM update, N=200, 624 pts)',

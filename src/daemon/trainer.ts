@@ -52,7 +52,9 @@ export type TrainerReply =
 /** A trainer on the calling thread (each fit blocks it for the fit's duration). */
 export async function createLiveTrainer(opts: TrainerOptions): Promise<MetricTrainer> {
   const backend = await initBackend({ log: opts.log });
-  const fitter = new GeometryFitter(opts.geometry ?? 'auto', { delta: opts.delta, deltaStart: opts.deltaStart, freeScale: opts.freeScale, layers: opts.layers, nodes: opts.nodes });
+  // the horizon network always fits the table's overall scale κ: a live table's scale comes
+  // from the calibration reference, whose common error the horizon fit would put into r_h
+  const fitter = new GeometryFitter(opts.geometry ?? 'auto', { delta: opts.delta, deltaStart: opts.deltaStart, freeScale: opts.freeScale, horizonScale: true, layers: opts.layers, nodes: opts.nodes });
   const judge = roundJudge();
   return {
     backend,

@@ -17,6 +17,7 @@ export { checkpointGeometry, parseAnyCheckpoint };
 import { type HorizonFitResult, type HorizonNetwork, createHorizonNetwork } from './horizon/network.ts';
 import type { LmIteration } from './lm.ts';
 import { type FitResult, type MetricNetwork, createMetricNetwork } from './network.ts';
+import { fitHorizonWithScale } from './horizonScale.ts';
 import { makeOutput } from './output.ts';
 import { type FitQuality, assessFit } from './quality.ts';
 
@@ -86,9 +87,13 @@ export function chooseGeometry(disk: GeometryFigures, horizon: GeometryFigures, 
  * The verdict on a finished horizon fit (quality.ts, the disk's rules): one
  * forward pass at the network's fitted weights for the per-row residuals.
  */
-export function assessHorizonFit(net: HorizonNetwork, table: ResponseTable | readonly ResponsePoint[], fit: HorizonFitResult): FitQuality {
+export function assessHorizonFit(net: HorizonNetwork, table: ResponseTable | readonly ResponsePoint[], fit: HorizonFitResult & { scale?: { re: number; im: number } }): FitQuality {
   const { data } = net.prepare(table);
-  return assessFit(fit, data.points, net.predict(table), data.invSigma, data.lines, 'horizon');
+  const pred = net.predict(table);
+  // a fit with a free scale (horizonScale.ts) describes the table by κ·χ_network
+  const k = fit.scale;
+  if (k) for (let p = 0; 2 * p < pred.length; p++) [pred[2 * p], pred[2 * p + 1]] = [k.re * pred[2 * p] - k.im * pred[2 * p + 1], k.re * pred[2 * p + 1] + k.im * pred[2 * p]];
+  return assessFit(fit, data.points, pred, data.invSigma, data.lines, 'horizon');
 }
 
 /** Reads a checkpoint of either network (by its "format"). */
@@ -209,8 +214,10 @@ export class GeometryFitter {
   /**
    * `delta` 'auto' fits Δ in the disk network; the horizon network (no free Δ) then
    * takes the disk's latest estimate (deltaStart, default 1.5, before one exists).
+   * `horizonScale` fits a free complex scale κ of χ with the horizon network too
+   * (horizonScale.ts: for tables whose scale comes from a calibration reference).
    */
-  constructor(readonly mode: GeometryOption, private readonly opts: { delta: number | 'auto'; deltaStart?: number; freeScale?: boolean; layers: number; nodes: number }) {
+  constructor(readonly mode: GeometryOption, private readonly opts: { delta: number | 'auto'; deltaStart?: number; freeScale?: boolean; horizonScale?: boolean; layers: number; nodes: number }) {
     this.disk = mode === 'horizon' ? null : createMetricNetwork(opts);
   }
 
@@ -264,7 +271,7 @@ export class GeometryFitter {
       const rhGuess = temperatureRatio !== undefined && temperatureRatio > 1 ? temperatureRatio : undefined;
       const delta = typeof this.opts.delta === 'number' ? this.opts.delta : (this.disk?.delta ?? this.opts.deltaStart ?? 1.5);
       const net = this.horizonAt(delta);
-      const res = net.fit(points, { init: this.horizonInit, rhGuess, lm });
+      const res = this.opts.horizonScale ? fitHorizonWithScale(net, points, { init: this.horizonInit, rhGuess, lm }) : net.fit(points, { init: this.horizonInit, rhGuess, lm });
       this.horizonInit = 'current';
       return { ...res, ...assessHorizonFit(net, points, res), geometry: 'horizon', checkpoint: net.checkpoint() };
     };

@@ -1,18 +1,20 @@
 /**
- * The metric network's kernel times a free complex scale κ = (1 + a) + i·b, the
- * last two weights: χ_pred = κ·χ_network. For tables whose overall scale is not
- * known (it comes from a calibration reference at a Δ that may differ from the
- * sample's, docs/model.md "Δ from the data"): with κ free the fit takes Δ from the
- * shape of χ (its k- and Ω-dependence) instead of its amplitude.
+ * A network's kernel times a free complex scale κ = (1 + a) + i·b, the last two
+ * weights: χ_pred = κ·χ_network. For tables whose overall scale is not known
+ * exactly: it comes from a calibration reference, whose overall constant has an
+ * error common to every row (the disk with Δ fitted, docs/model.md "Δ from the
+ * data", where the reference may sit at another Δ; the daemon's horizon fits,
+ * horizonScale.ts). With κ free the fit takes the metric (and Δ) from the shape of
+ * χ (its k- and Ω-dependence) instead of its amplitude and phase.
  */
 import { FusedKernel, type KernelMode, type KernelOptions, type ModeKernel, forwardPass, jacobianPass, normalPass } from './kernel.ts';
 import type { NetworkGrid } from './grid.ts';
 
-export class ScaledKernel implements ModeKernel {
-  readonly inner: FusedKernel;
+/** Any mode kernel times κ: weights θ = (the inner kernel's, a, b). */
+export class ScaledModes<K extends ModeKernel> implements ModeKernel {
   readonly P: number;
-  readonly grid: NetworkGrid;
-  /** inner.nt + 2 */
+  readonly grid: K['grid'];
+  /** The inner kernel's weights + 2. */
   readonly nt: number;
   readonly dchi: Float64Array;
   private kre = 1;
@@ -20,11 +22,10 @@ export class ScaledKernel implements ModeKernel {
   /** χ of the inner network per mode (re, im), kept for ∂/∂κ */
   private readonly raw: Float64Array;
 
-  constructor(grid: NetworkGrid, delta: number, modes: readonly KernelMode[], opts: KernelOptions = {}) {
-    this.inner = new FusedKernel(grid, delta, modes, opts);
-    this.grid = grid;
-    this.P = modes.length;
-    this.nt = this.inner.nt + 2;
+  constructor(readonly inner: K) {
+    this.grid = inner.grid;
+    this.P = inner.P;
+    this.nt = (inner.nt ?? inner.grid.nw) + 2;
     this.dchi = new Float64Array(2 * this.nt);
     this.raw = new Float64Array(2 * this.P);
   }
@@ -35,7 +36,7 @@ export class ScaledKernel implements ModeKernel {
   }
 
   setWeights(theta: ArrayLike<number>): void {
-    const n = this.inner.nt;
+    const n = this.nt - 2;
     this.inner.setWeights(Array.prototype.slice.call(theta, 0, n) as number[]);
     this.kre = 1 + theta[n];
     this.kim = theta[n + 1];
@@ -50,7 +51,7 @@ export class ScaledKernel implements ModeKernel {
 
   jacobianMode(p: number): void {
     this.inner.jacobianMode(p);
-    const n = this.inner.nt, nt = this.nt, d = this.inner.dchi, out = this.dchi;
+    const nt = this.nt, n = nt - 2, d = this.inner.dchi, out = this.dchi;
     const kr = this.kre, ki = this.kim;
     for (let j = 0; j < n; j++) {
       const dr = d[j], di = d[n + j];
@@ -73,5 +74,12 @@ export class ScaledKernel implements ModeKernel {
 
   jacobian(theta: ArrayLike<number>, chi: Float64Array): Float64Array {
     return jacobianPass(this, theta, chi);
+  }
+}
+
+/** The disk network's fused kernel times κ. */
+export class ScaledKernel extends ScaledModes<FusedKernel> {
+  constructor(grid: NetworkGrid, delta: number, modes: readonly KernelMode[], opts: KernelOptions = {}) {
+    super(new FusedKernel(grid, delta, modes, opts));
   }
 }

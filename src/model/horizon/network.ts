@@ -149,7 +149,8 @@ export class HorizonNetwork {
     return Math.exp(best);
   }
 
-  private initialTheta(init: HorizonFitOptions['init'], data: TrainingData, rhGuess?: number): Float64Array {
+  /** The start of a fit's weights for `init` (see HorizonFitOptions; also the start of fits with a free scale, horizonScale.ts). */
+  initialTheta(init: HorizonFitOptions['init'], data: TrainingData, rhGuess?: number): Float64Array {
     const mode = init ?? (this.fitted ? 'current' : 'scan');
     if (mode === 'current') return this.theta.slice();
     if (mode === 'scan') {
