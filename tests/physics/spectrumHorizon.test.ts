@@ -101,6 +101,22 @@ describe('holography check on black holes beyond BTZ (mode-solver tables, 1% noi
     expect(r.evidence.verdict).toMatch(btz ? /consistent with the BTZ ladder/ : /a deformed horizon: the BTZ ladder .* fits poorly/);
   });
 
+  it('BTZ r_h = 1.5 at Δ = 1.3: the mode and its zero, 4πT(Δ − 1) = 0.9 apart, are not taken for a Froissart doublet', () => {
+    const r = holographyCheck(responseTableOf((W, k) => btzChi(1.3, 1.5, W, k), { omegas, gamma: 0.25, kMax, noise: 0.01, seed: 1 }), opts);
+    expect(r.geometry).toBe('horizon');
+    const T = 1.5 / (2 * Math.PI);
+    expect(Math.abs(r.temperature! - T)).toBeLessThan(3 * r.temperature_err!);
+    expect(Math.abs(r.delta! - 1.3)).toBeLessThan(3 * r.delta_err!);
+  });
+
+  it('BTZ r_h = 1.5 at Δ = 1.8: modes too deep to resolve (γ + 4πT·0.9 = 2.95 > 2.94), the zeros on the light cone: undecided, not a verdict', () => {
+    const r = holographyCheck(responseTableOf((W, k) => btzChi(1.8, 1.5, W, k), { omegas, gamma: 0.25, kMax, noise: 0.01, seed: 1 }), opts);
+    expect(r.holographic).toBe(false);
+    expect(r.evidence.horizon.reason).toMatch(/^undecided: the zeros of \d+ k lie below the real axis on a light cone .* widen the ω window or lower γ/);
+    expect(r.evidence.verdict).toMatch(/^not shown holographic/);
+    expect(Math.abs(r.evidence.horizon.lightCone!.a - 1)).toBeLessThan(0.03);
+  });
+
   it.each([
     { residue: 1, at: { re: 6.3, im: -0.2 }, why: /no shallower zero/ },
     { residue: 3, at: { re: 5, im: -1.5 }, why: /do not follow a light cone|no shallower zero|further from the light cone/ },

@@ -50,7 +50,7 @@ function pureAdsNote(disk: LadderTest): string {
 function btzNote(h: HorizonTest): string {
   const b = h.btz;
   if (!b) return 'no BTZ ladder fit';
-  const t = `T = ${b.temperature.toFixed(4)} ± ${b.temperatureErr.toPrecision(2)}, Δ = ${b.delta.toFixed(3)} ± ${b.deltaErr.toPrecision(2)}`;
+  const t = `T = ${b.temperature.toFixed(4)} ± ${b.temperatureErr.toPrecision(2)}, Δ = ${b.delta.toFixed(3)} ± ${b.deltaErr.toPrecision(2)} (for 1 < Δ < 2, where the least-damped zero is n = 0)`;
   return b.consistent
     ? `consistent with the BTZ ladder Ω = ±k − i4πT(n + Δ/2) (χ² = ${b.chi2.toFixed(1)} for ${b.dof}, p = ${b.pValue.toPrecision(2)}): ${t}`
     : `a deformed horizon: the BTZ ladder Ω = ±k − i4πT(n + Δ/2) fits poorly (χ² = ${b.chi2.toFixed(1)} for ${b.dof}, p = ${b.pValue.toPrecision(2)}), so ${t} is the BTZ black hole with the same n = 0 spectrum, errors scaled by √(χ²/ν)`;
@@ -71,7 +71,7 @@ export function holographyCheck(points: readonly ResponsePoint[], opts: Spectrum
     ? `holographic, disk: ${disk.reason}; Δ = ${disk.delta.toFixed(4)} ± ${disk.deltaErr.toPrecision(2)}, asymptotic spacing ${disk.spacing.toFixed(4)} ± ${disk.spacingErr.toPrecision(2)}; ${pureAdsNote(disk)}`
     : geometry === 'horizon'
       ? `holographic, black hole: ${horizon.reason}; ${btzNote(horizon)}`
-      : `not holographic: disk — ${disk.reason}; horizon — ${horizon.reason}`;
+      : `${horizon.reason.startsWith('undecided') ? 'not shown holographic' : 'not holographic'}: disk — ${disk.reason}; horizon — ${horizon.reason}`;
   const pick = (g: typeof geometry, d: number, h: number): number | null => finiteOrNull(g === 'disk' ? d : g === 'horizon' ? h : NaN);
   const pt = (p: { k: number; re: number; im: number; err: number }) => ({ k: p.k, re: p.re, im: p.im, err: p.err });
   const { rungs, ...diskRest } = disk;

@@ -202,6 +202,7 @@ export function testHorizon(spectra: readonly KSpectrum[]): HorizonTest {
   const unpaired = poles.filter((p) => !zeros.some((z) => z.k === p.k && z.im > p.im));
   const offCone = cone ? poles.filter((p) => Math.abs(p.re - (cone.a * p.k + cone.b)) > Math.abs(p.im) + 3 * p.errRe) : [];
   const kp = new Set(poles.map((p) => p.k)).size;
+  const maxDepth = spectra.length ? (spectra[0].omegaMax - spectra[0].omegaMin) / 4 : NaN;
   const info = {
     temperature: btz?.temperature ?? NaN, temperatureErr: btz?.temperatureErr ?? NaN,
     delta: btz?.delta ?? NaN, deltaErr: btz?.deltaErr ?? NaN, a: btz?.a ?? NaN,
@@ -214,7 +215,9 @@ export function testHorizon(spectra: readonly KSpectrum[]): HorizonTest {
   const coneText = cone ? `Re = a·k + b with a = ${cone.a.toPrecision(4)} ± ${cone.aErr.toPrecision(2)}, b = ${cone.b.toPrecision(3)} ± ${cone.bErr.toPrecision(2)} (χ² = ${cone.chi2.toFixed(1)} for ${cone.dof}, p = ${cone.pValue.toPrecision(2)})` : '';
   const reason = pass
     ? `${poles.length} poles on ${kp} k lie below the real axis (absorbed by a horizon), each with a shallower zero (the Δ → 2 − Δ modes), and the zeros of ${cone!.ks.length} k follow a light cone ${coneText}`
-    : cone === null || kp < 3
+    : cone !== null && conePass && kp < 3 && undamped.length === 0
+      ? `undecided: the zeros of ${cone.ks.length} k lie below the real axis on a light cone ${coneText}, but resolved poles lie on only ${kp} k (a horizon needs them on at least 3): quasinormal modes deeper than ${maxDepth.toFixed(2)} below the sampled line are not resolved — widen the ω window or lower γ`
+      : cone === null || kp < 3
       ? `no quasinormal spectrum: resolved poles on ${kp} k and zeros below the real axis on ${cone?.ks.length ?? new Set(zeros.filter((z) => z.k >= 1).map((z) => z.k)).size} k ≥ 1 (a horizon needs both on at least 3)`
       : undamped.length > 0
         ? `not absorbed: ${undamped.length} resolved poles lie on the real axis (normal modes, not quasinormal): ${at(undamped)}`
