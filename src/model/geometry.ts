@@ -7,7 +7,7 @@
  * the choice to the sample temperature when it is known, else to the lower value.
  */
 import type { ResponsePoint, ResponseTable } from '../contracts/response.ts';
-import { ErrorCodes, HoloringError } from '../errors.ts';
+import { HoloringError } from '../errors.ts';
 import { initBackend } from './backend.ts';
 import { type Checkpoint, CHECKPOINT_FORMAT, parseCheckpoint, readCheckpointJson } from './checkpoint.ts';
 import { ModelErrorCodes } from './data.ts';
@@ -15,6 +15,9 @@ import { HORIZON_CHECKPOINT_FORMAT, type HorizonCheckpoint, checkpointGeometry, 
 
 export { checkpointGeometry, parseAnyCheckpoint };
 import { type HorizonFitResult, type HorizonNetwork, createHorizonNetwork } from './horizon/network.ts';
+import { fitHorizonDelta, horizonDeltaStart, profileHorizonDelta } from './horizon/deltaProfile.ts';
+import type { DeltaProfile } from './deltaFree.ts';
+import { definedOnly } from '../util/options.ts';
 import type { LmIteration } from './lm.ts';
 import { type FitResult, type MetricNetwork, createMetricNetwork } from './network.ts';
 import { fitHorizonWithScale } from './horizonScale.ts';
@@ -111,9 +114,8 @@ export function loadAnyCheckpoint(path: string): Checkpoint | HorizonCheckpoint 
 export interface ReconstructOptions {
   geometry?: GeometryOption;
   /**
-   * Δ, or 'auto' (fitted with the disk network's metric, physics.md §10). The horizon
-   * network has no free Δ: under `auto` geometry it takes the disk fit's Δ, and
-   * `--geometry horizon` needs a number.
+   * Δ, or 'auto' (physics.md §10): each network fits its own, the disk's as one
+   * more weight, the horizon's by a profile over Δ (horizon/deltaProfile.ts).
    */
   delta?: number | 'auto';
   /** With delta 'auto': start of the Δ fit (see deltaFree.ts). */
@@ -148,32 +150,45 @@ export async function reconstructGeometry(table: ResponseTable | readonly Respon
   if (initGeometry && mode !== 'auto' && initGeometry !== mode) {
     throw new HoloringError(ModelErrorCodes.CHECKPOINT, `--init holds ${initGeometry} weights but the geometry asked for is ${mode}: pass --geometry ${initGeometry} or auto, or drop --init`, { geometry: mode });
   }
-  if (mode === 'horizon' && o.delta === 'auto') {
-    throw new HoloringError(ErrorCodes.ARG_INVALID, 'the horizon network does not fit Δ: give --delta as a number with --geometry horizon (or use --geometry auto, where the horizon takes the disk fit\'s Δ)', { geometry: mode, flag: '--delta' });
-  }
   const points = Array.isArray(table) ? (table as readonly ResponsePoint[]) : (table as ResponseTable).points;
   // auto: both fits on a pass budget (the wrong geometry never converges); the picked one is then run to convergence
   const lm = mode === 'auto' ? { maxEvaluations: AUTO_PASS_BUDGET } : {};
   const backend = mode === 'horizon' ? '' : await initBackend({ log: o.log });
   const disk = mode === 'horizon' ? null : createMetricNetwork({ delta: o.delta, deltaStart: o.deltaStart, layers: o.layers, nodes: o.nodes });
   let horizon: HorizonNetwork | null = null;
-  const makeHorizon = (delta: number): HorizonNetwork => (horizon = createHorizonNetwork({ delta, layers: o.layers, nodes: o.nodes }));
+  let horizonFit: HorizonFitResult | null = null;
+  let uvProfile: DeltaProfile | undefined;
   const fitDisk = async (init: Checkpoint | 'ads' | 'current', budget: typeof lm): Promise<ReconstructResult['output']> => {
     const res = await disk!.fitParallel(table, { init, threads: o.threads ?? 1, lm: budget, onIteration: (it) => o.onIteration?.('disk', it) });
     return { ...makeOutput({ ...res, backend, checkpoint: disk!.checkpoint() }), geometry: 'disk' };
   };
   const fitHorizon = (init: HorizonCheckpoint | 'scan' | 'current', budget: typeof lm): ReconstructResult['output'] => {
     const rhGuess = o.temperatureRatio !== undefined && o.temperatureRatio > 1 ? o.temperatureRatio : undefined;
-    const net = horizon!;
-    const res = net.fit(table, { init, rhGuess, lm: budget, onIteration: (it) => o.onIteration?.('horizon', it) });
-    const { loss: _loss, ...est } = res;
-    return { ...net.checkpoint(), ...est, ...assessHorizonFit(net, table, res), elapsedMs: Math.round(res.elapsedMs * 10) / 10 };
+    const onIteration = (it: LmIteration): void => o.onIteration?.('horizon', it);
+    const shape = definedOnly({ layers: o.layers, nodes: o.nodes });
+    // the start scan's r_h, or the sample temperature's when given
+    const startOf = (p: DeltaProfile & { rh: number }): { start: number; rhGuess: number } => ({ start: p.delta, rhGuess: rhGuess ?? p.rh });
+    if (o.delta !== 'auto') {
+      horizon ??= createHorizonNetwork({ delta: o.delta, layers: o.layers, nodes: o.nodes });
+      horizonFit = horizon.fit(table, { init, rhGuess, lm: budget, onIteration });
+    } else {
+      // Δ profiled (horizon/deltaProfile.ts): from the UV estimate, a checkpoint's Δ, or (continuing) the profile's best point
+      const r = init === 'current'
+        ? profileHorizonDelta(table, { net: horizon!, fit: horizonFit! }, { onIteration })
+        : fitHorizonDelta(table, {
+          ...(typeof init === 'object' ? { start: init.delta, rhGuess } : startOf(uvProfile = horizonDeltaStart(table, { deltaStart: o.deltaStart, shape }))),
+          shape, init, maxEvaluations: budget.maxEvaluations, onIteration,
+        });
+      horizon = r.net;
+      horizonFit = r.fit;
+    }
+    const { loss: _loss, ...est } = horizonFit;
+    return { ...horizon.checkpoint(), ...est, ...assessHorizonFit(horizon, table, horizonFit), ...(uvProfile ? { delta_profile: uvProfile } : {}), elapsedMs: Math.round(horizonFit.elapsedMs * 10) / 10 };
   };
   try {
     const outputs: Partial<Record<Geometry, ReconstructResult['output']>> = {};
     if (disk) outputs.disk = await fitDisk(initGeometry === 'disk' ? (o.init as Checkpoint) : 'ads', lm);
     if (mode !== 'disk') {
-      makeHorizon(typeof o.delta === 'number' ? o.delta : ((outputs.disk?.delta as number | undefined) ?? 1.5));
       outputs.horizon = fitHorizon(initGeometry === 'horizon' ? (o.init as HorizonCheckpoint) : 'scan', lm);
     }
     if (mode !== 'auto') return { geometry: mode, output: outputs[mode]! };

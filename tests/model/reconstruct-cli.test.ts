@@ -83,6 +83,32 @@ describe('holoring reconstruct', () => {
   });
 
 
+  it('--delta auto on a black-hole table: the horizon fits its own Δ (auto and horizon geometry), r_h within 2%, a verdict', async () => {
+    const pts = simulateResponseTable({ metric: btzMetric(1.5), delta: 1.62, omegas: Array.from({ length: 20 }, (_, i) => 0.5 * (i + 1)), gamma: 0.25, kMax: 6, noise: 0.01, seed: 3 });
+    const data = write('btz-162.csv', formatResponseTable(pts));
+    const out = join(dir, 'bh-auto.json');
+    const r = await run(['--data', data, '--delta', 'auto', '--layers', '200', '--nodes', '12', '--strict', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/Δ profile over 1\.05…1\.95 on \d+ rows at BTZ with r_h scanned: start Δ = 1\.\d+/);
+    expect(r.stderr).toMatch(/Δ = 1\.6\d+ ± .* \(fitted with the metric\)/);
+    expect(r.stderr).toMatch(/geometry horizon: .*\(decisive\)/);
+    const m = JSON.parse(readFileSync(out, 'utf8'));
+    expect(m.geometry).toBe('horizon');
+    expect(m.delta_auto).toBe(true);
+    expect(Math.abs(m.delta - 1.62)).toBeLessThan(Math.min(3 * m.delta_err, 1e-3));
+    expect(Math.abs(m.rh / 1.5 - 1)).toBeLessThan(0.02);
+    expect(m.quality).toBe('good');
+    expect(m.warnings).toEqual([]);
+    // --geometry horizon --delta auto works, and warm-starts from that output at its Δ (no start scan)
+    const again = await run(['--data', data, '--geometry', 'horizon', '--delta', 'auto', '--layers', '200', '--nodes', '12', '--init', out, '--out', join(dir, 'bh-auto2.json'), '--quiet']);
+    expect(again.code, again.stderr).toBe(0);
+    const m2 = JSON.parse(readFileSync(join(dir, 'bh-auto2.json'), 'utf8'));
+    expect(m2.delta_profile).toBeUndefined();
+    expect(m2.geometry_choice).toBeUndefined();
+    expect(Math.abs(m2.delta - m.delta)).toBeLessThan(0.2 * m.delta_err);
+    expect(Math.abs(m2.rh - m.rh)).toBeLessThan(0.2 * m.rh_err);
+  });
+
   it('fits a table, writes the metric JSON, reports progress, and warm-starts from its own output', async () => {
     const out = join(dir, 'metric.json');
     const r = await run(['--data', good, '--geometry', 'disk', '--layers', '200', '--nodes', '12', '--out', out]);

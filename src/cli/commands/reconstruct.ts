@@ -63,7 +63,8 @@ export function registerReconstruct(program: Command): void {
         }),
       );
       const profile = res.delta_profile as { deltas: number[]; modes: number; delta: number } | undefined;
-      if (profile) log(`reconstruct: Δ profile over ${profile.deltas[0].toFixed(2)}…${profile.deltas[profile.deltas.length - 1].toFixed(2)} on ${profile.modes} UV modes at pure AdS: start Δ = ${profile.delta.toFixed(4)}`);
+      const what = geometry === 'disk' ? 'UV modes at pure AdS' : 'rows at BTZ with r_h scanned';
+      if (profile) log(`reconstruct: Δ profile over ${profile.deltas[0].toFixed(2)}…${profile.deltas[profile.deltas.length - 1].toFixed(2)} on ${profile.modes} ${what}: start Δ = ${profile.delta.toFixed(4)}`);
       if (res.delta_auto) log(`reconstruct: Δ = ${(res.delta as number).toFixed(5)} ± ${(res.delta_err as number).toExponential(1)} (fitted with the metric)`);
       const text = JSON.stringify(res) + '\n';
       writeOutput('--out', o.out, text);
