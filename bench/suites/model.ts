@@ -10,6 +10,8 @@
  *  - the full reconstruction with the modes split over two worker threads vs one thread;
  *  - the horizon network's reconstruction of a deformed black hole (624 pts, N = 400,
  *    K = 16, from the r_h scan) vs the disk reconstruction of the deformed disk (goal ratio ≤ 2);
+ *  - the horizon reconstruction with Δ profiled (horizon/deltaProfile.ts; deformed black
+ *    hole at Δ = 1.62) vs the horizon reconstruction at the true Δ on the same table;
  *  - the daemon's horizon fit with the table's scale κ free (horizonScale.ts; small ring,
  *    |k| ≤ 4, N = 200, a calibration constant 6·10⁻⁴ off) vs the same fit without κ (goal ≤ 1.5).
  */
@@ -22,6 +24,7 @@ import { trustRegionStep, symmetrize } from '../../src/util/linalg.ts';
 import { blackHoleMetric, btzMetric, deformedMetric } from '../../src/physics/metric.ts';
 import { createHorizonNetwork } from '../../src/model/horizon/network.ts';
 import { fitHorizonWithScale } from '../../src/model/horizonScale.ts';
+import { fitHorizonDelta, horizonDeltaStart } from '../../src/model/horizon/deltaProfile.ts';
 import { simulateResponseTable } from '../../src/physics/response.ts';
 
 const omegas = Array.from({ length: 48 }, (_, i) => 0.25 * (i + 1));
@@ -33,6 +36,7 @@ export const suite: BenchSuite = {
     const table = simulateResponseTable({ metric: deformedMetric(0.3, -0.2, 1.5), delta: 1.5, omegas, gamma: 0.25, kMax: 12, noise: 0.01, seed: 1 });
     const leanTable = table.filter((p) => Math.abs(p.k) <= 4);
     const bhTable = simulateResponseTable({ metric: blackHoleMetric(1.5, 0.3, 0, 2.4, 0.7), delta: 1.5, omegas, gamma: 0.25, kMax: 12, noise: 0.01, seed: 1 });
+    const bhTable162 = simulateResponseTable({ metric: blackHoleMetric(1.5, 0.3, 0, 2.4, 0.7), delta: 1.62, omegas, gamma: 0.25, kMax: 12, noise: 0.01, seed: 2 });
     // the e2e's small black-hole ring, its calibration constant off by κ − 1 = −5.4·10⁻⁴ − 3·10⁻⁴i
     const smallBh = simulateResponseTable({ metric: btzMetric(1.5), delta: 1.5, omegas: omegas.filter((_, i) => i % 2 === 1), gamma: 0.25, kMax: 4, noise: 0.001, seed: 1 })
       .map((p) => ({ ...p, chiRe: (1 - 5.4e-4) * p.chiRe + 3e-4 * p.chiIm, chiIm: (1 - 5.4e-4) * p.chiIm - 3e-4 * p.chiRe }));
@@ -101,6 +105,16 @@ export const suite: BenchSuite = {
         repeats: 3,
         warmup: 1,
         goalRatio: 2,
+      },
+      {
+        name: 'model: horizon reconstruction with Δ profiled (deformed black hole at Δ = 1.62, 624 pts, N=400, K=16: start scan + profile)',
+        run: () => {
+          const start = horizonDeltaStart(bhTable162, { deltaStart: 1.5 });
+          return fitHorizonDelta(bhTable162, { start: start.delta, rhGuess: start.rh });
+        },
+        baseline: { name: 'the horizon reconstruction at the true Δ, same table (from the r_h scan)', run: () => createHorizonNetwork({ delta: 1.62 }).fit(bhTable162, { init: 'scan' }) },
+        repeats: 3,
+        warmup: 1,
       },
       {
         name: 'model: live horizon fit with the scale κ free (small BTZ ring, 120 pts, N=200, K=16, from r_h = 1.5)',
