@@ -58,14 +58,17 @@ describe('holoring reconstruct', () => {
     expect(m.quality).toBe('good');
     expect(m.warnings).toEqual([]);
     expect(m.dominantRows).toEqual([]);
-    const again = await run(['--data', data, '--layers', '200', '--nodes', '12', '--geometry', 'horizon', '--init', out, '--out', join(dir, 'bh2.json'), '--quiet']);
+    // a warm start, and (below) a fit at a wrong Δ, side by side
+    const [again, wrongDelta] = await Promise.all([
+      run(['--data', data, '--layers', '200', '--nodes', '12', '--geometry', 'horizon', '--init', out, '--out', join(dir, 'bh2.json'), '--quiet']),
+      run(['--data', data, '--layers', '200', '--nodes', '12', '--geometry', 'horizon', '--delta', '1.4', '--strict', '--out', join(dir, 'bh3.json'), '--quiet']),
+    ]);
     expect(again.code, again.stderr).toBe(0);
     const m2 = JSON.parse(readFileSync(join(dir, 'bh2.json'), 'utf8'));
     expect(m2.geometry_choice).toBeUndefined();
     expect(m2.evaluations).toBeLessThan(m.evaluations);
     expect(Math.abs(m2.rh / m.rh - 1)).toBeLessThan(1e-4);
     // at a wrong Δ the horizon fit is not good: a verdict, warnings on stderr, and --strict exits 1 naming it
-    const wrongDelta = await run(['--data', data, '--layers', '200', '--nodes', '12', '--geometry', 'horizon', '--delta', '1.4', '--strict', '--out', join(dir, 'bh3.json'), '--quiet']);
     expect(wrongDelta.code, wrongDelta.stderr).toBe(1);
     const m3 = JSON.parse(readFileSync(join(dir, 'bh3.json'), 'utf8'));
     expect(m3.quality).toBe('failed');
@@ -80,7 +83,7 @@ describe('holoring reconstruct', () => {
     const bad = await run(['--data', good, '--geometry', 'torus', '--quiet']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--geometry.*disk, horizon, auto/);
-  });
+  }, 180_000);
 
 
   it('--delta auto on a black-hole table: the horizon fits its own Δ (auto and horizon geometry), r_h within 2%, a verdict', async () => {
@@ -107,7 +110,7 @@ describe('holoring reconstruct', () => {
     expect(m2.geometry_choice).toBeUndefined();
     expect(Math.abs(m2.delta - m.delta)).toBeLessThan(0.2 * m.delta_err);
     expect(Math.abs(m2.rh - m.rh)).toBeLessThan(0.2 * m.rh_err);
-  });
+  }, 180_000);
 
   it('fits a table, writes the metric JSON, reports progress, and warm-starts from its own output', async () => {
     const out = join(dir, 'metric.json');
