@@ -54,6 +54,9 @@ export const gapDocSchema = z.object({
   downMs: finite.optional(),
 });
 
+/** A fit's line in fits.jsonl: byte offset and length (newline included) and the SHA-256 (hex) of the line without its newline. */
+export const fitDataRefSchema = z.object({ file: z.string().min(1), offset: count, bytes: count, sha256: z.string().regex(/^[0-9a-f]{64}$/) });
+
 export const fitDocSchema = z.object({
   type: z.literal('fit'),
   ...base,
@@ -68,18 +71,26 @@ export const fitDocSchema = z.object({
   delta: finite.optional(),
   /** 1σ of delta when the fit estimated it (physics.delta "auto"). */
   delta_err: finite.optional(),
-  r: z.array(finite),
-  f: z.array(finite),
-  g: z.array(finite),
-  f_err: z.array(finite),
-  g_err: z.array(finite),
-  resolution: z.unknown(),
   geometry: z.string().optional(),
   rh: finite.optional(),
+  /** Calibration record of the fitted table's frames (null: uncalibrated). */
+  calibrationVersion: z.string().nullable().optional(),
+  /**
+   * Where the fit's metric arrays and fitted table are: its line in the run's
+   * fits.jsonl (src/storage/fitData.ts). Absent in runs recorded before it, whose
+   * fit documents carry them inline (r … table below).
+   */
+  data: fitDataRefSchema.optional(),
+  r: z.array(finite).optional(),
+  f: z.array(finite).optional(),
+  g: z.array(finite).optional(),
+  f_err: z.array(finite).optional(),
+  g_err: z.array(finite).optional(),
+  resolution: z.unknown().optional(),
   table: z.object({
     calibrationVersion: z.string().nullable(),
     points: z.array(z.object({ omega: finite, gamma: finite, k: z.number().int(), chiRe: finite, chiIm: finite, sigma: finite })),
-  }),
+  }).optional(),
 });
 
 export const resumeDocSchema = z.object({
@@ -154,6 +165,7 @@ export type StartDoc = z.infer<typeof startDocSchema>;
 export type StateDoc = z.infer<typeof stateDocSchema>;
 export type GapDoc = z.infer<typeof gapDocSchema>;
 export type FitDoc = z.infer<typeof fitDocSchema>;
+export type FitDataRef = z.infer<typeof fitDataRefSchema>;
 export type ResumeDoc = z.infer<typeof resumeDocSchema>;
 export type AlarmDoc = z.infer<typeof alarmDocSchema>;
 export type AuditDoc = z.infer<typeof auditDocSchema>;

@@ -195,7 +195,7 @@ export function* iterateRunFrames(
       if (c.nextOffset === pos || c.nextOffset >= c.size) {
         if (c.partialBytes > 0) {
           // a finished segment's last line without its newline: a frame when complete, else torn
-          const last = parseLastLine(readTail(seg.path, c.nextOffset, c.partialBytes));
+          const last = parseLastLine(readBytes(seg.path, c.nextOffset, c.partialBytes));
           if (last) yield last;
           else tornTails[seg.path] = c.partialBytes;
         }
@@ -213,7 +213,8 @@ export function readRunFrames(dataDir: string, runId: string, kind: SegmentKind 
   return { frames, tornTails };
 }
 
-function readTail(path: string, from: number, length: number): string {
+/** `length` bytes of a file from byte `from` (fewer at its end), as UTF-8. */
+export function readBytes(path: string, from: number, length: number): string {
   const fd = openSync(path, 'r');
   try {
     const buf = Buffer.alloc(length);

@@ -7,7 +7,8 @@ import { HoloringError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { writeFileAtomic } from './atomic.ts';
 import { openDocumentLog, type DocumentLog } from './documentLog.ts';
-import type { DocumentBody, RunDocument, StartDoc, StopDoc } from './documents.ts';
+import type { DocumentBody, FitDoc, RunDocument, StartDoc, StopDoc } from './documents.ts';
+import { FIT_DATA_FILE, type FitDataLog, openFitDataLog, splitFit } from './fitData.ts';
 import type { FileOps } from './fileOps.ts';
 import { type Journal, type JournalStats, type SegmentAnchor, lastSegmentIndex, openJournal } from './journal.ts';
 import { CHECKPOINT_FILE, DOCUMENTS_FILE, type SegmentKind, makeRunId, runDir } from './layout.ts';
@@ -158,6 +159,14 @@ export function openRun(opts: OpenRunOptions): RunRecorder {
     lock.release();
     throw new HoloringError('RING_ERR_JOURNAL', `cannot open the run record in ${dir}: ${(e as Error).message}`, { dir });
   }
+  // fits.jsonl: opened at the first fit, or now when a continued run has one (its torn tail is cut and reported)
+  let fitLog: FitDataLog | null = null;
+  const openFitLog = (): FitDataLog => {
+    const l = openFitDataLog(dir, io);
+    if (l.tornBytes > 0 && resumed) resumed.tornTails[FIT_DATA_FILE] = l.tornBytes;
+    return l;
+  };
+  if (resumed && existsSync(join(dir, FIT_DATA_FILE))) fitLog = openFitLog();
   if (resumed) {
     for (const [path, bytes] of Object.entries(resumed.tornTails)) log.warn({ path, bytes }, 'a torn last line was found after the interruption and left out');
   }
@@ -165,6 +174,17 @@ export function openRun(opts: OpenRunOptions): RunRecorder {
   let begun = false;
   const write = (body: DocumentBody): void => {
     try {
+      if (body.type === 'fit') {
+        // the metric arrays and the table go to fits.jsonl, the document points at them
+        const { doc, data } = splitFit(body as DocumentBody<FitDoc>);
+        if (data) {
+          fitLog ??= openFitLog();
+          const ref = fitLog.append(doc.round, data);
+          if (!ref) log.error({ round: doc.round }, `the metric and table of round ${doc.round} could not be written to ${FIT_DATA_FILE} (the disk has refused writes for too long); its fit document is kept`);
+          docs.write(ref ? { ...doc, data: ref } : doc);
+          return;
+        }
+      }
       docs.write(body);
     } catch (e) {
       log.error({ err: e, type: body.type }, 'a run document was refused');
@@ -173,10 +193,10 @@ export function openRun(opts: OpenRunOptions): RunRecorder {
   const prune = (): void => {
     if (st.maxBytes) {
       const { pruned, kept, totalBytes } = pruneRuns(opts.dataDir, st.maxBytes, id);
-      for (const p of pruned) log.warn(p, `storage.maxBytes: pruned the frame segments of finished run ${p.run}`);
+      for (const p of pruned) log.warn(p, `storage.maxBytes: pruned the frame segments of finished run ${p.run}${p.fitDataBytes > 0 ? ' and its fit history (its last fit kept)' : ''}`);
       if (totalBytes > st.maxBytes) {
-        for (const k of kept) log.warn(k, `storage.maxBytes: kept the frame segments of run ${k.run}: ${k.reason}`);
-        log.warn({ totalBytes, maxBytes: st.maxBytes }, `storage.maxBytes: the data directory's frame segments (${totalBytes} bytes) stay above the bound (${st.maxBytes}) after pruning what may be pruned`);
+        for (const k of kept) log.warn(k, `storage.maxBytes: kept the frame segments and fit history of run ${k.run}: ${k.reason}`);
+        log.warn({ totalBytes, maxBytes: st.maxBytes }, `storage.maxBytes: the data directory's run records (${totalBytes} bytes: frame segments, fit data, documents) stay above the bound (${st.maxBytes}) after pruning what may be pruned`);
       }
     }
   };
@@ -230,6 +250,7 @@ export function openRun(opts: OpenRunOptions): RunRecorder {
         error: all.map((s) => s.error ?? s.dropCause).find((e) => e !== null) ?? null,
       };
       write({ ...stop, type: 'stop', journal });
+      fitLog?.close();
       docs.close();
       prune();
       lock.release();

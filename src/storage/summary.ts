@@ -1,7 +1,8 @@
-import { closeSync, existsSync, openSync, readSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FitDoc, RunDocument, StartDoc } from './documents.ts';
-import { CHECKPOINT_FILE, runDir } from './layout.ts';
+import { FIT_DATA_FILE } from './fitData.ts';
+import { CHECKPOINT_FILE, DOCUMENTS_FILE, runDir } from './layout.ts';
 import { type RunState, listSegments, readDocuments, runState } from './reader.ts';
 
 /**
@@ -37,7 +38,11 @@ export interface RunSummary {
   /** First to last record, ms (downtime included). */
   durationMs: number;
   segments: number;
+  /** Bytes of the frame segments. */
   bytes: number;
+  /** Bytes of documents.jsonl and of fits.jsonl (each fit's metric and table), which storage.maxBytes counts beside the segments. */
+  documentBytes: number;
+  fitDataBytes: number;
   /** Torn last lines in the documents file (bytes; 0 when none). */
   tornBytes: number;
   checkpoint: boolean;
@@ -61,6 +66,8 @@ function countLines(path: string): number {
     closeSync(fd);
   }
 }
+
+const sizeOf = (path: string): number => (existsSync(path) ? statSync(path).size : 0);
 
 const add = (into: Record<string, number>, from: Record<string, number>): void => {
   for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + v;
@@ -138,6 +145,8 @@ export function summariseRun(dataDir: string, id: string): RunSummary {
     durationMs: times.length > 1 ? Math.max(...times) - Math.min(...times) : 0,
     segments: segs.length,
     bytes: segs.reduce((a, s) => a + s.bytes, 0),
+    documentBytes: sizeOf(join(dir, DOCUMENTS_FILE)),
+    fitDataBytes: sizeOf(join(dir, FIT_DATA_FILE)),
     tornBytes,
     checkpoint: existsSync(join(dir, CHECKPOINT_FILE)),
     influx,

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { Writable } from 'node:stream';
 import { join } from 'node:path';
@@ -51,6 +51,9 @@ const interrupted = async (serial: string, frames: number): Promise<string> => {
   return r.id;
 };
 const bytes = (id: string): number => listSegments(dataDir, id).reduce((a, s) => a + s.bytes, 0);
+const size = (id: string, file: string): number => (existsSync(join(runDir(dataDir, id), file)) ? statSync(join(runDir(dataDir, id), file)).size : 0);
+/** Documents and fit data: counted by storage.maxBytes beside the frame segments. */
+const docs = (...ids: string[]): number => ids.reduce((a, id) => a + size(id, 'documents.jsonl') + size(id, 'fits.jsonl'), 0);
 
 describe('storage.maxBytes pruning', () => {
   it('deletes stopped runs before interrupted ones, oldest first, until the total fits; never the current run; documents stay', async () => {
@@ -60,7 +63,7 @@ describe('storage.maxBytes pruning', () => {
     const current = makeRun('D', 40);
     expect(runState(dataDir, a)).toBe('interrupted');
     const each = bytes(b);
-    const total = bytes(a) + bytes(b) + bytes(c) + bytes(current.id);
+    const total = bytes(a) + bytes(b) + bytes(c) + bytes(current.id) + docs(a, b, c, current.id);
     // room for all but ~1.5 runs: B (the oldest stopped run) and then C go; A stays
     const r = pruneRuns(dataDir, total - Math.round(1.5 * each), current.id);
     expect(r.pruned.map((p) => p.run)).toEqual([b, c]);
@@ -69,11 +72,11 @@ describe('storage.maxBytes pruning', () => {
     expect(bytes(a)).toBeGreaterThan(0);
     expect(bytes(current.id)).toBeGreaterThan(0);
     expect(existsSync(join(runDir(dataDir, b), 'documents.jsonl'))).toBe(true);
-    expect(r.totalBytes).toBe(bytes(a) + bytes(current.id));
+    expect(r.totalBytes).toBe(bytes(a) + bytes(current.id) + docs(a, b, c, current.id));
     // a tighter bound reaches the interrupted run, never the current one
     const r2 = pruneRuns(dataDir, 1, current.id);
     expect(r2.pruned.map((p) => p.run)).toEqual([a]);
-    expect(r2.totalBytes).toBe(bytes(current.id));
+    expect(r2.totalBytes).toBe(bytes(current.id) + docs(a, b, c, current.id));
     await current.close(stopDoc);
   });
 

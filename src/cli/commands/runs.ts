@@ -39,6 +39,7 @@ function formatShow(s: RunSummary): string {
     `  frames: ${s.frames.received} received, ${s.frames.journaled} in the journal (${s.segments} segments, ${(s.bytes / 1048576).toFixed(1)} MiB), ${s.frames.duplicates} duplicates; skipped: ${counts(s.frames.skipped)}; missing: ${counts(s.frames.missing)}`,
     `  gaps: ${counts(s.gaps)}`,
     `  fits: ${s.fits}${s.lastFit ? `; last: round ${s.lastFit.round} (sweep ${s.lastFit.sweep}), reduced χ² ${s.lastFit.chi2.toFixed(3)} from ${s.lastFit.points} points` : ''}${s.checkpoint ? '; checkpoint.json' : ''}`,
+    `  record: documents ${(s.documentBytes / 1048576).toFixed(1)} MiB, fit data ${(s.fitDataBytes / 1048576).toFixed(1)} MiB`,
     `  duration: ${seconds(s.durationMs)} over ${s.sessions} session(s)`,
     `  InfluxDB: ${s.influx ? `written ${counts(s.influx.written)}${s.influx.rejected ? `, ${s.influx.rejected} rejected` : ''}` : 'not written (no influx.cursor.json)'}`,
   ];

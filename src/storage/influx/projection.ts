@@ -1,5 +1,7 @@
 import type { IPoint } from 'influx';
 import { parseFrameLine } from '../../io/framesFile.ts';
+import type { FitDoc } from '../documents.ts';
+import { FIT_DATA_FILE, readFitData } from '../fitData.ts';
 import { DOCUMENTS_FILE } from '../layout.ts';
 import { FrameClock, type SegmentAnchor } from './clock.ts';
 import type { InfluxCursor } from './cursor.ts';
@@ -9,7 +11,8 @@ import { fileSize, listSegments, readLines, runFile } from './runFiles.ts';
 /**
  * The run as InfluxDB points, read from the cursor on: first the documents
  * (`start` gives the tags, `start`/`resume` the session times, every `fit` its
- * fit, metric and response points), then the frame segments in order. A batch
+ * fit, metric and response points: the metric and table from the document, or
+ * from its line in fits.jsonl), then the frame segments in order. A batch
  * holds about `maxPoints` points (a fit document is never split) and the cursor
  * that follows it; the caller saves that cursor only once the server has
  * acknowledged the batch. Memory is bounded by the batch, however far behind
@@ -37,7 +40,7 @@ function deviceTag(device: StartDocument['device']): string {
   return device?.serial ?? 'unknown';
 }
 
-function readDocument(doc: { type?: unknown; time?: unknown }, next: InfluxCursor, points: IPoint[]): void {
+function readDocument(doc: { type?: unknown; time?: unknown }, next: InfluxCursor, points: IPoint[], runDir: string, notes: string[]): void {
   if (typeof doc.time !== 'string') return;
   if (doc.type === 'start') {
     const s = doc as StartDocument;
@@ -46,7 +49,14 @@ function readDocument(doc: { type?: unknown; time?: unknown }, next: InfluxCurso
   } else if (doc.type === 'resume') {
     next.sessionStartNs = isoToNs(doc.time).toString();
   } else if (doc.type === 'fit' && next.tags) {
-    points.push(...fitPoints(doc as FitDocument, next.tags));
+    const fit = doc as FitDocument & FitDoc;
+    if (fit.r || !fit.data) points.push(...fitPoints(fit, next.tags));
+    else {
+      // the metric and the table are in fits.jsonl (src/storage/fitData.ts)
+      const data = readFitData(runDir, fit);
+      if (!data) notes.push(`fit round ${fit.round}: its metric and table are not in ${FIT_DATA_FILE}; only its fit point is written`);
+      points.push(...fitPoints({ ...fit, r: [], f: [], g: [], f_err: [], g_err: [], ...(data ?? {}), resolution: Array.isArray(data?.resolution) ? (data.resolution as number[]) : undefined }, next.tags));
+    }
   }
 }
 
@@ -69,7 +79,7 @@ async function readDocuments(runDir: string, next: InfluxCursor, points: IPoint[
       next.documents = line.offset + Buffer.byteLength(line.text) + 1;
       if (line.text.trim() === '') continue;
       try {
-        readDocument(JSON.parse(line.text) as { type?: unknown; time?: unknown }, next, points);
+        readDocument(JSON.parse(line.text) as { type?: unknown; time?: unknown }, next, points, runDir, notes);
       } catch (e) {
         next.skippedLines++;
         notes.push(`${DOCUMENTS_FILE} at byte ${line.offset}: ${(e as Error).message}`);
