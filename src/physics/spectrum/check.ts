@@ -53,7 +53,7 @@ function btzNote(h: HorizonTest): string {
   const t = `T = ${b.temperature.toFixed(4)} ± ${b.temperatureErr.toPrecision(2)}, Δ = ${b.delta.toFixed(3)} ± ${b.deltaErr.toPrecision(2)} (for 1 < Δ < 2, where the least-damped zero is n = 0)`;
   return b.consistent
     ? `consistent with the BTZ ladder Ω = ±k − i4πT(n + Δ/2) (χ² = ${b.chi2.toFixed(1)} for ${b.dof}, p = ${b.pValue.toPrecision(2)}): ${t}`
-    : `a deformed horizon: the BTZ ladder Ω = ±k − i4πT(n + Δ/2) fits poorly (χ² = ${b.chi2.toFixed(1)} for ${b.dof}, p = ${b.pValue.toPrecision(2)}), so ${t} is the BTZ black hole with the same n = 0 spectrum, errors scaled by √(χ²/ν)`;
+    : `a deformed horizon: the BTZ ladder Ω = ±k − i4πT(n + Δ/2) fits poorly (χ² = ${b.chi2.toFixed(1)} for ${b.dof}, p = ${b.pValue.toPrecision(2)}), so ${t} is the BTZ black hole with the same n = 0 spectrum; the errors include how much the k disagree (the zeros' depths spread by ±${(100 * b.zeroDepthSpread).toFixed(0)}%)`;
 }
 
 const finiteOrNull = (v: number): number | null => (Number.isFinite(v) ? v : null);

@@ -51,7 +51,8 @@ export const HORIZON_POLE_FLOOR = 0.25;
 /**
  * Allowed departure of a zero from the straight light cone a·k + b, in units
  * of a. The n = 0 zeros of the deformed black holes of physics.md §11
- * (mode-solver roots, k = 1 … 12) depart from their best line by ≤ 0.12a.
+ * (mode-solver roots, k = 1 … 12) depart from their best line by up to
+ * 0.15a and 0.03a; the allowance is one standard deviation.
  */
 export const CONE_ALLOWANCE = 0.15;
 
