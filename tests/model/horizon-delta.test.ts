@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { fitHorizonDelta, horizonDeltaStart } from '../../src/model/horizon/deltaProfile.ts';
 import { createHorizonNetwork } from '../../src/model/horizon/network.ts';
+import { ErrorCodes } from '../../src/errors.ts';
 import { defaultTableAt } from './targets.ts';
 import { type HorizonTarget, horizonTargets, scoreHorizon } from './horizonTargets.ts';
 
@@ -54,4 +55,12 @@ describe('horizon network: Δ profiled with the metric', () => {
       expect(fit.dof).toBeCloseTo(known.dof - 1, 0);
     });
   }
+
+  it('a table whose Δ lies beyond the interval of the start is refused with RING_ERR_DELTA_INTEGER, naming --delta-start', () => {
+    // Δ = 2.1 searched in (1, 2): trial fits that run r_h away are rejected steps, and the profile falls on out of the interval
+    const table = defaultTableAt(horizonTargets.btz(), 2.1, 0.01, 1).filter((_, i) => i % 3 === 0);
+    expect(() => fitHorizonDelta(table, { start: 1.9, shape: { layers: 200 } })).toThrow(
+      expect.objectContaining({ code: ErrorCodes.DELTA_INTEGER, message: expect.stringMatching(/beyond the interval \(1, 2\).*--delta-start/) }),
+    );
+  });
 });

@@ -14,7 +14,8 @@
  * d(·)/dΔ of the fits at Δ̂ ± 2σ_Δ, added in quadrature to their bands at fixed Δ.
  */
 import type { ResponsePoint, ResponseTable } from '../../contracts/response.ts';
-import { prepareData } from '../data.ts';
+import { ErrorCodes, HoloringError } from '../../errors.ts';
+import { ModelErrorCodes, prepareData } from '../data.ts';
 import { DELTA_PROFILE_STEP, DELTA_START, type DeltaProfile, deltaInterval, refuseNearInteger } from '../deltaFree.ts';
 import type { LmIteration, LmOptions } from '../lm.ts';
 import { choleskySolve } from '../../util/linalg.ts';
@@ -195,8 +196,9 @@ function newtonStep(table: ResponseTable | readonly ResponsePoint[], p: ProfileP
  * `temperature_err`, `f_err`, `g_err`, the reduced χ² over one degree of freedom
  * fewer, and iterations, passes and time summed over the profile's fits (not
  * counting `first`'s).
- * @throws RING_ERR_DELTA_INTEGER when Δ̂ lies within 0.01 of an integer.
- * @throws RING_ERR_MODEL_DIVERGED when a fit of the profile diverges.
+ * @throws RING_ERR_DELTA_INTEGER when Δ̂ lies within 0.01 of an integer, or the
+ *   profile still falls (by > 3σ) towards an end of the interval at the end of the search.
+ * A trial fit that diverges is a rejected step (RING_ERR_MODEL_DIVERGED only from `first`).
  */
 export function profileHorizonDelta(
   table: ResponseTable | readonly ResponsePoint[],
@@ -212,11 +214,17 @@ export function profileHorizonDelta(
     return p;
   };
   let left = o.maxEvaluations ?? Infinity;
-  const evaluate = (delta: number, theta: Float64Array): ProfilePoint => {
+  /** A fit at Δ; null when it diverges (a trial step the search then rejects). */
+  const evaluate = (delta: number, theta: Float64Array): ProfilePoint | null => {
     const net = createHorizonNetwork({ ...first.net.shape, delta, lambda: first.net.lambda });
-    const fit = net.fit(table, { init: theta, lm: { ...o.lm, ...(Number.isFinite(left) ? { maxEvaluations: Math.max(2, left) } : {}) }, onIteration: o.onIteration });
-    left -= fit.evaluations;
-    return add({ delta, loss: fit.loss, net, fit });
+    try {
+      const fit = net.fit(table, { init: theta, lm: { ...o.lm, ...(Number.isFinite(left) ? { maxEvaluations: Math.max(2, left) } : {}) }, onIteration: o.onIteration });
+      left -= fit.evaluations;
+      return add({ delta, loss: fit.loss, net, fit });
+    } catch (e) {
+      if (e instanceof HoloringError && e.code === ModelErrorCodes.DIVERGED) return null;
+      throw e;
+    }
   };
   /** Out of passes: the best point so far, not converged, σ_Δ from the Gauss–Newton curvature. */
   const stop = (best: ProfilePoint, sigma: number): { net: HorizonNetwork; fit: HorizonDeltaFit } => {
@@ -224,7 +232,7 @@ export function profileHorizonDelta(
     return { net: best.net, fit: { ...fit, delta_err: sigma, converged: false } };
   };
   /** A fit at Δ warm-started along the step from p (weights θ_p + t·δθ for Δ = Δ_p + t·δΔ). */
-  const along = (p: ProfilePoint, step: { dDelta: number; dTheta: Float64Array }, delta: number): ProfilePoint => {
+  const along = (p: ProfilePoint, step: { dDelta: number; dTheta: Float64Array }, delta: number): ProfilePoint | null => {
     const t = (delta - p.delta) / step.dDelta, theta = p.net.weights();
     step.dTheta.forEach((v, i) => (theta[i] += t * v));
     return evaluate(delta, theta);
@@ -241,7 +249,7 @@ export function profileHorizonDelta(
       const delta = clamp(best.delta + t * step.dDelta);
       if (delta === best.delta) break;
       const q = along(best, step, delta);
-      if (q.loss < best.loss) next = q;
+      if (q && q.loss < best.loss) next = q;
     }
     if (!next) break;
     best = next;
@@ -249,16 +257,26 @@ export function profileHorizonDelta(
   }
   if (step) sigma = step.sigma;
   if (left <= 0) return stop(best, sigma);
+  if (step && Math.abs(step.dDelta) > 3 * sigma && (best.delta + step.dDelta <= lo || best.delta + step.dDelta >= hi)) {
+    // the profile falls on towards an end of the interval: Δ is at or beyond an integer
+    throw new HoloringError(
+      ErrorCodes.DELTA_INTEGER,
+      `the profile of the horizon fit over Δ falls on beyond the interval (${Math.floor(lo)}, ${Math.ceil(hi)}) it may search (Δ = ${best.delta.toFixed(4)}, the next step ${step.dDelta.toExponential(1)}): ` +
+        'the data want Δ at or beyond an integer; give --delta-start in the interval of the sample\'s Δ, or Δ explicitly with --delta',
+      { delta: best.delta, step: step.dDelta, interval: [lo, hi] },
+    );
+  }
   // the curvature of the profile at Δ̂ ± 2σ; once more around the parabola's vertex if Δ̂ was not yet at it
   for (let round = 0; ; round++) {
     const s = Math.min(2 * sigma, HORIZON_DELTA_STEP);
     const toward = { dDelta: 1, dTheta: newtonStep(table, best)?.thetaSlope ?? new Float64Array(best.net.grid.nw) };
-    const minus = along(best, toward, clamp(best.delta - s)), plus = along(best, toward, clamp(best.delta + s));
+    // a side whose fit diverged is replaced by Δ̂ itself (one-sided differences, σ from Gauss–Newton)
+    const minus = along(best, toward, clamp(best.delta - s)) ?? best, plus = along(best, toward, clamp(best.delta + s)) ?? best;
     const { vertex, curvature } = parabola(minus, best, plus);
     const sigmaDelta = curvature > 0 ? Math.sqrt(2 / curvature) : sigma;
     const lowest = [minus, best, plus].reduce((m, p) => (p.loss < m.loss ? p : m));
     if (round === 0 && (lowest !== best || Math.abs(vertex - best.delta) > 0.5 * sigmaDelta)) {
-      best = curvature > 0 && vertex > minus.delta && vertex < plus.delta ? along(best, toward, vertex) : lowest;
+      best = (curvature > 0 && vertex > minus.delta && vertex < plus.delta ? along(best, toward, vertex) : null) ?? lowest;
       sigma = sigmaDelta;
       continue;
     }

@@ -87,6 +87,9 @@ export function alphaGradient(grid: HorizonGrid, theta: ArrayLike<number>, r: nu
   return al;
 }
 
+/** r_h beyond this (units v/R; the start scan covers 0.3–6) is a fit that ran away, not an estimate. */
+export const MAX_HORIZON_RADIUS = 1e3;
+
 export function buildHorizonEstimate(
   grid: HorizonGrid,
   theta: Float64Array,
@@ -98,6 +101,8 @@ export function buildHorizonEstimate(
   const { C, nu } = posterior(A, prior, n);
   const dof = Math.max(1, fit.residuals - nu);
   const rh = Math.exp(theta[iq]);
+  // a fit that ran r_h away (a table the horizon does not describe, e.g. at a wrong Δ) would lay out rh·r_c/r_h / OUTPUT_DR radii
+  if (!(rh < MAX_HORIZON_RADIUS)) throw new HoloringError(ModelErrorCodes.DIVERGED, `the horizon fit ran r_h away to ${rh.toPrecision(3)} (units v/R): the horizon network does not describe this table (check Δ and the geometry)`, { rh });
   const T = (rh * Math.exp(0.5 * (theta[0] + theta[K]))) / (2 * Math.PI);
   const gT = new Float64Array(n);
   gT[iq] = T;
