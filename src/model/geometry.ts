@@ -15,6 +15,7 @@ import { HORIZON_CHECKPOINT_FORMAT, type HorizonCheckpoint, checkpointGeometry, 
 
 export { checkpointGeometry, parseAnyCheckpoint };
 import { type HorizonFitResult, type HorizonNetwork, createHorizonNetwork } from './horizon/network.ts';
+import { type ClampTrial, fitHorizonClamp } from './horizon/clamp.ts';
 import { fitHorizonDelta, horizonDeltaStart, profileHorizonDelta } from './horizon/deltaProfile.ts';
 import type { DeltaProfile } from './deltaFree.ts';
 import { definedOnly } from '../util/options.ts';
@@ -158,6 +159,7 @@ export async function reconstructGeometry(table: ResponseTable | readonly Respon
   let horizon: HorizonNetwork | null = null;
   let horizonFit: HorizonFitResult | null = null;
   let uvProfile: DeltaProfile | undefined;
+  let clampTrials: ClampTrial[] | undefined;
   const fitDisk = async (init: Checkpoint | 'ads' | 'current', budget: typeof lm): Promise<ReconstructResult['output']> => {
     const res = await disk!.fitParallel(table, { init, threads: o.threads ?? 1, lm: budget, onIteration: (it) => o.onIteration?.('disk', it) });
     return { ...makeOutput({ ...res, backend, checkpoint: disk!.checkpoint() }), geometry: 'disk' };
@@ -168,9 +170,14 @@ export async function reconstructGeometry(table: ResponseTable | readonly Respon
     const shape = definedOnly({ layers: o.layers, nodes: o.nodes });
     // the start scan's r_h, or the sample temperature's when given
     const startOf = (p: DeltaProfile & { rh: number }): { start: number; rhGuess: number } => ({ start: p.delta, rhGuess: rhGuess ?? p.rh });
-    if (o.delta !== 'auto') {
-      horizon ??= createHorizonNetwork({ delta: o.delta, layers: o.layers, nodes: o.nodes });
-      horizonFit = horizon.fit(table, { init, rhGuess, lm: budget, onIteration });
+    if (o.delta !== 'auto' && init === 'current') {
+      horizonFit = horizon!.fit(table, { init, rhGuess, lm: budget, onIteration });
+    } else if (o.delta !== 'auto') {
+      // r_c by the evidence: 3 r_h, then wider clamps (horizon/clamp.ts)
+      const r = fitHorizonClamp(table, createHorizonNetwork({ delta: o.delta, layers: o.layers, nodes: o.nodes }), { init, rhGuess, lm: budget, onIteration });
+      horizon = r.net;
+      horizonFit = r.fit;
+      clampTrials = r.trials;
     } else {
       // Δ profiled (horizon/deltaProfile.ts): from the UV estimate, a checkpoint's Δ, or (continuing) the profile's best point
       const r = init === 'current'
@@ -183,7 +190,9 @@ export async function reconstructGeometry(table: ResponseTable | readonly Respon
       horizonFit = r.fit;
     }
     const { loss: _loss, ...est } = horizonFit;
-    return { ...horizon.checkpoint(), ...est, ...assessHorizonFit(horizon, table, horizonFit), ...(uvProfile ? { delta_profile: uvProfile } : {}), elapsedMs: Math.round(horizonFit.elapsedMs * 10) / 10 };
+    const net = horizon as HorizonNetwork;
+    const rc = { rc: net.shape.rCRatio * horizonFit.rh, ...(clampTrials ? { rc_search: clampTrials } : {}) };
+    return { ...net.checkpoint(), ...est, ...rc, ...assessHorizonFit(net, table, horizonFit), ...(uvProfile ? { delta_profile: uvProfile } : {}), elapsedMs: Math.round(horizonFit.elapsedMs * 10) / 10 };
   };
   try {
     const outputs: Partial<Record<Geometry, ReconstructResult['output']>> = {};
