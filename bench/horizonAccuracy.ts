@@ -1,7 +1,7 @@
 /**
  * Accuracy sweep of the horizon network (physics.md §11) over noise seeds: BTZ
  * r_h = 1.5 and two deformed black holes at 1% noise on the default grid, fitted
- * from the r_h scan. Prints one row per fit and a summary per target against the
+ * from the r_h scan with r_c chosen by the evidence (src/model/horizon/clamp.ts). Prints one row per fit and a summary per target against the
  * targets (HORIZON_GOALS): r_h within 2% and 2.5σ, T within 3σ, f and g within 2%
  * on [1.5 r_h, 3], 2σ coverage ≥ 90% on [1.1 r_h, 3].
  *
@@ -16,6 +16,7 @@
  *                            [-- --lambda 0.1] [-- --nodes 16] [-- --predict]
  */
 import { createHorizonNetwork, type HorizonNetworkOptions } from '../src/model/horizon/network.ts';
+import { fitHorizonClamp } from '../src/model/horizon/clamp.ts';
 import { predictHorizon } from '../tests/model/horizonPrediction.ts';
 import { type HorizonScore, type HorizonTarget, horizonTable, horizonTargets, meetsHorizonGoals, scoreHorizon } from '../tests/model/horizonTargets.ts';
 
@@ -50,7 +51,7 @@ if (process.argv.includes('--predict')) {
   for (const name of names) {
     const rows: HorizonScore[] = [];
     for (let seed = first; seed < first + seeds; seed++) {
-      const est = createHorizonNetwork(opts).fit(horizonTable(name, seed));
+      const { fit: est, trials, net } = fitHorizonClamp(horizonTable(name, seed), createHorizonNetwork(opts));
       const s = scoreHorizon(horizonTargets[name](), est);
       rows.push(s);
       const ok = meetsHorizonGoals(s);
@@ -58,7 +59,7 @@ if (process.argv.includes('--predict')) {
       console.log(
         `${name.padEnd(6)} seed ${String(seed).padStart(2)}  r_h ${pct(s.rhRel).padStart(7)} (${s.rhZ.toFixed(2).padStart(5)}σ, σ ${pct(est.rh_err / est.rh)})  ` +
         `T ${pct(s.tRel).padStart(7)} (${s.tZ.toFixed(2).padStart(5)}σ, σ ${pct(est.temperature_err / est.temperature)})  f,g ${pct(s.fg)}  coverage ${pct(s.coverage)}  ` +
-        `χ² ${est.chi2.toFixed(3)}  passes ${est.evaluations}  ${est.elapsedMs.toFixed(0)} ms${ok ? '' : '  ← misses a target'}`,
+        `χ² ${est.chi2.toFixed(3)}  r_c ${net.shape.rCRatio} r_h (of ${trials.map((t) => t.ratio).join(', ')})  passes ${trials.reduce((a, t) => a + t.evaluations, 0)}  ${est.elapsedMs.toFixed(0)} ms${ok ? '' : '  ← misses a target'}`,
       );
     }
     const max = (f: (s: HorizonScore) => number): number => Math.max(...rows.map(f));

@@ -9,7 +9,7 @@
  *    both at N = 200 on the full 624-point table (goal ratio ≤ 0.1);
  *  - the full reconstruction with the modes split over two worker threads vs one thread;
  *  - the horizon network's reconstruction of a deformed black hole (624 pts, N = 400,
- *    K = 16, from the r_h scan) vs the disk reconstruction of the deformed disk (goal ratio ≤ 2);
+ *    K = 16, from the r_h scan, r_c chosen by the evidence: horizon/clamp.ts) vs the disk reconstruction of the deformed disk (goal ratio ≤ 2);
  *  - the horizon reconstruction with Δ profiled (horizon/deltaProfile.ts; deformed black
  *    hole at Δ = 1.62) vs the horizon reconstruction at the true Δ on the same table;
  *  - the daemon's horizon fit with the table's scale κ free (horizonScale.ts; small ring,
@@ -23,6 +23,7 @@ import { createPlainGraph } from '../../src/model/tfGraph.ts';
 import { trustRegionStep, symmetrize } from '../../src/util/linalg.ts';
 import { blackHoleMetric, btzMetric, deformedMetric } from '../../src/physics/metric.ts';
 import { createHorizonNetwork } from '../../src/model/horizon/network.ts';
+import { fitHorizonClamp } from '../../src/model/horizon/clamp.ts';
 import { fitHorizonWithScale } from '../../src/model/horizonScale.ts';
 import { fitHorizonDelta, horizonDeltaStart } from '../../src/model/horizon/deltaProfile.ts';
 import { simulateResponseTable } from '../../src/physics/response.ts';
@@ -99,8 +100,8 @@ export const suite: BenchSuite = {
         goalMs: 150,
       },
       {
-        name: 'model: horizon reconstruction (deformed black hole, 624 pts, N=400, K=16, from the r_h scan)',
-        run: () => createHorizonNetwork().fit(bhTable, { init: 'scan' }),
+        name: 'model: horizon reconstruction (deformed black hole, 624 pts, N=400, K=16, from the r_h scan, r_c by the evidence)',
+        run: () => fitHorizonClamp(bhTable, createHorizonNetwork(), { init: 'scan' }),
         baseline: { name: 'disk reconstruction (deformed disk, 624 pts, N=400, K=32, from AdS)', run: () => full.fit(table, { init: 'ads' }) },
         repeats: 3,
         warmup: 1,

@@ -5,7 +5,8 @@
  * of physics.md §11's deformed black holes at 1% noise on the default grid (seed 4).
  */
 import { describe, expect, it } from 'vitest';
-import { laplaceLogEvidence, logPseudoDet, widerClamps } from '../../src/model/horizon/clamp.ts';
+import { widerClamps } from '../../src/model/horizon/clamp.ts';
+import { laplaceLogEvidence, logPseudoDet } from '../../src/model/horizon/estimate.ts';
 import { reconstructGeometry } from '../../src/model/geometry.ts';
 import { blackHoleMetric } from '../../src/physics/metric.ts';
 import { horizonTable } from './horizonTargets.ts';

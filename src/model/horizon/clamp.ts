@@ -10,11 +10,10 @@
  *   ln Z = −½ F(θ̂) − ½ ln det(JᵀJ + R) + ½ ln pdet(R)
  *
  * (F = χ² + θᵀRθ the loss at the optimum, R = λLᵀL the smoothness prior, pdet its
- * product of non-zero eigenvalues; the flat prior on ln r_h is the same for every
+ * product of non-zero eigenvalues; estimate.ts, laplaceLogEvidence; the flat prior on ln r_h is the same for every
  * clamp and drops out; MacKay 1992, "Bayesian interpolation", eq. 4.7.)
  */
 import type { ResponsePoint, ResponseTable } from '../../contracts/response.ts';
-import { cholesky, symmetricEigen } from '../../util/linalg.ts';
 import { type HorizonFitOptions, type HorizonFitResult, type HorizonNetwork, createHorizonNetwork } from './network.ts';
 
 /** r_c/r_h of the first fit, and of the first wider one. */
@@ -23,29 +22,6 @@ export const RC_WIDER = 4.5;
 /** The widest clamp in data units: the disk network's reach (r = 6), as r_c/r_h in [RC_WIDER + 0.5, RC_MAX_RATIO]. */
 export const RC_REACH = 6;
 export const RC_MAX_RATIO = 6;
-
-/** ln pdet(R): the sum of the logs of R's eigenvalues above 10⁻⁹ of the largest (R symmetric n × n, ≥ 0). */
-export function logPseudoDet(R: Float64Array, n: number): number {
-  const { values } = symmetricEigen(R, n);
-  const top = values[n - 1];
-  let s = 0;
-  for (const v of values) if (v > 1e-9 * top) s += Math.log(v);
-  return s;
-}
-
-/**
- * Laplace log evidence of a fit: −½ loss − ½ ln det(A + R) + ½ ln pdet(R), with A = JᵀJ
- * (n × n) at the optimum and `logPdetPrior` = ln pdet(R). NaN if A + R is not positive
- * definite.
- */
-export function laplaceLogEvidence(loss: number, A: Float64Array, prior: Float64Array, n: number, logPdetPrior: number): number {
-  const H = new Float64Array(n * n), L = new Float64Array(n * n);
-  for (let i = 0; i < n * n; i++) H[i] = A[i] + prior[i];
-  if (!cholesky(H, n, 0, L)) return NaN;
-  let logDet = 0;
-  for (let i = 0; i < n; i++) logDet += 2 * Math.log(L[i * n + i]);
-  return -0.5 * loss - 0.5 * logDet + 0.5 * logPdetPrior;
-}
 
 /** The clamps r_c/r_h tried after RC_FIRST for a first fit at r_h (in data units). */
 export function widerClamps(rh: number, rMaxRatio: number): number[] {
@@ -84,10 +60,7 @@ export function fitHorizonClamp(table: ResponseTable | readonly ResponsePoint[],
   const run = (net: HorizonNetwork, o: HorizonFitOptions): { net: HorizonNetwork; fit: HorizonFitResult; z: number } => {
     const fit = net.fit(table, o);
     elapsedMs += fit.elapsedMs;
-    const { data, kernel } = net.prepare(table);
-    const n = net.grid.nw, A = new Float64Array(n * n);
-    kernel.normal(net.weights(), data.chi, data.invSigma, new Float64Array(2 * kernel.P), A, new Float64Array(n));
-    const z = laplaceLogEvidence(fit.loss, A, net.prior, n, logPseudoDet(net.prior, n));
+    const z = fit.log_evidence ?? NaN;
     const ratio = net.shape.rCRatio;
     trials.push({ ratio, rc: ratio * fit.rh, rh: fit.rh, log_evidence: z, chi2: fit.chi2, evaluations: fit.evaluations });
     return { net, fit, z };

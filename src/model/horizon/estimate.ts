@@ -5,7 +5,7 @@
  * from the posterior C = (JᵀJ + λLᵀL)⁻¹, and the reduced χ².
  */
 import { HoloringError } from '../../errors.ts';
-import { spdInverse } from '../../util/linalg.ts';
+import { cholesky, spdInverse, symmetricEigen } from '../../util/linalg.ts';
 import { ModelErrorCodes } from '../data.ts';
 import { OUTPUT_DR, OUTPUT_R_MAX } from '../estimate.ts';
 import type { HorizonGrid } from './grid.ts';
@@ -50,6 +50,29 @@ export function posterior(A: Float64Array, prior: Float64Array, n: number): { C:
   let nu = 0;
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) nu += A[i * n + j] * C[j * n + i];
   return { C, nu };
+}
+
+/** ln pdet(R): the sum of the logs of R's eigenvalues above 10⁻⁹ of the largest (R symmetric n × n, ≥ 0). */
+export function logPseudoDet(R: Float64Array, n: number): number {
+  const { values } = symmetricEigen(R, n);
+  const top = values[n - 1];
+  let s = 0;
+  for (const v of values) if (v > 1e-9 * top) s += Math.log(v);
+  return s;
+}
+
+/**
+ * Laplace log evidence of a fit: −½ loss − ½ ln det(A + R) + ½ ln pdet(R), with A = JᵀJ
+ * (n × n) at the optimum and `logPdetPrior` = ln pdet(R). NaN if A + R is not positive
+ * definite.
+ */
+export function laplaceLogEvidence(loss: number, A: Float64Array, prior: Float64Array, n: number, logPdetPrior: number): number {
+  const H = new Float64Array(n * n), L = new Float64Array(n * n);
+  for (let i = 0; i < n * n; i++) H[i] = A[i] + prior[i];
+  if (!cholesky(H, n, 0, L)) return NaN;
+  let logDet = 0;
+  for (let i = 0; i < n; i++) logDet += 2 * Math.log(L[i * n + i]);
+  return -0.5 * loss - 0.5 * logDet + 0.5 * logPdetPrior;
 }
 
 /** bᵀCb (≥ 0). */

@@ -13,7 +13,7 @@ import { ModelErrorCodes, type TrainingData, prepareData } from '../data.ts';
 import { type LmIteration, type LmOptions, levenbergMarquardt } from '../lm.ts';
 import { MIN_LAYERS } from '../network.ts';
 import { type HorizonCheckpoint, makeHorizonCheckpoint, thetaFromHorizonCheckpoint } from './checkpoint.ts';
-import { buildHorizonEstimate, type HorizonEstimate } from './estimate.ts';
+import { buildHorizonEstimate, type HorizonEstimate, laplaceLogEvidence, logPseudoDet } from './estimate.ts';
 import { DEFAULT_HORIZON_SHAPE, HorizonGrid, type HorizonShape } from './grid.ts';
 import { HorizonKernel } from './kernel.ts';
 
@@ -50,6 +50,8 @@ export interface HorizonFitResult extends HorizonEstimate {
   nodes: number;
   fingerprint: string;
   noiseless: boolean;
+  /** Laplace log evidence −½ loss − ½ ln det(JᵀJ + R) + ½ ln pdet(R) at the optimum (NaN if not positive definite). */
+  log_evidence?: number;
   elapsedMs: number;
 }
 
@@ -62,6 +64,8 @@ export class HorizonNetwork {
   readonly lambda: number;
   /** λLᵀL (full nw × nw). */
   readonly prior: Float64Array;
+  /** ln pdet(R) of the prior. */
+  readonly logPdetPrior: number;
   private theta: Float64Array;
   private fitted = false;
   private fingerprint = '';
@@ -91,6 +95,7 @@ export class HorizonNetwork {
         for (let j = 0; j < nw; j++) this.prior[i * nw + j] += this.lambda * li * L[r * nw + j];
       }
     }
+    this.logPdetPrior = logPseudoDet(this.prior, nw);
     this.theta = new Float64Array(nw);
     this.theta[this.grid.iq] = Math.log(1.5);
   }
@@ -183,7 +188,8 @@ export class HorizonNetwork {
       chi2: res.chi2, loss: res.loss, iterations: res.iterations, evaluations: res.evaluations, converged: res.converged,
       residuals: 2 * data.modes.length, omegaMax: data.omegaMax,
     });
-    return { ...est, delta: this.delta, layers: this.grid.N, nodes: this.grid.K, fingerprint: data.fingerprint, noiseless: data.noiseless, elapsedMs: performance.now() - t0 };
+    const log_evidence = laplaceLogEvidence(res.loss, res.A, this.prior, this.grid.nw, this.logPdetPrior);
+    return { ...est, delta: this.delta, layers: this.grid.N, nodes: this.grid.K, fingerprint: data.fingerprint, noiseless: data.noiseless, log_evidence, elapsedMs: performance.now() - t0 };
   }
 
   checkpoint(): HorizonCheckpoint {
