@@ -45,6 +45,6 @@ describe('daemon configuration', () => {
     expect(c.sweeps).toBe(2);
     writeFileSync(file, '{ not json');
     expect(() => readConfigFile(file)).toThrow(expect.objectContaining({ code: 'RING_ERR_CONFIG_INVALID' }));
-    expect(() => readConfigFile(join(dir, 'missing.json'))).toThrow(expect.objectContaining({ code: 'RING_ERR_CONFIG_INVALID' }));
+    expect(() => readConfigFile(join(dir, 'missing.json'))).toThrow(expect.objectContaining({ code: 'RING_ERR_FILE_NOT_FOUND', message: expect.stringMatching(/no configuration at .*missing\.json: the file does not exist/) }));
   });
 });
