@@ -50,12 +50,12 @@ describe('horizon network: r_c by the evidence', () => {
     });
   }
 
-  it('a 30% bump of f at 2.7 r_h, where the fit at 3 r_h fails (r_h 0.68 for 1), is found from the wider clamp', async () => {
+  it('a 30% bump of f at 2.7 r_h, where the fit at 3 r_h fails (r_h 0.68 for 1), is found from the wider clamps', async () => {
     const out = await reconstruct(defaultTable(blackHoleMetric(1.0, 0.3, 0, 2.7, 0.6), 0.01, 4));
-    expect(out.rc_search[0].ratio).toBe(3);
+    expect(out.rc_search.map((t) => t.ratio)).toEqual([3, 4.5, 6]);
     expect(out.rCRatio).toBeGreaterThan(3);
     expect(out.quality).not.toBe('failed');
-    // r_h is 2.5% (3.1σ) high at 4.5 r_h on this seed (docs/model.md): within 3%, not 32% low
-    expect(Math.abs(out.rh - 1)).toBeLessThan(0.03);
+    expect(Math.abs(out.rh - 1)).toBeLessThan(0.02);
+    expect(Math.abs(out.rh - 1) / out.rh_err).toBeLessThan(2.5);
   });
 });
