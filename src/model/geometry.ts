@@ -180,12 +180,24 @@ export async function reconstructGeometry(table: ResponseTable | readonly Respon
       clampTrials = r.trials;
     } else {
       // Δ profiled (horizon/deltaProfile.ts): from the UV estimate, a checkpoint's Δ, or (continuing) the profile's best point
-      const r = init === 'current'
+      let r = init === 'current'
         ? profileHorizonDelta(table, { net: horizon!, fit: horizonFit! }, { onIteration })
         : fitHorizonDelta(table, {
           ...(typeof init === 'object' ? { start: init.delta, rhGuess } : startOf(uvProfile = horizonDeltaStart(table, { deltaStart: o.deltaStart, shape }))),
           shape, init, maxEvaluations: budget.maxEvaluations, onIteration,
         });
+      if (init !== 'current') {
+        // r_c by the evidence at the fitted Δ (the profile ran at the first clamp);
+        // a wider clamp that wins is profiled over Δ again from its own fit
+        const c = fitHorizonClamp(table, r.net, { init: 'current', lm: budget, onIteration });
+        clampTrials = c.trials;
+        if (c.net !== r.net) {
+          const again = profileHorizonDelta(table, { net: c.net, fit: c.fit }, { onIteration, maxEvaluations: budget.maxEvaluations });
+          const passes = r.fit.evaluations + c.trials.reduce((n, t) => n + t.evaluations, 0);
+          void r.net.dispose();
+          r = { net: again.net, fit: { ...again.fit, iterations: again.fit.iterations + r.fit.iterations, evaluations: again.fit.evaluations + passes, elapsedMs: again.fit.elapsedMs + r.fit.elapsedMs + c.fit.elapsedMs } };
+        }
+      }
       horizon = r.net;
       horizonFit = r.fit;
     }

@@ -10,7 +10,7 @@ import { laplaceLogEvidence, logPseudoDet } from '../../src/model/horizon/estima
 import { reconstructGeometry } from '../../src/model/geometry.ts';
 import { blackHoleMetric } from '../../src/physics/metric.ts';
 import { horizonTable } from './horizonTargets.ts';
-import { defaultTable } from './targets.ts';
+import { defaultTable, defaultTableAt } from './targets.ts';
 
 interface Out { rh: number; rh_err: number; rc: number; rCRatio: number; quality: string; rc_search: { ratio: number; log_evidence: number }[] }
 const reconstruct = async (table: Parameters<typeof reconstructGeometry>[0]): Promise<Out> =>
@@ -49,6 +49,17 @@ describe('horizon network: r_c by the evidence', () => {
       expect(out.quality).not.toBe('failed');
     });
   }
+
+  it('with Δ fitted (--delta auto) the clamp is chosen at the fitted Δ and Δ profiled again there (bump of g past 3 r_h, Δ = 1.62)', async () => {
+    // at 3 r_h this table gave r_h 1.5563 ± 0.0078 (7σ high) with a "good" verdict
+    const table = defaultTableAt(blackHoleMetric(1.5, 0, 0.3, 3.5, 0.8), 1.62, 0.01, 4);
+    const out = (await reconstructGeometry(table, { geometry: 'horizon', delta: 'auto' })).output as unknown as Out & { delta: number; delta_err: number };
+    expect(out.rCRatio).toBeGreaterThan(3);
+    expect(Math.abs(out.delta - 1.62)).toBeLessThan(1e-3);
+    expect(Math.abs(out.delta - 1.62) / out.delta_err).toBeLessThan(3);
+    expect(Math.abs(out.rh / 1.5 - 1)).toBeLessThan(0.02);
+    expect(Math.abs(out.rh - 1.5) / out.rh_err).toBeLessThan(2.5);
+  });
 
   it('a 30% bump of f at 2.7 r_h, where the fit at 3 r_h fails (r_h 0.68 for 1), is found from the wider clamps', async () => {
     const out = await reconstruct(defaultTable(blackHoleMetric(1.0, 0.3, 0, 2.7, 0.6), 0.01, 4));
