@@ -95,8 +95,8 @@ export function checkSigmaPrecision(points: readonly ResponsePoint[], layers: nu
 
 /** What a reduced χ² beyond FAILED_FIT_CHI2 suggests, by the geometry of the network that was fitted. */
 const DOES_NOT_DESCRIBE = {
-  disk: 'the metric does not describe the data (check Δ, γ, the calibration and σ; a sample above the Hawking–Page temperature has a horizon, which the disk network cannot represent)',
-  horizon: 'the metric does not describe the data (check Δ, γ, the calibration and σ; a sample below the Hawking–Page temperature has no horizon: try --geometry disk or auto)',
+  disk: 'the metric does not describe the data (check Δ, γ, the calibration and σ; a sample above the Hawking–Page temperature has a horizon, which the disk network cannot represent: --geometry horizon; --geometry auto fits both and keeps the better)',
+  horizon: 'the metric does not describe the data (check Δ, γ, the calibration and σ; a sample below the Hawking–Page temperature has no horizon: --geometry disk; --geometry auto fits both and keeps the better, so a failed fit under auto means neither describes the data)',
 } as const;
 
 /**

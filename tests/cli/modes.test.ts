@@ -32,8 +32,8 @@ describe('holoring modes / simulate --model', () => {
     const r = runCli(['modes', '--data', table, '--json', '--resamples', '8']);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
-    expect(Object.keys(j)).toEqual(['holographic', 'geometry', 'delta', 'delta_err', 'spacing', 'spacing_err', 'temperature', 'temperature_err', 'poles', 'evidence']);
-    expect(j).toMatchObject({ holographic: true, geometry: 'disk', temperature: null });
+    expect(Object.keys(j)).toEqual(['holographic', 'status', 'geometry', 'delta', 'delta_err', 'spacing', 'spacing_err', 'temperature', 'temperature_err', 'poles', 'evidence']);
+    expect(j).toMatchObject({ holographic: true, status: 'holographic', geometry: 'disk', temperature: null });
     expect(Math.abs(j.delta - 1.5)).toBeLessThan(Math.max(3 * j.delta_err, 1e-4));
     expect(Math.abs(j.spacing - 2)).toBeLessThan(Math.max(3 * j.spacing_err, 1e-4));
     // k = 0: 1.5, 3.5, …, 11.5; k = 1: 2.5, …, 10.5 (12.5 lies beyond the window)
@@ -64,7 +64,7 @@ describe('holoring modes / simulate --model', () => {
     expect(text.stdout).toMatch(/^black-hole check \(quasinormal modes of a horizon\): passed — .*light cone/m);
     expect(text.stdout).toContain('Ω = ±k − i4πT(n + Δ/2)');
     const j = JSON.parse(runCli(['modes', '--data', table, '--json', '--resamples', '8']).stdout);
-    expect(j).toMatchObject({ holographic: true, geometry: 'horizon', spacing: null, spacing_err: null });
+    expect(j).toMatchObject({ holographic: true, status: 'holographic', geometry: 'horizon', spacing: null, spacing_err: null });
     // T = √(f′(r_h)g′(r_h))/4π = r_h·√1.3/2π for this metric (the bump is 1 + 0.3e^{−(0.9/0.7)²} at r_h)
     const T = (1.5 * Math.sqrt(1 + 0.3 * Math.exp(-((0.9 / 0.7) ** 2)))) / (2 * Math.PI);
     expect(Math.abs(j.temperature - T)).toBeLessThan(3 * j.temperature_err);

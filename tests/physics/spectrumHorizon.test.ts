@@ -112,6 +112,7 @@ describe('holography check on black holes beyond BTZ (mode-solver tables, 1% noi
   it('BTZ r_h = 1.5 at Δ = 1.8: modes too deep to resolve (γ + 4πT·0.9 = 2.95 > 2.94), the zeros on the light cone: undecided, not a verdict', () => {
     const r = holographyCheck(responseTableOf((W, k) => btzChi(1.8, 1.5, W, k), { omegas, gamma: 0.25, kMax, noise: 0.01, seed: 1 }), opts);
     expect(r.holographic).toBe(false);
+    expect(r.status).toBe('undecided');
     expect(r.evidence.horizon.reason).toMatch(/^undecided: the zeros of \d+ k lie below the real axis on a light cone .* widen the ω window or lower γ/);
     expect(r.evidence.verdict).toMatch(/^not shown holographic/);
     expect(Math.abs(r.evidence.horizon.lightCone!.a - 1)).toBeLessThan(0.03);

@@ -10,6 +10,12 @@ import { type HorizonTest, testHorizon } from './verdict.ts';
  */
 export interface HolographyCheck {
   holographic: boolean;
+  /**
+   * The verdict in one word: `undecided` when the zeros follow a light cone but the
+   * quasinormal modes lie too deep to resolve (widen the ω window or lower γ), which
+   * `holographic: false` alone does not tell apart from `not holographic`.
+   */
+  status: 'holographic' | 'not holographic' | 'undecided';
   geometry: 'disk' | 'horizon' | 'none';
   /** Δ from the ladder (disk) or from the quasinormal modes and zeros (horizon); null otherwise. */
   delta: number | null;
@@ -71,12 +77,14 @@ export function holographyCheck(points: readonly ResponsePoint[], opts: Spectrum
     ? `holographic, disk: ${disk.reason}; Δ = ${disk.delta.toFixed(4)} ± ${disk.deltaErr.toPrecision(2)}, asymptotic spacing ${disk.spacing.toFixed(4)} ± ${disk.spacingErr.toPrecision(2)}; ${pureAdsNote(disk)}`
     : geometry === 'horizon'
       ? `holographic, black hole: ${horizon.reason}; ${btzNote(horizon)}`
-      : `${horizon.reason.startsWith('undecided') ? 'not shown holographic' : 'not holographic'}: disk — ${disk.reason}; horizon — ${horizon.reason}`;
+      : `${horizon.reason.startsWith('undecided') ? 'not shown holographic (undecided)' : 'not holographic'}: disk — ${disk.reason}; horizon — ${horizon.reason}`;
   const pick = (g: typeof geometry, d: number, h: number): number | null => finiteOrNull(g === 'disk' ? d : g === 'horizon' ? h : NaN);
   const pt = (p: { k: number; re: number; im: number; err: number }) => ({ k: p.k, re: p.re, im: p.im, err: p.err });
   const { rungs, ...diskRest } = disk;
+  const status = geometry !== 'none' ? 'holographic' : horizon.reason.startsWith('undecided') ? 'undecided' : 'not holographic';
   return {
     holographic: geometry !== 'none',
+    status,
     geometry,
     delta: pick(geometry, disk.delta, horizon.delta),
     delta_err: pick(geometry, disk.deltaErr, horizon.deltaErr),
