@@ -72,7 +72,7 @@ describe('holoring reconstruct', () => {
     expect(wrongDelta.code, wrongDelta.stderr).toBe(1);
     const m3 = JSON.parse(readFileSync(join(dir, 'bh3.json'), 'utf8'));
     expect(m3.quality).toBe('failed');
-    expect(m3.warnings.join('\n')).toMatch(/reduced χ² .* the metric does not describe the data .*try --geometry disk or auto/);
+    expect(m3.warnings.join('\n')).toMatch(/reduced χ² .* the metric does not describe the data .*--geometry disk; --geometry auto fits both/);
     expect(wrongDelta.stderr).toMatch(/holoring: warning: reduced χ²/);
     expect(wrongDelta.stderr).toMatch(/RING_ERR_MODEL_POOR_FIT: --strict: the fit is failed \(reduced χ² \d/);
     expect(wrongDelta.stderr).not.toMatch(/undefined/);
