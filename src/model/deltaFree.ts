@@ -35,7 +35,8 @@ export function refuseNearInteger(delta: number, sigma: number): void {
   throw new HoloringError(
     ErrorCodes.DELTA_INTEGER,
     `the fitted conformal dimension Δ = ${delta.toFixed(4)} ± ${sigma.toExponential(1)} approaches the integer ${n}: integer Δ needs logarithmic boundary terms and is not supported; ` +
-      'check the table (calibration, γ) or give Δ explicitly with --delta',
+      `a fit searches only the integer interval of its start (${Math.floor(delta)}, ${Math.floor(delta) + 1}): for Δ in another interval start there (--delta-start ${[Math.floor(delta) - 0.5, Math.floor(delta) + 1.5].filter((v) => v > 1).join(' or ')}; physics.deltaStart in the daemon); ` +
+      'else check the table (calibration, γ) or give Δ explicitly with --delta',
     { delta, sigma, integer: n },
   );
 }

@@ -6,6 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/model/backend.ts';
 import { createMetricNetwork, type FitResult } from '../../src/model/network.ts';
+import { refuseNearInteger } from '../../src/model/deltaFree.ts';
 import { ErrorCodes } from '../../src/errors.ts';
 import type { Metric } from '../../src/physics/metric.ts';
 import { defaultTableAt, errorsAgainst, targets } from './targets.ts';
@@ -111,5 +112,8 @@ describe('Δ estimated with the metric', () => {
   it('refuses an estimate that approaches an integer', () => {
     const table = defaultTableAt(targets.deformed(), 1.996, 0.01, 1);
     expect(() => fit(table, 'auto', 'ads', 1.5)).toThrow(expect.objectContaining({ code: ErrorCodes.DELTA_INTEGER }));
+    // and names the way to search another integer interval
+    expect(() => refuseNearInteger(1.005, 1e-3)).toThrow(/searches only the integer interval of its start \(1, 2\).*--delta-start 2\.5/);
+    expect(() => refuseNearInteger(2.995, 1e-3)).toThrow(/\(2, 3\).*--delta-start 1\.5 or 3\.5/);
   });
 });
