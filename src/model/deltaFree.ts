@@ -7,6 +7,7 @@ import { ErrorCodes, HoloringError } from '../errors.ts';
 import type { TrainingData } from './data.ts';
 import type { NetworkGrid } from './grid.ts';
 import { FusedKernel, type KernelMode } from './kernel.ts';
+import { leastSquaresScale } from './scaledKernel.ts';
 
 /**
  * Start of a Δ fit from pure AdS when none is given: 1.5, the middle of (1, 2)
@@ -86,18 +87,7 @@ export function profileDelta(grid: NetworkGrid, data: TrainingData, start: numbe
     theta[grid.nw] = d;
     kernel.forward(theta, chi);
     let kr = 1, ki = 0;
-    if (freeScale) {
-      // κ = Σ w² χ_data conj(χ) / Σ w² |χ|²
-      let nr = 0, ni = 0, den = 0;
-      idx.forEach((p, q) => {
-        const w2 = data.invSigma[p] ** 2, xr = chi[2 * q], xi = chi[2 * q + 1], yr = data.chi[2 * p], yi = data.chi[2 * p + 1];
-        nr += w2 * (yr * xr + yi * xi);
-        ni += w2 * (yi * xr - yr * xi);
-        den += w2 * (xr * xr + xi * xi);
-      });
-      kr = nr / den;
-      ki = ni / den;
-    }
+    if (freeScale) ({ re: kr, im: ki } = leastSquaresScale(chi, data, idx));
     let c = 0;
     idx.forEach((p, q) => {
       const w = data.invSigma[p], xr = chi[2 * q], xi = chi[2 * q + 1];

@@ -21,12 +21,12 @@
 import type { ResponsePoint, ResponseTable } from '../contracts/response.ts';
 import { HoloringError } from '../errors.ts';
 import { spdInverse } from '../util/linalg.ts';
-import { ModelErrorCodes, type TrainingData } from './data.ts';
+import { ModelErrorCodes } from './data.ts';
 import { makeHorizonCheckpoint } from './horizon/checkpoint.ts';
 import { buildHorizonEstimate } from './horizon/estimate.ts';
 import type { HorizonFitOptions, HorizonFitResult, HorizonNetwork } from './horizon/network.ts';
 import { levenbergMarquardt } from './lm.ts';
-import { ScaledModes } from './scaledKernel.ts';
+import { ScaledModes, leastSquaresScale } from './scaledKernel.ts';
 
 /** The fitted complex scale κ with the 1σ of its real and imaginary parts. */
 export interface FittedScale {
@@ -37,22 +37,6 @@ export interface FittedScale {
 }
 
 export type ScaledHorizonFitResult = HorizonFitResult & { scale: FittedScale };
-
-/**
- * κ minimising χ² at fixed network weights (linear least squares: κ = Σw²χ̄_net·χ_data / Σw²|χ_net|²),
- * the start of κ, so a warm start keeps the scale the previous fit found.
- */
-function bestScale(chiNet: Float64Array, data: TrainingData): { re: number; im: number } {
-  let nr = 0, ni = 0, d = 0;
-  for (let p = 0; p < data.modes.length; p++) {
-    const w2 = data.invSigma[p] ** 2;
-    const mr = chiNet[2 * p], mi = chiNet[2 * p + 1], yr = data.chi[2 * p], yi = data.chi[2 * p + 1];
-    nr += w2 * (mr * yr + mi * yi);
-    ni += w2 * (mr * yi - mi * yr);
-    d += w2 * (mr * mr + mi * mi);
-  }
-  return d > 0 && Number.isFinite(nr / d) && Number.isFinite(ni / d) ? { re: nr / d, im: ni / d } : { re: 1, im: 0 };
-}
 
 /**
  * Fits the horizon network and a free complex scale κ of χ by Levenberg–Marquardt
@@ -70,7 +54,9 @@ export function fitHorizonWithScale(net: HorizonNetwork, table: ResponseTable | 
   const chi = new Float64Array(2 * P);
   const theta0 = new Float64Array(nt);
   theta0.set(net.initialTheta(opts.init, data, opts.rhGuess));
-  const k0 = bestScale(kernel.forward(theta0.subarray(0, nw), chi), data);
+  // κ starts at its least-squares value, so a warm start keeps the scale the previous fit found
+  const ls = leastSquaresScale(kernel.forward(theta0.subarray(0, nw), chi), data);
+  const k0 = Number.isFinite(ls.re) && Number.isFinite(ls.im) ? ls : { re: 1, im: 0 };
   theta0[nw] = k0.re - 1;
   theta0[nw + 1] = k0.im;
   // the network's smoothness prior; none on κ

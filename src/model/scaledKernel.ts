@@ -9,6 +9,26 @@
  */
 import { FusedKernel, type KernelMode, type KernelOptions, type ModeKernel, forwardPass, jacobianPass, normalPass } from './kernel.ts';
 import type { NetworkGrid } from './grid.ts';
+import type { TrainingData } from './data.ts';
+
+/**
+ * The κ minimising χ² = Σ w²|κ·χ_model − χ_data|² at fixed network weights (weighted
+ * linear least squares): κ = Σ w² conj(χ_model)·χ_data / Σ w²|χ_model|².
+ * `model` holds re, im interleaved for the rows `rows` of `data` (all rows, in order,
+ * when omitted). NaN when the model is zero everywhere.
+ */
+export function leastSquaresScale(model: Float64Array, data: TrainingData, rows?: readonly number[]): { re: number; im: number } {
+  let nr = 0, ni = 0, den = 0;
+  const n = rows ? rows.length : data.modes.length;
+  for (let q = 0; q < n; q++) {
+    const p = rows ? rows[q] : q;
+    const w2 = data.invSigma[p] ** 2, xr = model[2 * q], xi = model[2 * q + 1], yr = data.chi[2 * p], yi = data.chi[2 * p + 1];
+    nr += w2 * (xr * yr + xi * yi);
+    ni += w2 * (xr * yi - xi * yr);
+    den += w2 * (xr * xr + xi * xi);
+  }
+  return { re: nr / den, im: ni / den };
+}
 
 /** Any mode kernel times κ: weights θ = (the inner kernel's, a, b). */
 export class ScaledModes<K extends ModeKernel> implements ModeKernel {
