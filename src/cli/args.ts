@@ -4,16 +4,16 @@ import { dirname, resolve } from 'node:path';
 import { ErrorCodes, HoloringError } from '../errors.ts';
 
 /** Argument parsers for commander: each refusal names the argument. */
-export function numberArg(flag: string, opts: { min?: number; max?: number; exclusiveMin?: boolean; integer?: boolean } = {}) {
+export function numberArg(flag: string, opts: { min?: number; max?: number; exclusiveMin?: boolean; exclusiveMax?: boolean; integer?: boolean; hint?: string } = {}) {
   return (value: string): number => {
     const v = Number(value);
     const bad = (why: string): never => {
-      throw new HoloringError(ErrorCodes.ARG_INVALID, `${flag}: ${why} (got "${value}")`, { flag, value });
+      throw new HoloringError(ErrorCodes.ARG_INVALID, `${flag}: ${why} (got "${value}")${opts.hint ? `: ${opts.hint}` : ''}`, { flag, value });
     };
     if (value.trim() === '' || !Number.isFinite(v)) bad('expected a finite number');
     if (opts.integer && !Number.isInteger(v)) bad('expected an integer');
     if (opts.min !== undefined && (opts.exclusiveMin ? !(v > opts.min) : !(v >= opts.min))) bad(`must be ${opts.exclusiveMin ? '>' : '≥'} ${opts.min}`);
-    if (opts.max !== undefined && !(v <= opts.max)) bad(`must be ≤ ${opts.max}`);
+    if (opts.max !== undefined && (opts.exclusiveMax ? !(v < opts.max) : !(v <= opts.max))) bad(`must be ${opts.exclusiveMax ? '<' : '≤'} ${opts.max === Math.PI ? 'π' : opts.max}`);
     return v;
   };
 }

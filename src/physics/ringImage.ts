@@ -51,12 +51,37 @@ export interface RingImage {
   width: number;
   /** centre / mean: |Ψ(0)|² over the mean of |Ψ|² on the image plane [−extent·f, extent·f]. */
   contrast: number;
-  /** A central spot: the brightest point lies inside the central half-maximum region and contrast ≥ SPOT_CONTRAST. */
+  /** The antipodal refocusing gain of the response (see `refocusingGain`). */
+  refocusing: number;
+  /** The image is centred: the brightest point lies inside the central half-maximum region and contrast ≥ SPOT_CONTRAST. */
+  central: boolean;
+  /** The focused holographic spot: `central` and refocusing ≥ REFOCUSING_GAIN. */
   spot: boolean;
 }
 
 /** Smallest centre/mean that counts as a spot (the §13 disk rows have 3.0–5.4, BTZ 0.41). */
 export const SPOT_CONTRAST = 2;
+
+/**
+ * The largest antipodal refocusing gain a ring without a bulk can reach:
+ * 2/(1 + min_t sin t/t) = 2/(1 − 0.21723) ≈ 2.555 (docs/spectrum.md, "Why the
+ * spot needs refocusing"). Every §12 ring (one pole pair ±κ in k per Ω) responds
+ * far from its source as one standing wave cos(κ(θ − θ_s − π)), whose gain is
+ * at most this.
+ */
+export const SINGLE_WAVE_GAIN = 2 / (1 - 0.217233628211222);
+
+/**
+ * Smallest refocusing gain that counts as the refocused bulk wave: above the
+ * single-wave bound 2.555 with a margin for a response table's truncation in
+ * |k| and its noise. The disk has 3.3–11.4 wherever its image is centred
+ * (Δ 1.2–3.3, deformed metrics, ω 6–20, |k| ≤ 12 or 40); the §12 rings and
+ * black holes at most 2.2 (docs/spectrum.md).
+ */
+export const REFOCUSING_GAIN = 3;
+
+/** Largest half-aperture: the lens' arc [−d, d] around the antipode must not reach the source at x = ±π. */
+export const MAX_APERTURE = Math.PI;
 
 export const IMAGE_DEFAULTS = { aperture: 0.5, focal: 1, sourceWidth: 0.15, extent: 1.5, samples: 601 } as const;
 
@@ -64,7 +89,7 @@ const sinc = (t: number): number => (Math.abs(t) < 1e-8 ? 1 - (t * t) / 6 : Math
 
 /**
  * The ring image from χ(Ω, k) for |k| = 0..K (chiByK[|k|], χ even in k).
- * Refuses (RING_ERR_ARG_INVALID) a non-positive aperture, focal length or extent,
+ * Refuses (RING_ERR_ARG_INVALID) an aperture outside (0, π), a non-positive focal length or extent,
  * fewer than 3 samples, an empty χ list, and ω = Re Ω ≤ 0 (no wave optics).
  */
 export function ringImage(chiByK: readonly Complex[], Omega: Complex, opts: RingImageOptions = {}): RingImage {
@@ -77,7 +102,7 @@ export function ringImage(chiByK: readonly Complex[], Omega: Complex, opts: Ring
   const bad = (why: string, ctx: Record<string, unknown>): never => {
     throw new HoloringError(ErrorCodes.ARG_INVALID, why, ctx);
   };
-  if (!(d > 0)) bad(`lens aperture must be > 0 (got ${d})`, { aperture: d });
+  if (!(d > 0 && d < MAX_APERTURE)) bad(`lens half-aperture d must be in (0, π): the arc [−d, d] around the antipode stays on the ring and off the source at ±π (got ${d})`, { aperture: d });
   if (!(f > 0)) bad(`focal length must be > 0 (got ${f})`, { focal: f });
   if (!(extent > 0)) bad(`image extent must be > 0 (got ${extent})`, { extent });
   if (!(width >= 0)) bad(`source width must be ≥ 0 (got ${width})`, { width });
@@ -110,17 +135,52 @@ export function ringImage(chiByK: readonly Complex[], Omega: Complex, opts: Ring
     x[i] = xs;
     intensity[i] = re * re + im * im;
   }
-  return { ...imageFigures(x, intensity), omega: Omega.re, Omega, kMax: K, x, intensity };
+  const figures = imageFigures(x, intensity);
+  const refocusing = refocusingGain(chiByK, width);
+  const spot = figures.central && refocusing >= REFOCUSING_GAIN;
+  return { ...figures, refocusing, spot, omega: Omega.re, Omega, kMax: K, x, intensity };
+}
+
+/**
+ * The antipodal refocusing gain of the ring response (physics.md §6, §13: the
+ * wave that crossed the bulk refocuses at the antipode):
+ *
+ *   G = |⟨O(θ_s + π)⟩|² / mean_{π/2 ≤ |θ − θ_s| ≤ π} |⟨O(θ)⟩|²,
+ *
+ * ⟨O⟩ resummed from χ(Ω, |k|) for |k| ≤ K with the source profile e^{−k²σ²/2}
+ * (`width` = σ, rad); the mean over the far half of the ring by the trapezoid
+ * rule on 16(K + 1) intervals. Dimensionless; 0 when the far field vanishes.
+ * A ring without a bulk stays below SINGLE_WAVE_GAIN ≈ 2.555; the disk refocuses
+ * (3–11 on the §13 settings).
+ */
+export function refocusingGain(chiByK: readonly Complex[], width: number): number {
+  const K = chiByK.length - 1;
+  const w = chiByK.map((_, k) => (k === 0 ? 1 : 2) * Math.exp((-k * k * width * width) / 2));
+  const intensity = (theta: number): number => {
+    let re = 0;
+    let im = 0;
+    for (let k = 0; k <= K; k++) {
+      const c = w[k] * Math.cos(k * theta);
+      re += c * chiByK[k].re;
+      im += c * chiByK[k].im;
+    }
+    return re * re + im * im;
+  };
+  const m = 16 * (K + 1);
+  let sum = 0;
+  for (let i = 0; i <= m; i++) sum += (i === 0 || i === m ? 0.5 : 1) * intensity(Math.PI / 2 + (Math.PI / 2) * (i / m));
+  const mean = sum / m;
+  return mean > 0 ? intensity(Math.PI) / mean : 0;
 }
 
 /** Position, FWHM (outermost half-maximum crossings), centre/mean and the spot verdict of an image; normalises it to max 1 in place. */
-function imageFigures(x: Float64Array, I: Float64Array): Pick<RingImage, 'position' | 'width' | 'contrast' | 'spot'> {
+function imageFigures(x: Float64Array, I: Float64Array): Pick<RingImage, 'position' | 'width' | 'contrast' | 'central'> {
   const n = I.length;
   const c = (n - 1) / 2;
   let best = 0;
   for (let i = 0; i < n; i++) if (I[i] > I[best] || (I[i] === I[best] && Math.abs(i - c) < Math.abs(best - c))) best = i;
   const max = I[best];
-  if (!(max > 0)) return { position: 0, width: 0, contrast: 0, spot: false };
+  if (!(max > 0)) return { position: 0, width: 0, contrast: 0, central: false };
   // mean by the trapezoid rule over the image plane
   let sum = 0;
   for (let i = 0; i < n - 1; i++) sum += (I[i] + I[i + 1]) / 2;
@@ -141,8 +201,8 @@ function imageFigures(x: Float64Array, I: Float64Array): Pick<RingImage, 'positi
     while (cl > 0 && I[cl - 1] >= 0.5) cl--;
     while (cr < n - 1 && I[cr + 1] >= 0.5) cr++;
   }
-  const spot = I[c] >= 0.5 && best >= cl && best <= cr && contrast >= SPOT_CONTRAST;
-  return { position: x[best], width: right - left, contrast, spot };
+  const central = I[c] >= 0.5 && best >= cl && best <= cr && contrast >= SPOT_CONTRAST;
+  return { position: x[best], width: right - left, contrast, central };
 }
 
 /**
@@ -175,10 +235,15 @@ export function chiAtOmega(points: readonly ResponsePoint[], omega: number): { O
 
 /** The figures of an image as `holoring image --json` prints them and the server serves them (README "holoring image"). */
 export interface RingImageSummary {
+  /** The focused holographic spot: a centred image and refocusing ≥ REFOCUSING_GAIN. */
   spot: boolean;
+  /** The image alone is centred (brightest at x_S = 0, contrast ≥ SPOT_CONTRAST), whether or not the response refocuses. */
+  central: boolean;
   position: number;
   width: number;
   contrast: number;
+  /** Antipodal refocusing gain (refocusingGain). */
+  refocusing: number;
   /** Drive frequency ω and damping γ of Ω = ω + iγ. */
   omega: number;
   gamma: number;
@@ -189,7 +254,7 @@ export interface RingImageSummary {
 
 /** The figures of `img` with the lens it was taken through. */
 export function imageSummary(img: RingImage, lens: { aperture: number; focal: number }): RingImageSummary {
-  return { spot: img.spot, position: img.position, width: img.width, contrast: img.contrast, omega: img.omega, gamma: img.Omega.im, kMax: img.kMax, aperture: lens.aperture, focal: lens.focal };
+  return { spot: img.spot, central: img.central, position: img.position, width: img.width, contrast: img.contrast, refocusing: img.refocusing, omega: img.omega, gamma: img.Omega.im, kMax: img.kMax, aperture: lens.aperture, focal: lens.focal };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ResponsePoint } from '../contracts/response.ts';
 import { HoloringError, isHoloringError } from '../errors.ts';
-import { IMAGE_DEFAULTS, type RingImageSummary, chiAtOmega, imageSummary, ringImage } from '../physics/ringImage.ts';
+import { IMAGE_DEFAULTS, MAX_APERTURE, type RingImageSummary, chiAtOmega, imageSummary, ringImage } from '../physics/ringImage.ts';
 import { sig } from './protocol.ts';
 
 /**
@@ -43,13 +43,13 @@ const positive = (name: string) =>
 
 const QuerySchema = z.strictObject({
   omega: positive('omega').optional(),
-  aperture: positive('aperture').optional(),
+  aperture: positive('aperture').refine((v) => v < MAX_APERTURE, 'aperture must be < π (the lens\' arc [−d, d] around the antipode stays off the source)').optional(),
   focal: positive('focal').optional(),
 });
 
 /**
  * Parses `?omega=W&aperture=d&focal=f` (each optional, each a finite number
- * > 0; nothing else). Throws RING_ERR_HTTP_INVALID naming the parameter.
+ * > 0, the aperture < π; nothing else). Throws RING_ERR_HTTP_INVALID naming the parameter.
  */
 export function parseImageQuery(query: unknown): ImageQuery {
   const r = QuerySchema.safeParse(query ?? {});

@@ -7,7 +7,7 @@ import { diskChi } from '../../src/physics/closedForm.ts';
 import { adsMetric, btzMetric } from '../../src/physics/metric.ts';
 import { simulateResponseTable } from '../../src/physics/response.ts';
 import { ringImage } from '../../src/physics/ringImage.ts';
-import { runCli } from '../support/cli.ts';
+import { runCli, runInProcess } from '../support/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'holoring-image-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -40,7 +40,7 @@ describe('holoring image', () => {
     const b = runCli(['image', '--data', table, '--omega', '12', '--aperture', '0.3', '--out', svg]);
     expect(b.code).toBe(0);
     // a narrower aperture: a wider spot than the 0.80 of d = 0.5
-    const m = /^ring image at Ω = 12 \+ 0.25i \(\|k\| ≤ 12\): a central spot; brightest at x_S = 0.000, FWHM (\d\.\d+), centre\/mean /.exec(b.stdout);
+    const m = /^ring image at Ω = 12 \+ 0.25i \(\|k\| ≤ 12\): a central spot \(the response refocuses at the antipode\); brightest at x_S = 0.000, FWHM (\d\.\d+), centre\/mean /.exec(b.stdout);
     expect(Number(m?.[1])).toBeGreaterThan(0.85);
     expect(readFileSync(svg, 'utf8')).toMatch(/^<svg [^>]*>[\s\S]*<polyline[\s\S]*<\/svg>\n$/);
   });
@@ -64,6 +64,37 @@ describe('holoring image', () => {
     expect(s.kMax).toBe(31);
     expect(s.spot).toBe(true);
     expect(Math.abs(s.width - 0.8)).toBeLessThan(0.03);
+  });
+
+  it('a diffusive ring (physics.md §12, D = 2, 1% noise) gives a centred image but no focused spot: the text says why', async () => {
+    const diff = join(dir, 'diffusion.csv');
+    expect((await runInProcess(['simulate', '--model', 'diffusion:2', '--omega', '4:8:4', '--noise', '0.01', '--quiet', '--out', diff])).code).toBe(0);
+    for (const w of ['4', '8']) {
+      const s = JSON.parse((await runInProcess(['image', '--data', diff, '--omega', w, '--json'])).stdout);
+      expect(s).toMatchObject({ spot: false, central: true, position: 0 });
+      expect(s.refocusing).toBeLessThan(1.5);
+    }
+    const t = await runInProcess(['image', '--data', diff, '--omega', '8']);
+    expect(t.stdout).toMatch(/a centred image but no focused spot: the response does not refocus at the antipode \(gain 0\.\d\d < 3; a wave along the ring reaches at most 2\.56\)/);
+    // the deformed disk at 1% noise keeps its spot
+    const def = join(dir, 'deformed.csv');
+    expect((await runInProcess(['simulate', '--metric', 'deformed', '--delta', '2.2', '--omega', '8:12:4', '--noise', '0.01', '--quiet', '--out', def])).code).toBe(0);
+    for (const w of ['8', '12']) expect(JSON.parse((await runInProcess(['image', '--data', def, '--omega', w, '--json'])).stdout)).toMatchObject({ spot: true, central: true });
+  });
+
+  it('refuses a lens outside §13: --aperture beyond (0, π), --focal and --omega ≤ 0, with exit 2 naming the flag', async () => {
+    for (const [flag, value, why] of [
+      ['--aperture', '4', /RING_ERR_ARG_INVALID: --aperture: must be < π \(got "4"\): the arc \[−d, d\] around the antipode must stay on the ring and off the source at ±π/],
+      ['--aperture', '3.1416', /--aperture: must be < π/],
+      ['--aperture', '0', /--aperture: must be > 0/],
+      ['--focal', '0', /RING_ERR_ARG_INVALID: --focal: must be > 0/],
+      ['--focal', 'Infinity', /--focal: expected a finite number/],
+      ['--omega', '-1', /RING_ERR_ARG_INVALID: --omega: must be > 0/],
+    ] as const) {
+      const r = await runInProcess(['image', '--data', table, '--omega', '12', flag, value]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(why);
+    }
   });
 
   it('refuses a missing source, an ω the table lacks, naming the flag', () => {

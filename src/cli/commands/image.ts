@@ -7,7 +7,7 @@ import { ErrorCodes, HoloringError } from '../../errors.ts';
 import { readFramesFile } from '../../io/framesFile.ts';
 import { formatLinePlotSvg } from '../../io/plotSvg.ts';
 import { readResponseTable } from '../../io/responseTable.ts';
-import { IMAGE_DEFAULTS, imageFromTable, imageSummary } from '../../physics/ringImage.ts';
+import { IMAGE_DEFAULTS, MAX_APERTURE, REFOCUSING_GAIN, type RingImage, SINGLE_WAVE_GAIN, imageFromTable, imageSummary } from '../../physics/ringImage.ts';
 import { checkOutput, numberArg, withFlag, writeOutput } from '../args.ts';
 import { resolveRecord } from './recalibrate.ts';
 
@@ -38,6 +38,13 @@ async function framesTable(o: ImageOptions): Promise<{ points: ResponsePoint[]; 
   return { points: res.table.points, sourceWidth: at?.sourceWidth ?? IMAGE_DEFAULTS.sourceWidth };
 }
 
+/** The verdict of the text output: the focused spot, a centred image without refocusing (a wave along the ring), or no central spot. */
+export function spotVerdict(img: Pick<RingImage, 'spot' | 'central' | 'refocusing'>): string {
+  if (img.spot) return 'a central spot (the response refocuses at the antipode)';
+  if (img.central) return `a centred image but no focused spot: the response does not refocus at the antipode (gain ${img.refocusing.toFixed(2)} < ${REFOCUSING_GAIN}; a wave along the ring reaches at most ${SINGLE_WAVE_GAIN.toFixed(2)})`;
+  return 'no central spot';
+}
+
 export function registerImage(program: Command): void {
   program
     .command('image')
@@ -48,7 +55,7 @@ export function registerImage(program: Command): void {
     .option('--store <dir>', 'with --frames: calibration record store', process.env.HOLORING_CALIBRATION_DIR ?? DEFAULT_STORE_DIR)
     .option('--gamma <γ>', 'with --frames: material damping γ (Ω = ω + iγ)', numberArg('--gamma', { min: 0 }), 0.25)
     .requiredOption('--omega <ω>', 'drive frequency ω of the image (a row of the table), units v/R', numberArg('--omega', { min: 0, exclusiveMin: true }))
-    .option('--aperture <d>', 'half-aperture d of the lens along the arc (rad)', numberArg('--aperture', { min: 0, exclusiveMin: true }), IMAGE_DEFAULTS.aperture)
+    .option('--aperture <d>', 'half-aperture d of the lens along the arc (rad), 0 < d < π', numberArg('--aperture', { min: 0, exclusiveMin: true, max: MAX_APERTURE, exclusiveMax: true, hint: 'the arc [−d, d] around the antipode must stay on the ring and off the source at ±π' }), IMAGE_DEFAULTS.aperture)
     .option('--focal <f>', 'focal length f', numberArg('--focal', { min: 0, exclusiveMin: true }), IMAGE_DEFAULTS.focal)
     .option('--width <σ>', 'source width σ (rad); default 0.15, or the frames\' own with --frames', numberArg('--width', { min: 0 }))
     .option('--extent <e>', 'image plane x_S ∈ [−e·f, e·f]', numberArg('--extent', { min: 0, exclusiveMin: true }), IMAGE_DEFAULTS.extent)
@@ -75,7 +82,7 @@ export function registerImage(program: Command): void {
       else if (o.out !== '-') {
         const f = (v: number): string => v.toFixed(3);
         process.stdout.write(
-          `ring image at Ω = ${img.omega} + ${img.Omega.im}i (|k| ≤ ${img.kMax}): ${img.spot ? 'a central spot' : 'no central spot'}; brightest at x_S = ${f(img.position)}, FWHM ${f(img.width)}, centre/mean ${f(img.contrast)}\n`,
+          `ring image at Ω = ${img.omega} + ${img.Omega.im}i (|k| ≤ ${img.kMax}): ${spotVerdict(img)}; brightest at x_S = ${f(img.position)}, FWHM ${f(img.width)}, centre/mean ${f(img.contrast)}, antipodal refocusing ${f(img.refocusing)}\n`,
         );
       }
     });
