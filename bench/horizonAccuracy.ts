@@ -59,7 +59,7 @@ if (process.argv.includes('--predict')) {
       console.log(
         `${name.padEnd(6)} seed ${String(seed).padStart(2)}  r_h ${pct(s.rhRel).padStart(7)} (${s.rhZ.toFixed(2).padStart(5)}σ, σ ${pct(est.rh_err / est.rh)})  ` +
         `T ${pct(s.tRel).padStart(7)} (${s.tZ.toFixed(2).padStart(5)}σ, σ ${pct(est.temperature_err / est.temperature)})  f,g ${pct(s.fg)}  coverage ${pct(s.coverage)}  ` +
-        `χ² ${est.chi2.toFixed(3)}  r_c ${net.shape.rCRatio} r_h (of ${trials.map((t) => t.ratio).join(', ')})  passes ${trials.reduce((a, t) => a + t.evaluations, 0)}  ${est.elapsedMs.toFixed(0)} ms${ok ? '' : '  ← misses a target'}`,
+        `χ² ${est.chi2.toFixed(3)}  r_c ${net.shape.rCRatio} r_h, λ ${+net.lambda.toPrecision(3)} (of ${trials.map((t) => t.ratio).join(', ')})  passes ${trials.reduce((a, t) => a + t.evaluations, 0)}  ${est.elapsedMs.toFixed(0)} ms${ok ? '' : '  ← misses a target'}`,
       );
     }
     const max = (f: (s: HorizonScore) => number): number => Math.max(...rows.map(f));

@@ -15,7 +15,7 @@ import { HORIZON_CHECKPOINT_FORMAT, type HorizonCheckpoint, checkpointGeometry, 
 
 export { checkpointGeometry, parseAnyCheckpoint };
 import { type HorizonFitResult, type HorizonNetwork, createHorizonNetwork } from './horizon/network.ts';
-import { type ClampTrial, fitHorizonClamp } from './horizon/clamp.ts';
+import { type ClampTrial, fitHorizonClamp, withClampWarnings } from './horizon/clamp.ts';
 import { fitHorizonDelta, horizonDeltaStart, profileHorizonDelta } from './horizon/deltaProfile.ts';
 import type { DeltaProfile } from './deltaFree.ts';
 import { definedOnly } from '../util/options.ts';
@@ -160,6 +160,8 @@ export async function reconstructGeometry(table: ResponseTable | readonly Respon
   let horizonFit: HorizonFitResult | null = null;
   let uvProfile: DeltaProfile | undefined;
   let clampTrials: ClampTrial[] | undefined;
+  let clampWarnings: string[] = [];
+  let priorWeakened: string | undefined;
   const fitDisk = async (init: Checkpoint | 'ads' | 'current', budget: typeof lm): Promise<ReconstructResult['output']> => {
     const res = await disk!.fitParallel(table, { init, threads: o.threads ?? 1, lm: budget, onIteration: (it) => o.onIteration?.('disk', it) });
     return { ...makeOutput({ ...res, backend, checkpoint: disk!.checkpoint() }), geometry: 'disk' };
@@ -177,7 +179,7 @@ export async function reconstructGeometry(table: ResponseTable | readonly Respon
       const r = fitHorizonClamp(table, createHorizonNetwork({ delta: o.delta, layers: o.layers, nodes: o.nodes }), { init, rhGuess, lm: budget, onIteration });
       horizon = r.net;
       horizonFit = r.fit;
-      clampTrials = r.trials;
+      ({ trials: clampTrials, warnings: clampWarnings, priorWeakened } = r);
     } else {
       // Δ profiled (horizon/deltaProfile.ts): from the UV estimate, a checkpoint's Δ, or (continuing) the profile's best point
       let r = init === 'current'
@@ -190,7 +192,7 @@ export async function reconstructGeometry(table: ResponseTable | readonly Respon
         // r_c by the evidence at the fitted Δ (the profile ran at the first clamp);
         // a wider clamp that wins is profiled over Δ again from its own fit
         const c = fitHorizonClamp(table, r.net, { init: 'current', lm: budget, onIteration });
-        clampTrials = c.trials;
+        ({ trials: clampTrials, warnings: clampWarnings, priorWeakened } = c);
         if (c.net !== r.net) {
           const again = profileHorizonDelta(table, { net: c.net, fit: c.fit }, { onIteration, maxEvaluations: budget.maxEvaluations });
           const passes = r.fit.evaluations + c.trials.reduce((n, t) => n + t.evaluations, 0);
@@ -203,8 +205,8 @@ export async function reconstructGeometry(table: ResponseTable | readonly Respon
     }
     const { loss: _loss, ...est } = horizonFit;
     const net = horizon as HorizonNetwork;
-    const rc = { rc: net.shape.rCRatio * horizonFit.rh, ...(clampTrials ? { rc_search: clampTrials } : {}) };
-    return { ...net.checkpoint(), ...est, ...rc, ...assessHorizonFit(net, table, horizonFit), ...(uvProfile ? { delta_profile: uvProfile } : {}), elapsedMs: Math.round(horizonFit.elapsedMs * 10) / 10 };
+    const rc = { rc: net.shape.rCRatio * horizonFit.rh, ...(clampTrials ? { rc_search: clampTrials } : {}), ...(priorWeakened ? { prior_weakened: priorWeakened } : {}) };
+    return { ...net.checkpoint(), ...est, ...rc, ...withClampWarnings(assessHorizonFit(net, table, horizonFit), clampWarnings), ...(uvProfile ? { delta_profile: uvProfile } : {}), elapsedMs: Math.round(horizonFit.elapsedMs * 10) / 10 };
   };
   try {
     const outputs: Partial<Record<Geometry, ReconstructResult['output']>> = {};
