@@ -176,7 +176,9 @@ export async function reconstructGeometry(table: ResponseTable | readonly Respon
       horizonFit = horizon!.fit(table, { init, rhGuess, lm: budget, onIteration });
     } else if (o.delta !== 'auto') {
       // r_c by the evidence: 3 r_h, then wider clamps (horizon/clamp.ts)
-      const r = fitHorizonClamp(table, createHorizonNetwork({ delta: o.delta, layers: o.layers, nodes: o.nodes }), { init, rhGuess, lm: budget, onIteration });
+      // a checkpoint's prior weight too (it may be the weaker prior of clamp.ts)
+      const lambda = typeof init === 'object' ? init.lambda : undefined;
+      const r = fitHorizonClamp(table, createHorizonNetwork(definedOnly({ delta: o.delta, layers: o.layers, nodes: o.nodes, lambda })), { init, rhGuess, lm: budget, onIteration });
       horizon = r.net;
       horizonFit = r.fit;
       ({ trials: clampTrials, warnings: clampWarnings, priorWeakened } = r);
@@ -185,7 +187,7 @@ export async function reconstructGeometry(table: ResponseTable | readonly Respon
       let r = init === 'current'
         ? profileHorizonDelta(table, { net: horizon!, fit: horizonFit! }, { onIteration })
         : fitHorizonDelta(table, {
-          ...(typeof init === 'object' ? { start: init.delta, rhGuess } : startOf(uvProfile = horizonDeltaStart(table, { deltaStart: o.deltaStart, shape }))),
+          ...(typeof init === 'object' ? { start: init.delta, rhGuess, lambda: init.lambda } : startOf(uvProfile = horizonDeltaStart(table, { deltaStart: o.deltaStart, shape }))),
           shape, init, maxEvaluations: budget.maxEvaluations, onIteration,
         });
       if (init !== 'current') {

@@ -31,7 +31,7 @@
  */
 import type { ResponsePoint, ResponseTable } from '../../contracts/response.ts';
 import type { FitQuality } from '../quality.ts';
-import { type HorizonFitOptions, type HorizonFitResult, type HorizonNetwork, type HorizonNetworkOptions, createHorizonNetwork } from './network.ts';
+import { HORIZON_LAMBDA, type HorizonFitOptions, type HorizonFitResult, type HorizonNetwork, type HorizonNetworkOptions, createHorizonNetwork } from './network.ts';
 
 /** r_c/r_h of the first fit, and of the first wider one. */
 export const RC_FIRST = 3;
@@ -110,7 +110,9 @@ export function fitHorizonClamp(table: ResponseTable | readonly ResponsePoint[],
   }
   let priorWeakened: ClampedHorizonFit['priorWeakened'];
   const warnings: string[] = [];
-  if (best.net !== first) {
+  // once only: a network already at the weaker prior (e.g. warm-started from such a fit) keeps it
+  const canWeaken = first.lambda > HORIZON_LAMBDA / PRIOR_STEP;
+  if (canWeaken && best.net !== first) {
     // reach: a deformation far out, sharper than the prior admits, is traded against r_h
     const lighter = refit(best.net, { lambda: best.net.lambda / PRIOR_STEP });
     if (lighter.z > best.z) {
@@ -128,7 +130,7 @@ export function fitHorizonClamp(table: ResponseTable | readonly ResponsePoint[],
     }
   }
   const residuals = 2 * best.net.prepare(table).data.modes.length;
-  if (!priorWeakened && residuals - best.fit.dof < WEAK_DATA_NU) {
+  if (canWeaken && !priorWeakened && residuals - best.fit.dof < WEAK_DATA_NU) {
     // weak data: the band at λ is the prior's and misses what it smooths away
     best = refit(best.net, { lambda: best.net.lambda / PRIOR_STEP });
     priorWeakened = 'weak-data';
