@@ -87,6 +87,28 @@ describe('holography check on regular bulks beyond pure AdS (mode-solver tables,
     for (const d of r.evidence.disk.deviations) expect(Number.isFinite(d.ladder)).toBe(true);
   });
 
+  it('the default deformed disk at Δ = 2.2, |k| ≤ 12: Δ and the one spacing carry the ladder\'s model error (the truth within 3σ), the |k| slope near v/R = 1', () => {
+    const metric = deformedMetric();
+    const r = holographyCheck(table(metric, 2.2, 12, 1), opts);
+    expect(r.geometry).toBe('disk');
+    expect(r.evidence.disk.pureAds!.consistent).toBe(false);
+    // the rungs are not on a(Δ + |k| + 2n): Δ is known to the rungs' spread from the asymptotic ladder, not to 0.01
+    expect(Math.abs(r.delta! - 2.2)).toBeLessThan(3 * r.delta_err!);
+    expect(r.delta_err!).toBeLessThan(0.1);
+    const model = r.evidence.disk.model!;
+    expect(r.delta_err!).toBeGreaterThanOrEqual(model.deltaJackknife);
+    // the overtone spacing approaches π/τ; its error carries the spread of the gaps
+    const asymptote = Math.PI / lightTime(metric);
+    expect(Math.abs(r.spacing! - asymptote)).toBeLessThan(3 * r.spacing_err!);
+    expect(r.spacing_err!).toBeLessThan(0.06);
+    expect(Math.abs(model.kSlope - 1)).toBeLessThan(0.03);
+    // one spacing in the verdict: the reported one (the others named are its error terms)
+    const quoted = [...r.evidence.verdict.matchAll(/spacing (?:is |settling at |of )?(\d+\.\d+) ±/g)].map((m) => Number(m[1]));
+    expect(quoted).toEqual([Number(r.spacing!.toFixed(4))]);
+    expect(r.evidence.verdict).not.toMatch(/settling at \d|asymptotic spacing \d/);
+    expect(r.evidence.disk.reason).not.toMatch(/\d\.\d+ \(Im χ²/);
+  });
+
   it('pure AdS: consistent with the pure AdS ladder, deviations within the floor', () => {
     const r = holographyCheck(table(adsMetric(), 1.5, 3, 1), opts);
     expect(r.geometry).toBe('disk');

@@ -46,10 +46,11 @@ export interface HolographyCheck {
 /** One sentence on how far the ladder is from pure AdS (Ω = a(Δ + |k| + 2n) exactly, spacing 2a = 2 v/R). */
 function pureAdsNote(disk: LadderTest): string {
   const p = disk.pureAds;
+  const m = disk.model;
   if (!p) return 'no pure AdS fit';
   return p.consistent
     ? `consistent with the pure AdS ladder (χ² = ${p.chi2.toFixed(1)} for ${p.dof}, p = ${p.pValue.toPrecision(2)}): the spacing is 2 v/R`
-    : `a deformed bulk: the rungs deviate from the pure AdS ladder by up to ${disk.maxDeviation.toFixed(3)} of the half-spacing a (χ² = ${p.chi2.toFixed(1)} for ${p.dof}, p = ${p.pValue.toPrecision(2)}); the spacing is π/τ, τ the bulk's boundary-to-centre light time`;
+    : `a deformed bulk: the rungs deviate from the pure AdS ladder by up to ${disk.maxDeviation.toFixed(3)} of the half-spacing a (χ² = ${p.chi2.toFixed(1)} for ${p.dof}, p = ${p.pValue.toPrecision(2)}); Δ and the spacing are those of the asymptotic ladder a(Δ + 2n) + c|k| (c = ${m ? m.kSlope.toFixed(4) : '—'}), the spacing 2a approaching π/τ, τ the bulk's boundary-to-centre light time; their errors include the ladder's model error: how far they move when one k is left out (Δ ${m ? m.deltaJackknife.toPrecision(2) : '—'}, spacing ${m ? m.spacingJackknife.toPrecision(2) : '—'}) and with one slope for |k| and n (Δ ${m ? m.deltaModels.toPrecision(2) : '—'}, spacing ${m ? m.spacingModels.toPrecision(2) : '—'})`;
 }
 
 /** One sentence on the temperature: the BTZ ladder Ω = ±k − i4πT(n + Δ/2) fitted to the n = 0 modes and zeros. */
@@ -74,7 +75,7 @@ export function holographyCheck(points: readonly ResponsePoint[], opts: Spectrum
   const window: [number, number] = [Math.min(...spectra.map((s) => s.omegaMin)), Math.max(...spectra.map((s) => s.omegaMax))];
   const maxDepth = (window[1] - window[0]) / 4;
   const verdict = geometry === 'disk'
-    ? `holographic, disk: ${disk.reason}; Δ = ${disk.delta.toFixed(4)} ± ${disk.deltaErr.toPrecision(2)}, asymptotic spacing ${disk.spacing.toFixed(4)} ± ${disk.spacingErr.toPrecision(2)}; ${pureAdsNote(disk)}`
+    ? `holographic, disk: ${disk.reason}; Δ = ${disk.delta.toFixed(4)} ± ${disk.deltaErr.toPrecision(2)}, spacing ${disk.spacing.toFixed(4)} ± ${disk.spacingErr.toPrecision(2)}; ${pureAdsNote(disk)}`
     : geometry === 'horizon'
       ? `holographic, black hole: ${horizon.reason}; ${btzNote(horizon)}`
       : `${horizon.reason.startsWith('undecided') ? 'not shown holographic (undecided)' : 'not holographic'}: disk — ${disk.reason}; horizon — ${horizon.reason}`;

@@ -29,12 +29,20 @@ import { chiSquareSurvival, weightedLeastSquares } from './stats.ts';
  * - **equal spacing approached**: in every tower with two or more gaps the
  *   last gap is no further from the common spacing than the first (within
  *   errors), and the towers share that spacing.
- * Reported alongside, as information: the asymptotic ladder a(Δ + |k| + 2n)
- * fitted with an allowance a·(LADDER_FLOOR + BULK_DEVIATION/x) per rung
- * (x = Δ + |k| + 2n; zeros 2 − Δ + |k| + 2n), and the pure AdS ladder (the
- * floor alone): how far the spectrum is from Ω = a(Δ + |k| + 2n) exactly.
- * Δ and the spacing are those of the pure AdS fit when it is consistent
- * (p ≥ P_MIN), else of the asymptotic fit.
+ * Reported alongside: the asymptotic ladder a(Δ + 2n) + c|k| fitted with an
+ * allowance a·(LADDER_FLOOR + BULK_DEVIATION/x) per rung (x = Δ + |k| + 2n;
+ * zeros 2 − Δ + |k| + 2n), and the pure AdS ladder a(Δ + |k| + 2n) (the floor
+ * alone): how far the spectrum is from it exactly. The asymptotic ladder's
+ * slope in |k| is its own: at large |k| the low rungs live near the AdS
+ * boundary and Ω − |k| → Δ + 2n with slope v/R, while the overtone spacing
+ * tends to π/τ (the default deformed metric at Δ = 2.2: c = 1.01, 2a = 2.09;
+ * one common a compromised at 2.056 and put Δ 4σ off). Δ and the spacing are
+ * those of the pure AdS fit when it is consistent (p ≥ P_MIN), else of the
+ * asymptotic fit, whose errors carry its model error: a deformed bulk's
+ * rungs depart from any ladder coherently in a finite window, which no
+ * averaging over rungs removes, so the errors also hold how far Δ and 2a move
+ * when one k is left out (`jackknifeOverK`) and between the two ladder models
+ * (one slope, or the |k| slope apart), which the window cannot tell apart.
  */
 /** Systematic floor of a disk pole/zero position, in units of a (rational-fit bias measured on closed forms: ≲ 0.003). */
 export const LADDER_FLOOR = 0.005;
@@ -98,12 +106,22 @@ export interface LadderTest extends LadderFit {
   pureAds: (LadderFit & { consistent: boolean }) | null;
   /** Largest |measured − pure AdS ladder| over the rungs, in units of a. */
   maxDeviation: number;
+  /**
+   * The asymptotic ladder's slope c in |k| (its spacing 2a is that of the
+   * overtones n) and its model errors: the delete-one-k jackknife of Δ and of
+   * the spacing, and how far they move to the one-slope ladder a(Δ + |k| + 2n)
+   * (`deltaModels`, `spacingModels`). The asymptotic errors are
+   * √(max(fit, jackknife)² + models²). Null without a ladder fit.
+   */
+  model: { kSlope: number; deltaJackknife: number; spacingJackknife: number; deltaModels: number; spacingModels: number } | null;
   rungs: Rung[];
 }
 
 interface Fit {
   a: number;
   b: number;
+  /** Slope in |k| (= a for the ladder a(Δ + |k| + 2n); free for the asymptotic ladder). */
+  c: number;
   cov: number[][];
   chi2: number;
   chi2Im: number;
@@ -123,37 +141,44 @@ function offsetGuess(poles: readonly SpectralPoint[], a: number): number {
 }
 
 /**
- * Weighted least squares of the rungs against a(Δ + |k| + 2n), rung numbers
- * re-assigned in each of three sweeps from (a, Δ); `allowance` is
- * BULK_DEVIATION for the asymptotic ladder, 0 for pure AdS.
+ * Weighted least squares of the rungs against a(Δ + 2n) + c|k| (poles) and
+ * ±[a(2 − Δ + 2n) + c|k|] (zeros), rung numbers re-assigned in each of three
+ * sweeps from (a, Δ, c). With `kSlope` false, c = a: the ladder a(Δ + |k| + 2n)
+ * (pure AdS: a = 1 in v/R). With `kSlope` true, c is free: the asymptotic
+ * ladder of a deformed bulk (the spacing 2a = π/τ of the overtones n, the
+ * slope c in |k|, which tends to the boundary light speed v/R at large |k|,
+ * where the modes live near the AdS boundary). `allowance` is BULK_DEVIATION
+ * for the asymptotic ladder, 0 for pure AdS.
  */
-function fitLadder(poles: readonly SpectralPoint[], zeros: readonly SpectralPoint[], a0: number, dl0: number, allowance: number): Fit | null {
-  let a = a0, dl = dl0;
+function fitLadder(poles: readonly SpectralPoint[], zeros: readonly SpectralPoint[], a0: number, dl0: number, allowance: number, kSlope: boolean, c0 = a0): Fit | null {
+  let a = a0, dl = dl0, c = kSlope ? c0 : a0;
   let out: Fit | null = null;
+  // a row of the design matrix: (2n or its zero's form, ±1, |k|), folded into (k + 2n, ±1) when c = a
+  const row = (n2: number, one: number, k: number): number[] => (kSlope ? [n2, one, k] : [n2 + k, one]);
   for (let sweep = 0; sweep < 3; sweep++) {
     const rows: number[][] = [], y: number[] = [], sg: number[] = [], meta: Fit['meta'] = [];
     const floor = (x: number): number => a * (LADDER_FLOOR + allowance / Math.max(x, 1));
     for (const p of poles) {
-      const n = Math.round((p.re / a - p.k - dl) / 2);
-      rows.push([p.k + 2 * n, 1]); y.push(p.re); sg.push(Math.hypot(p.errRe, floor(dl + p.k + 2 * n)));
+      const n = Math.round(((p.re - c * p.k) / a - dl) / 2);
+      rows.push(row(2 * n, 1, p.k)); y.push(p.re); sg.push(Math.hypot(p.errRe, floor(dl + p.k + 2 * n)));
       meta.push({ k: p.k, n, kind: 'pole', re: p.re, im: p.im, err: p.err });
     }
     for (const z of zeros) {
-      // zeros at ±a(2 − Δ + |k| + 2n): for Δ > 2 the n = 0 zero of the − branch lies at positive ω
-      const x = z.re / a;
-      const np = Math.max(0, Math.round((x - z.k - 2 + dl) / 2));
-      const nm = Math.max(0, Math.round((-x - z.k - 2 + dl) / 2));
-      const minus = Math.abs(x + (2 - dl + z.k + 2 * nm)) < Math.abs(x - (2 - dl + z.k + 2 * np));
+      // zeros at ±[a(2 − Δ + 2n) + c|k|]: for Δ > 2 the n = 0 zero of the − branch lies at positive ω
+      const xp = (z.re - c * z.k) / a, xm = (-z.re - c * z.k) / a;
+      const np = Math.max(0, Math.round((xp - 2 + dl) / 2));
+      const nm = Math.max(0, Math.round((xm - 2 + dl) / 2));
+      const minus = Math.abs(xm - (2 - dl + 2 * nm)) < Math.abs(xp - (2 - dl + 2 * np));
       const n = minus ? nm : np;
-      rows.push(minus ? [-(2 + z.k + 2 * n), 1] : [2 + z.k + 2 * n, -1]); y.push(z.re);
+      rows.push(minus ? row(-(2 + 2 * n), 1, -z.k) : row(2 + 2 * n, -1, z.k)); y.push(z.re);
       sg.push(Math.hypot(z.errRe, floor(Math.abs(2 - dl + z.k + 2 * n))));
       meta.push({ k: z.k, n: minus ? -n - 1 : n, kind: 'zero', re: z.re, im: z.im, err: z.err });
     }
     const fit = weightedLeastSquares(rows, y, sg);
     if (!fit || !(fit.beta[0] > 0)) return out;
-    [a, dl] = [fit.beta[0], fit.beta[1] / fit.beta[0]];
-    const chi2Im = [...poles, ...zeros].reduce((s, p) => s + (p.im / Math.hypot(p.errIm, LADDER_FLOOR * a)) ** 2, 0);
-    out = { a, b: fit.beta[1], cov: fit.cov, chi2: fit.chi2 + chi2Im, chi2Im, dof: 2 * rows.length - 2, y, sg, rows, meta };
+    [a, dl, c] = [fit.beta[0], fit.beta[1] / fit.beta[0], kSlope ? fit.beta[2] : fit.beta[0]];
+    const chi2Im = [...poles, ...zeros].reduce((t, p) => t + (p.im / Math.hypot(p.errIm, LADDER_FLOOR * a)) ** 2, 0);
+    out = { a, b: fit.beta[1], c, cov: fit.cov, chi2: fit.chi2 + chi2Im, chi2Im, dof: 2 * rows.length - (kSlope ? 3 : 2), y, sg, rows, meta };
   }
   return out;
 }
@@ -174,9 +199,38 @@ function summary(f: Fit): LadderFit {
   return { chi2: f.chi2, dof: f.dof, pValue, delta, deltaErr, spacing: 2 * f.a, spacingErr: 2 * birge * Math.sqrt(vaa) };
 }
 
+/** The rung position a fit predicts for its i-th row: (2n-part)·a + (±1)·b + (|k|-part)·c. */
+const predicted = (f: Fit, i: number): number => f.rows[i][0] * f.a + f.rows[i][1] * f.b + (f.rows[i].length === 3 ? f.rows[i][2] * f.c : 0);
+
+/**
+ * The model error of the asymptotic ladder: the delete-one-k jackknife of Δ
+ * and of the spacing 2a, √((m − 1)/m · Σ(θ₋ₖ − θ̄)²) over the m values of k
+ * (0 with fewer than three k). A deformed bulk's rungs follow
+ * a(Δ + 2n) + c|k| only asymptotically (n → ∞; and Ω → |k| + Δ + 2n as
+ * |k| → ∞); in a finite window each k's tower departs from it coherently,
+ * which averaging the rungs as if independent does not shrink, but which
+ * shows as a change of Δ and 2a when that k is left out.
+ */
+function jackknifeOverK(poles: readonly SpectralPoint[], zeros: readonly SpectralPoint[], fit: Fit): { delta: number; spacing: number } {
+  const ks = [...new Set([...poles, ...zeros].map((p) => p.k))];
+  const deltas: number[] = [], spacings: number[] = [];
+  if (ks.length >= 3) {
+    for (const k of ks) {
+      const f = fitLadder(poles.filter((p) => p.k !== k), zeros.filter((z) => z.k !== k), fit.a, fit.b / fit.a, BULK_DEVIATION, true, fit.c);
+      if (f) { deltas.push(f.b / f.a); spacings.push(2 * f.a); }
+    }
+  }
+  const se = (v: number[]): number => {
+    if (v.length < 3) return 0;
+    const m = v.reduce((t, x) => t + x, 0) / v.length;
+    return Math.sqrt(((v.length - 1) / v.length) * v.reduce((t, x) => t + (x - m) ** 2, 0));
+  };
+  return { delta: se(deltas), spacing: se(spacings) };
+}
+
 const none = (reason: string): LadderTest => ({
   pass: false, reason, chi2: NaN, dof: 0, pValue: NaN, delta: NaN, deltaErr: NaN, spacing: NaN, spacingErr: NaN,
-  towers: [], asymptotic: null, pureAds: null, maxDeviation: NaN, rungs: [],
+  towers: [], asymptotic: null, pureAds: null, maxDeviation: NaN, model: null, rungs: [],
 });
 
 const median = (v: number[]): number => {
@@ -219,21 +273,33 @@ export function testLadder(spectra: readonly KSpectrum[]): LadderTest {
   let best: Fit | null = null;
   for (const gap of [spacing, ...gaps]) {
     if (!(gap > 0)) continue;
-    const f = fitLadder(poles, zeros, gap / 2, offsetGuess(poles, gap / 2), BULK_DEVIATION);
+    const f = fitLadder(poles, zeros, gap / 2, offsetGuess(poles, gap / 2), BULK_DEVIATION, false);
     if (f && (!best || f.chi2 / Math.max(f.dof, 1) < best.chi2 / Math.max(best.dof, 1))) best = f;
   }
   if (!best) return none('no consistent ladder spacing');
-  const fit = best;
-  const asymptotic = summary(fit);
-  const pure = fitLadder(poles, zeros, fit.a, asymptotic.delta, 0);
+  // the asymptotic ladder: the overtone spacing and the slope in |k| apart, from the common ladder
+  const fit = fitLadder(poles, zeros, best.a, best.b / best.a, BULK_DEVIATION, true, best.a) ?? best;
+  // its errors: the fit's (with the √(χ²/ν) scaling where it fits poorly) or the jackknife over k, the larger,
+  // combined with the model choice: how far Δ and 2a move from the one-slope ladder a(Δ + |k| + 2n)
+  const jack = jackknifeOverK(poles, zeros, fit);
+  const fitted = summary(fit), oneSlope = summary(best);
+  const model = {
+    kSlope: fit.c, deltaJackknife: jack.delta, spacingJackknife: jack.spacing,
+    deltaModels: Math.abs(fitted.delta - oneSlope.delta), spacingModels: Math.abs(fitted.spacing - oneSlope.spacing),
+  };
+  const asymptotic = {
+    ...fitted,
+    deltaErr: Math.hypot(Math.max(fitted.deltaErr, jack.delta), model.deltaModels),
+    spacingErr: Math.hypot(Math.max(fitted.spacingErr, jack.spacing), model.spacingModels),
+  };
+  const pure = fitLadder(poles, zeros, fit.a, asymptotic.delta, 0, false);
   const pureAds = pure ? { ...summary(pure), consistent: summary(pure).pValue >= P_MIN } : null;
-  const at = (f: Fit, i: number): number => f.rows[i][0] * f.a + f.rows[i][1] * f.b;
   const rungs: Rung[] = fit.meta.map((m, i) => ({
     ...m,
-    ladder: at(fit, i),
-    pull: (fit.y[i] - at(fit, i)) / fit.sg[i],
+    ladder: predicted(fit, i),
+    pull: (fit.y[i] - predicted(fit, i)) / fit.sg[i],
     // the pure fit assigns the same rungs unless the spectrum is far from any ladder
-    deviation: pure && pure.meta[i].n === m.n ? fit.y[i] - at(pure, i) : NaN,
+    deviation: pure && pure.meta[i].n === m.n ? fit.y[i] - predicted(pure, i) : NaN,
   }));
   const maxDeviation = Math.max(...rungs.map((r) => Math.abs(r.deviation) / (pure?.a ?? fit.a)));
   const reported = pureAds?.consistent ? pureAds : asymptotic;
@@ -255,7 +321,7 @@ export function testLadder(spectra: readonly KSpectrum[]): LadderTest {
   const pass = pValue >= P_MIN && ladder && uneven.length === 0 && diverging.length === 0 && reported.delta > 1;
   const stats = `Im χ² = ${chi2.toFixed(1)} for ${dof} degrees of freedom, p = ${pValue.toPrecision(2)}`;
   const reason = pass
-    ? `${poles.length} real poles (and ${zeros.length} zeros) over ${perK.size} k form one tower per k, its spacing settling at ${spacing.toPrecision(4)} (${stats})`
+    ? `${poles.length} real poles (and ${zeros.length} zeros) over ${perK.size} k form one tower per k, its gaps settling to one spacing (${stats})`
     : !ladder
       ? `no ladder: at most one resolved pole per k`
       : uneven.length > 0
@@ -265,5 +331,5 @@ export function testLadder(spectra: readonly KSpectrum[]): LadderTest {
           : diverging.length > 0
             ? `the spacing does not settle: the gaps of k = ${diverging.map((t) => t.k).join(', ')} move away from ${spacing.toFixed(3)} as n grows`
             : `the ladder's Δ = ${reported.delta.toFixed(3)} is not > 1`;
-  return { pass, reason, chi2, dof, pValue, delta: reported.delta, deltaErr: reported.deltaErr, spacing: reported.spacing, spacingErr: reported.spacingErr, towers, asymptotic, pureAds, maxDeviation, rungs };
+  return { pass, reason, chi2, dof, pValue, delta: reported.delta, deltaErr: reported.deltaErr, spacing: reported.spacing, spacingErr: reported.spacingErr, towers, asymptotic, pureAds, maxDeviation, model, rungs };
 }
