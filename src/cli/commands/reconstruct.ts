@@ -69,7 +69,7 @@ export function registerReconstruct(program: Command): void {
       const text = JSON.stringify(res) + '\n';
       writeOutput('--out', o.out, text);
       if (choice) log(`reconstruct: geometry ${choice.reason}`);
-      const where = geometry === 'disk' ? ` on ${String(res.backend)}` : `; r_h ${(res.rh as number).toFixed(4)} ± ${(res.rh_err as number).toFixed(4)}, T ${(res.temperature as number).toFixed(4)} ± ${(res.temperature_err as number).toFixed(4)}, r_c ${(res.rc as number).toFixed(2)} (${(res.rCRatio as number).toFixed(2)} r_h)`;
+      const where = geometry === 'disk' ? ` on ${String(res.backend)}` : `; r_h ${(res.rh as number).toFixed(4)} ± ${(res.rh_err as number).toFixed(4)}, T ${(res.temperature as number).toFixed(4)} ± ${(res.temperature_err as number).toFixed(4)}, r_c ${(res.rc as number).toFixed(2)} (${(res.rCRatio as number).toFixed(2)} r_h)${res.prior_weakened ? `, prior λ = ${String(res.lambda)} (weakened: ${res.prior_weakened === 'reach' ? 'the evidence preferred it at the wider clamp' : 'weak data'})` : ''}`;
       // warnings are never silenced by --quiet
       const warnings = Array.isArray(res.warnings) ? (res.warnings as string[]) : [];
       for (const w of warnings) process.stderr.write(`holoring: warning: ${w}\n`);
