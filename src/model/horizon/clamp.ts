@@ -30,7 +30,7 @@
  *   the evidence: its bands hold what the data leave open (coverage 100% there).
  */
 import type { ResponsePoint, ResponseTable } from '../../contracts/response.ts';
-import type { FitQuality } from '../quality.ts';
+import { FAILED_FIT_CHI2, type FitQuality } from '../quality.ts';
 import { HORIZON_LAMBDA, type HorizonFitOptions, type HorizonFitResult, type HorizonNetwork, type HorizonNetworkOptions, createHorizonNetwork } from './network.ts';
 
 /** r_c/r_h of the first fit, and of the first wider one. */
@@ -110,8 +110,9 @@ export function fitHorizonClamp(table: ResponseTable | readonly ResponsePoint[],
   }
   let priorWeakened: ClampedHorizonFit['priorWeakened'];
   const warnings: string[] = [];
-  // once only: a network already at the weaker prior (e.g. warm-started from such a fit) keeps it
-  const canWeaken = first.lambda > HORIZON_LAMBDA / PRIOR_STEP;
+  // once only: a network already at the weaker prior (e.g. warm-started from such a fit) keeps it;
+  // and not for a fit that does not describe the table (e.g. a disk's table under --geometry auto)
+  const canWeaken = first.lambda > HORIZON_LAMBDA / PRIOR_STEP && best.fit.chi2 <= FAILED_FIT_CHI2;
   if (canWeaken && best.net !== first) {
     // reach: a deformation far out, sharper than the prior admits, is traded against r_h
     const lighter = refit(best.net, { lambda: best.net.lambda / PRIOR_STEP });
