@@ -16,6 +16,8 @@ export const ModelErrorCodes = {
   SHAPE: 'RING_ERR_MODEL_SHAPE',
   CHECKPOINT: 'RING_ERR_MODEL_CHECKPOINT',
   DIVERGED: 'RING_ERR_MODEL_DIVERGED',
+  /** `--geometry auto`: both the disk and the horizon fit failed (geometry.ts). */
+  NO_GEOMETRY: 'RING_ERR_MODEL_NO_GEOMETRY',
 } as const;
 
 /**
@@ -56,16 +58,19 @@ export function fingerprintPoints(points: readonly ResponsePoint[]): string {
  * Checks the table against a network with nw weights (and, given its layers,
  * refuses σ below the network's precision: quality.ts) and builds the training arrays.
  */
-export function prepareData(table: ResponseTable | readonly ResponsePoint[], nw: number, opts: { layers?: number } = {}): TrainingData {
+export function prepareData(table: ResponseTable | readonly ResponsePoint[], nw: number, opts: { layers?: number; nodes?: number } = {}): TrainingData {
   const points = Array.isArray(table) ? (table as readonly ResponsePoint[]) : (table as ResponseTable).points;
   const lines = Array.isArray(table) ? undefined : (table as ResponseTable).lines;
   if (opts.layers !== undefined) checkSigmaPrecision(points, opts.layers, lines);
   const P = points.length;
   if (P < nw) {
+    // nw = 2K + c for the network's K nodes per function (disk: 2K − 3, horizon: 2K + 1)
+    const K = opts.nodes, most = K === undefined ? undefined : Math.floor((P - (nw - 2 * K)) / 2);
+    const fewer = most === undefined ? 'fewer --nodes' : most >= 4 ? `--nodes ${most} or fewer (the network has ${K} per function)` : 'a table of more rows: even 4 nodes are too many';
     throw new HoloringError(
       ModelErrorCodes.TOO_FEW_POINTS,
-      `response table has ${P} point(s) (${2 * P} real values) but the network has ${nw} weights: need at least ${nw} points (e.g. more ω or k, or fewer --nodes)`,
-      { points: P, weights: nw },
+      `response table has ${P} point(s) but the network has ${nw} weights, and a fit needs at least one point (one complex χ) per weight: use ${fewer}, or add ω or k`,
+      { points: P, weights: nw, ...(most === undefined ? {} : { nodes: K, maxNodes: most }) },
     );
   }
   const ks = new Set(points.map((p) => Math.abs(p.k)));

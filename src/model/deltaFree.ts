@@ -4,17 +4,50 @@
  * integer (integer Δ needs logarithmic boundary terms the network does not have).
  */
 import { ErrorCodes, HoloringError } from '../errors.ts';
+import { validateDelta } from '../physics/params.ts';
 import type { TrainingData } from './data.ts';
 import type { NetworkGrid } from './grid.ts';
 import { FusedKernel, type KernelMode } from './kernel.ts';
 import { leastSquaresScale } from './scaledKernel.ts';
 
 /**
- * Start of a Δ fit from pure AdS when none is given: 1.5, the middle of (1, 2)
- * and the default Δ of the simulated ring (physics.md §9). A start in (1, 2)
- * finds Δ in (1, 2); for Δ in (n, n + 1) give a start there.
+ * Start of a Δ fit from pure AdS in the daemon when none is configured: 1.5, the
+ * middle of (1, 2) and the default Δ of the simulated ring (physics.md §9). A start
+ * in (n, n + 1) finds Δ in (n, n + 1). `holoring reconstruct` without a start scans
+ * the intervals of DELTA_SCAN_INTERVALS instead (profileDelta with 'scan').
  */
 export const DELTA_START = 1.5;
+
+/**
+ * Upper end of the Δ a fit searches and a start may name: 1 < Δ < DELTA_FIT_MAX.
+ * Δ > 1 is the standard quantisation the response χ = (2Δ − 2)B/A assumes
+ * (physics.md §3, §4; at Δ = 1, m² = −1, the Breitenlohner–Freedman bound, the two
+ * falloffs merge; below it Δ would be the other root 2 − Δ of m² = Δ(Δ − 2)). Above,
+ * the response at r_max = 12 is dominated by the source falloff r^{Δ−2} by
+ * 12^{2Δ−2} ≥ 10^{8.6} at Δ = 5: measured on the deformed disk at 1% noise, a fit at
+ * the true Δ = 4.5 has reduced χ² 1.02, at 5.5 it fails (4.0).
+ */
+export const DELTA_FIT_MAX = 5;
+
+/** The integer intervals a Δ fit without a start scans: (1, 2), (2, 3), (3, 4), (4, 5). */
+export const DELTA_SCAN_INTERVALS: readonly number[] = Array.from({ length: DELTA_FIT_MAX - 1 }, (_, i) => i + 1);
+
+/**
+ * Validates the start of a Δ fit (`--delta-start`, `physics.deltaStart`): a
+ * non-integer Δ in (1, DELTA_FIT_MAX).
+ * @throws RING_ERR_DELTA_INVALID / RING_ERR_DELTA_INTEGER
+ */
+export function validateDeltaStart(start: number): number {
+  validateDelta(start);
+  if (!(start < DELTA_FIT_MAX)) {
+    throw new HoloringError(
+      ErrorCodes.DELTA_INVALID,
+      `a Δ fit searches 1 < Δ < ${DELTA_FIT_MAX} (got ${start}): above, the network cannot read the response under the source's falloff; start in the integer interval of the sample's Δ, e.g. 2.5 for Δ in (2, 3), or give no start to scan (1, 2) … (${DELTA_FIT_MAX - 1}, ${DELTA_FIT_MAX})`,
+      { delta: start, max: DELTA_FIT_MAX },
+    );
+  }
+  return start;
+}
 
 /**
  * An estimate closer than this to an integer is refused: there the boundary
@@ -55,6 +88,13 @@ export function isUvMode(m: KernelMode): boolean {
   return Math.abs(m.k) >= 3 * Math.hypot(m.omegaRe, m.omegaIm);
 }
 
+/** One integer interval of a Δ start scan: its best Δ (grid point) and χ² there. */
+export interface DeltaIntervalScan {
+  interval: [number, number];
+  delta: number;
+  chi2: number;
+}
+
 export interface DeltaProfile {
   /** Δ at the minimum (parabola through the best grid point and its neighbours). */
   delta: number;
@@ -65,25 +105,73 @@ export interface DeltaProfile {
   modes: number;
   /** With a free scale: κ at the best grid point (1 otherwise). */
   scale: { re: number; im: number };
+  /** The integer intervals searched (one when a start was given), best first is not implied: ascending. */
+  intervals: DeltaIntervalScan[];
+}
+
+/** The grid of a coarse Δ profile: every DELTA_PROFILE_STEP inside each interval (n, n + 1), clear of the integers. */
+export function profileGrid(intervals: readonly number[]): number[] {
+  const out: number[] = [];
+  for (const n of intervals) {
+    const [lo, hi] = deltaInterval(n + 0.5);
+    for (let j = 1; n + j * DELTA_PROFILE_STEP < hi; j++) if (n + j * DELTA_PROFILE_STEP > lo) out.push(n + j * DELTA_PROFILE_STEP);
+  }
+  return out;
+}
+
+/** The integer intervals a search from `start` covers: its own, or with 'scan' DELTA_SCAN_INTERVALS. */
+export function searchedIntervals(start: number | 'scan'): number[] {
+  return start === 'scan' ? [...DELTA_SCAN_INTERVALS] : [Math.floor(start)];
+}
+
+/**
+ * The minimum of a profile sampled on profileGrid: the best grid point, refined by
+ * the parabola through it and its neighbours in the same interval, and the best
+ * point of every interval.
+ */
+export function profileMinimum(deltas: readonly number[], chi2: readonly number[]): { delta: number; best: number; intervals: DeltaIntervalScan[] } {
+  let b = 0;
+  chi2.forEach((c, i) => {
+    if (c < chi2[b]) b = i;
+  });
+  let delta = deltas[b];
+  const same = (i: number): boolean => i >= 0 && i < deltas.length && Math.floor(deltas[i]) === Math.floor(deltas[b]);
+  if (same(b - 1) && same(b + 1)) {
+    const [c0, c1, c2] = [chi2[b - 1], chi2[b], chi2[b + 1]];
+    const den = c0 - 2 * c1 + c2;
+    if (den > 0) delta += (0.5 * DELTA_PROFILE_STEP * (c0 - c2)) / den;
+  }
+  const intervals: DeltaIntervalScan[] = [];
+  deltas.forEach((d, i) => {
+    const n = Math.floor(d);
+    let s = intervals.find((x) => x.interval[0] === n);
+    if (!s) intervals.push((s = { interval: [n, n + 1], delta: d, chi2: chi2[i] }));
+    else if (chi2[i] < s.chi2) Object.assign(s, { delta: d, chi2: chi2[i] });
+  });
+  return { delta, best: b, intervals };
 }
 
 /**
  * Coarse profile of χ² over Δ at pure AdS on the UV modes (isUvMode), every
- * DELTA_PROFILE_STEP across the integer interval of `start`: one forward pass of
- * those modes per Δ. Its minimum starts the joint fit, whose basin is a few tenths
- * wide (a start 0.5 away can end in a spurious minimum). With `freeScale` the χ² at
- * each Δ is minimised over a complex scale κ of the model (weighted least squares).
+ * DELTA_PROFILE_STEP across the integer interval of `start`, or with 'scan' across
+ * every interval of DELTA_SCAN_INTERVALS: one forward pass of those modes per Δ. Its
+ * minimum starts the joint fit, whose basin is a few tenths wide (a start 0.5 away
+ * can end in a spurious minimum). With `freeScale` the χ² at each Δ is minimised
+ * over a complex scale κ of the model (weighted least squares).
  */
-export function profileDelta(grid: NetworkGrid, data: TrainingData, start: number, freeScale = false): DeltaProfile {
+export function profileDelta(grid: NetworkGrid, data: TrainingData, start: number | 'scan', freeScale = false): DeltaProfile {
   let idx = data.modes.map((_, p) => p).filter((p) => isUvMode(data.modes[p]));
-  if (idx.length < 8) idx = data.modes.map((_, p) => p);
-  const [lo, hi] = deltaInterval(start);
-  const kernel = new FusedKernel(grid, start, idx.map((p) => data.modes[p]), { freeDelta: true });
+  if (idx.length < 8) {
+    // a small table: its most UV quarter (largest |k|/|Ω|, at least 8 modes)
+    const ratio = (p: number): number => Math.abs(data.modes[p].k) / Math.hypot(data.modes[p].omegaRe, data.modes[p].omegaIm);
+    idx = data.modes.map((_, p) => p).sort((a, b) => ratio(b) - ratio(a)).slice(0, Math.max(8, Math.ceil(data.modes.length / 4))).sort((a, b) => a - b);
+  }
+  const deltas = profileGrid(searchedIntervals(start));
+  const kernel = new FusedKernel(grid, deltas[0], idx.map((p) => data.modes[p]), { freeDelta: true });
   const theta = new Float64Array(kernel.nt);
   const chi = new Float64Array(2 * idx.length);
-  const deltas: number[] = [], chi2: number[] = [], scales: { re: number; im: number }[] = [];
-  for (let d = Math.floor(start) + DELTA_PROFILE_STEP; d < hi; d += DELTA_PROFILE_STEP) {
-    if (d <= lo) continue;
+  const chi2: number[] = [], scales: { re: number; im: number }[] = [];
+  for (const d of deltas) {
     theta[grid.nw] = d;
     kernel.forward(theta, chi);
     let kr = 1, ki = 0;
@@ -93,19 +181,9 @@ export function profileDelta(grid: NetworkGrid, data: TrainingData, start: numbe
       const w = data.invSigma[p], xr = chi[2 * q], xi = chi[2 * q + 1];
       c += ((kr * xr - ki * xi - data.chi[2 * p]) * w) ** 2 + ((kr * xi + ki * xr - data.chi[2 * p + 1]) * w) ** 2;
     });
-    deltas.push(d);
     scales.push({ re: kr, im: ki });
     chi2.push(Number.isFinite(c) ? c : Infinity);
   }
-  let b = 0;
-  chi2.forEach((c, i) => {
-    if (c < chi2[b]) b = i;
-  });
-  let delta = deltas[b];
-  if (b > 0 && b < deltas.length - 1) {
-    const [c0, c1, c2] = [chi2[b - 1], chi2[b], chi2[b + 1]];
-    const den = c0 - 2 * c1 + c2;
-    if (den > 0) delta += (0.5 * DELTA_PROFILE_STEP * (c0 - c2)) / den;
-  }
-  return { delta, deltas, chi2, modes: idx.length, scale: scales[b] };
+  const m = profileMinimum(deltas, chi2);
+  return { delta: m.delta, deltas, chi2, modes: idx.length, scale: scales[m.best], intervals: m.intervals };
 }

@@ -5,6 +5,8 @@
  * effective number of weights; an information criterion that charges each
  * network for the freedom it used). A difference below DECISIVE_EVIDENCE leaves
  * the choice to the sample temperature when it is known, else to the lower value.
+ * A failed fit (quality.ts) is never chosen over one that is not, nor called
+ * decisive; when both fail the choice says that neither describes the data.
  */
 import type { ResponsePoint, ResponseTable } from '../contracts/response.ts';
 import { HoloringError } from '../errors.ts';
@@ -23,7 +25,8 @@ import type { LmIteration } from './lm.ts';
 import { type FitResult, type MetricNetwork, createMetricNetwork } from './network.ts';
 import { fitHorizonWithScale } from './horizonScale.ts';
 import { makeOutput } from './output.ts';
-import { type FitQuality, assessFit } from './quality.ts';
+import { nodesForTable } from './grid.ts';
+import { type FitQuality, type FitVerdict, assessFit } from './quality.ts';
 
 export type Geometry = 'disk' | 'horizon';
 export const GEOMETRY_OPTIONS = ['disk', 'horizon', 'auto'] as const;
@@ -46,10 +49,20 @@ export interface GeometryFigures {
   criterion: number;
   converged: boolean;
   elapsedMs: number;
+  /** The fit's verdict (quality.ts), when assessed. */
+  quality?: FitVerdict;
 }
+
+/**
+ * How the choice was made: by the evidence (`decisive` or `weak`), by the sample
+ * temperature, as the `only` fit that did not fail, or `neither` geometry
+ * describes the data (both fits failed; `picked` is then the lower criterion).
+ */
+export type ChoiceVerdict = 'decisive' | 'weak' | 'temperature' | 'only' | 'neither';
 
 export interface GeometryChoice {
   picked: Geometry;
+  verdict: ChoiceVerdict;
   /** In words: which and why. */
   reason: string;
   disk: GeometryFigures;
@@ -58,9 +71,10 @@ export interface GeometryChoice {
   temperatureRatio?: number;
 }
 
-export function geometryFigures(fit: { chi2: number; chi2_total: number; dof: number; converged: boolean; elapsedMs: number }, residuals: number): GeometryFigures {
+export function geometryFigures(fit: { chi2: number; chi2_total: number; dof: number; converged: boolean; elapsedMs: number; quality?: FitVerdict }, residuals: number): GeometryFigures {
   const nu = residuals - fit.dof;
-  return { chi2: fit.chi2, chi2_total: fit.chi2_total, dof: fit.dof, criterion: fit.chi2_total + 2 * nu, converged: fit.converged, elapsedMs: fit.elapsedMs };
+  const figures: GeometryFigures = { chi2: fit.chi2, chi2_total: fit.chi2_total, dof: fit.dof, criterion: fit.chi2_total + 2 * nu, converged: fit.converged, elapsedMs: fit.elapsedMs };
+  return fit.quality ? { ...figures, quality: fit.quality } : figures;
 }
 
 const fmt = (x: number): string => (Math.abs(x) >= 1e4 ? x.toExponential(1) : x.toFixed(x >= 100 ? 0 : 2));
@@ -74,17 +88,28 @@ export function chooseGeometry(disk: GeometryFigures, horizon: GeometryFigures, 
   const chi = `reduced χ² ${fmt(fig[byData].chi2)} against ${fmt(fig[other].chi2)} for the ${other}`;
   const hint: Geometry | undefined = temperatureRatio === undefined ? undefined : temperatureRatio > 1 ? 'horizon' : 'disk';
   const tText = temperatureRatio === undefined ? '' : `the sample is at ${fmt(temperatureRatio)} T_HP`;
-  let picked = byData, reason: string;
-  if (Math.abs(diff) >= DECISIVE_EVIDENCE) {
+  let picked = byData, reason: string, verdict: ChoiceVerdict;
+  const failed = (g: Geometry): boolean => fig[g].quality === 'failed';
+  if (failed(byData) && failed(other)) {
+    verdict = 'neither';
+    reason = `neither geometry describes the data: both fits failed (reduced χ² ${fmt(disk.chi2)} for the disk${disk.converged ? '' : ', not converged'}, ${fmt(horizon.chi2)} for the horizon${horizon.converged ? '' : ', not converged'}); check Δ (--delta auto), γ, the calibration and σ, or whether the material is holographic at all (holoring modes)`;
+  } else if (failed(byData)) {
+    picked = other;
+    verdict = 'only';
+    reason = `${other}: the only fit that describes the data (reduced χ² ${fmt(fig[other].chi2)}); the ${byData}'s failed (reduced χ² ${fmt(fig[byData].chi2)}${fig[byData].converged ? '' : ', not converged'}) although its χ² + 2ν is lower by ${fmt(Math.abs(diff))}`;
+  } else if (Math.abs(diff) >= DECISIVE_EVIDENCE) {
+    verdict = 'decisive';
     reason = `${byData}: ${chi}; χ² + 2ν lower by ${fmt(Math.abs(diff))} (decisive)`;
     if (hint && hint !== byData) reason += `, although ${tText}, which suggests the ${hint}: check the thermometer and the Hawking–Page point`;
-  } else if (hint) {
+  } else if (hint && !failed(hint)) {
     picked = hint;
+    verdict = 'temperature';
     reason = `${hint}: the data do not decide (χ² + 2ν differ by ${fmt(Math.abs(diff))}, ${chi}); ${tText}`;
   } else {
+    verdict = 'weak';
     reason = `${byData}: ${chi}; χ² + 2ν lower by only ${fmt(Math.abs(diff))} (weak evidence: both geometries describe the data)`;
   }
-  return { picked, reason, disk, horizon, ...(temperatureRatio === undefined ? {} : { temperatureRatio }) };
+  return { picked, verdict, reason, disk, horizon, ...(temperatureRatio === undefined ? {} : { temperatureRatio }) };
 }
 
 /**
@@ -122,7 +147,7 @@ export interface ReconstructOptions {
   /** With delta 'auto': start of the Δ fit (see deltaFree.ts). */
   deltaStart?: number;
   layers?: number;
-  /** Weight nodes per function (default: 32 for the disk, 16 for the horizon). */
+  /** Weight nodes per function (default: for the disk 32, fewer for a small table (nodesForTable); 16 for the horizon). */
   nodes?: number;
   /** Warm start of the geometry it belongs to. */
   init?: Checkpoint | HorizonCheckpoint;
@@ -155,7 +180,8 @@ export async function reconstructGeometry(table: ResponseTable | readonly Respon
   // auto: both fits on a pass budget (the wrong geometry never converges); the picked one is then run to convergence
   const lm = mode === 'auto' ? { maxEvaluations: AUTO_PASS_BUDGET } : {};
   const backend = mode === 'horizon' ? '' : await initBackend({ log: o.log });
-  const disk = mode === 'horizon' ? null : createMetricNetwork({ delta: o.delta, deltaStart: o.deltaStart, layers: o.layers, nodes: o.nodes });
+  const diskNodes = o.nodes ?? nodesForTable(points.length, Math.max(...points.map((p) => p.omega)));
+  const disk = mode === 'horizon' ? null : createMetricNetwork({ delta: o.delta, deltaStart: o.deltaStart, layers: o.layers, nodes: diskNodes });
   let horizon: HorizonNetwork | null = null;
   let horizonFit: HorizonFitResult | null = null;
   let uvProfile: DeltaProfile | undefined;
@@ -218,13 +244,26 @@ export async function reconstructGeometry(table: ResponseTable | readonly Respon
     }
     if (mode !== 'auto') return { geometry: mode, output: outputs[mode]! };
     const residuals = 2 * points.length;
-    const choice = chooseGeometry(geometryFigures(outputs.disk!, residuals), geometryFigures(outputs.horizon!, residuals), o.temperatureRatio);
-    let out = outputs[choice.picked]!;
-    if (!out.converged) {
-      const more = choice.picked === 'disk' ? await fitDisk('current', {}) : fitHorizon('current', {});
-      out = { ...more, iterations: out.iterations + more.iterations, elapsedMs: out.elapsedMs + more.elapsedMs };
+    const choose = (): GeometryChoice => chooseGeometry(geometryFigures(outputs.disk!, residuals), geometryFigures(outputs.horizon!, residuals), o.temperatureRatio);
+    // the picked fit runs to convergence and the choice is made again with its final figures
+    const finish = async (g: Geometry): Promise<void> => {
+      const out = outputs[g]!;
+      if (out.converged) return;
+      const more = g === 'disk' ? await fitDisk('current', {}) : fitHorizon('current', {});
+      outputs[g] = { ...more, iterations: out.iterations + more.iterations, elapsedMs: out.elapsedMs + more.elapsedMs };
+    };
+    let choice = choose();
+    for (let i = 0; i < 2 && !outputs[choice.picked]!.converged; i++) {
+      await finish(choice.picked);
+      choice = choose();
     }
-    return { geometry: choice.picked, output: { ...out, geometry_choice: choice }, choice };
+    if (choice.verdict === 'neither' && !(outputs.disk!.converged && outputs.horizon!.converged)) {
+      // a fit stopped by the pass budget is failed by definition: neither is said only of converged fits
+      await finish('disk');
+      await finish('horizon');
+      choice = choose();
+    }
+    return { geometry: choice.picked, output: { ...outputs[choice.picked]!, geometry_choice: choice }, choice };
   } finally {
     await disk?.dispose();
     await (horizon as HorizonNetwork | null)?.dispose();
@@ -319,13 +358,15 @@ export class GeometryFitter {
     if (this.mode === 'horizon') return fitHorizon(budget);
     const fits = { disk: fitDisk(budget), horizon: fitHorizon(budget) };
     const residuals = 2 * points.length;
-    const choice = chooseGeometry(geometryFigures(fits.disk, residuals), geometryFigures(fits.horizon, residuals), temperatureRatio);
-    let picked = fits[choice.picked];
+    const choose = (): GeometryChoice => chooseGeometry(geometryFigures(fits.disk, residuals), geometryFigures(fits.horizon, residuals), temperatureRatio);
+    const first = choose().picked, picked = fits[first];
     if (!picked.converged) {
-      const more = choice.picked === 'disk' ? fitDisk({}) : fitHorizon({});
-      picked = { ...more, iterations: picked.iterations + more.iterations, elapsedMs: picked.elapsedMs + more.elapsedMs };
+      const more = first === 'disk' ? fitDisk({}) : fitHorizon({});
+      fits[first] = { ...more, iterations: picked.iterations + more.iterations, elapsedMs: picked.elapsedMs + more.elapsedMs };
     }
-    return { ...picked, choice };
+    // the choice again, with the picked fit's final figures (a failed fit is never decisive)
+    const choice = choose();
+    return { ...fits[choice.picked], choice };
   }
 
   async dispose(): Promise<void> {

@@ -26,6 +26,20 @@ export const DEFAULT_LAMBDA = 1;
 
 export const DEFAULT_SHAPE: NetworkShape = { layers: 400, nodes: 32, r0: 1e-3, rMax: 12, rC: 6 };
 
+/**
+ * Weight nodes K per function for a table when none are given: DEFAULT_SHAPE.nodes
+ * (32) for the default grid (ω ≤ 12, 624 points), fewer for a smaller table — K
+ * follows the radial resolution of the highest frequency (physics.md §8: ~12
+ * independent degrees of freedom per function at ω_max = 12, half at 6), K ≤
+ * ⌈32·ω_max/12⌉, and the table holds at least two points per weight, 2K − 3 ≤ P/2.
+ * Never below 4. E.g. ω ≤ 6 and |k| ≤ 4 (60 points): K = 16.
+ */
+export function nodesForTable(points: number, omegaMax: number): number {
+  const byResolution = Math.ceil((DEFAULT_SHAPE.nodes * omegaMax) / 12 - 1e-9);
+  const byPoints = Math.floor(points / 4 + 1.5);
+  return Math.max(4, Math.min(DEFAULT_SHAPE.nodes, byResolution, byPoints));
+}
+
 export class NetworkGrid {
   readonly shape: NetworkShape;
   readonly N: number;

@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ResponsePoint, ResponseTable } from '../contracts/response.ts';
 import { HoloringError, assertFinite } from '../errors.ts';
 import { validateDelta } from '../physics/params.ts';
-import { DELTA_START, type DeltaProfile, deltaInterval, profileDelta, refuseNearInteger } from './deltaFree.ts';
+import { DELTA_START, type DeltaProfile, deltaInterval, profileDelta, refuseNearInteger, validateDeltaStart } from './deltaFree.ts';
 import { type AdamOptions, type AdamTrainer, createAdamTrainer } from './adam.ts';
 import { type Checkpoint, makeCheckpoint, thetaFromCheckpoint } from './checkpoint.ts';
 import { ModelErrorCodes, type TrainingData, prepareData } from './data.ts';
@@ -31,8 +31,12 @@ export interface MetricNetworkOptions extends Partial<NetworkShape> {
    * jointly with the metric (physics.md §10) within the integer interval of `deltaStart`.
    */
   delta?: number | 'auto';
-  /** With delta 'auto': the starting Δ of a fit from pure AdS (default 1.5; see deltaFree.ts). */
-  deltaStart?: number;
+  /**
+   * With delta 'auto': the starting Δ of a fit from pure AdS, whose integer interval
+   * is searched, or 'scan' (default): a coarse profile over every interval of
+   * DELTA_SCAN_INTERVALS picks the start (deltaFree.ts).
+   */
+  deltaStart?: number | 'scan';
   /**
    * Fit a free complex scale κ of χ too (the last two weights, κ = 1 + a + ib): for
    * tables whose overall scale is not known (scaledKernel.ts). One thread only.
@@ -80,8 +84,10 @@ export class MetricNetwork {
   readonly freeScale: boolean;
   /** Number of fitted parameters: nw, plus one with a free Δ. */
   readonly nt: number;
-  /** With a free Δ: the Δ a fit from pure AdS starts at. */
+  /** With a free Δ: the Δ a fit from pure AdS starts at (before its profile moves it). */
   readonly deltaStart: number;
+  /** With a free Δ: the profile of a fit from pure AdS scans every interval of DELTA_SCAN_INTERVALS. */
+  readonly deltaScan: boolean;
   readonly lambda: number;
   /** tf variables: α at nodes 0..K−2 and β at nodes 1..K−2 (float32 mirrors of θ). */
   readonly alphaVar: tf.Variable;
@@ -100,7 +106,9 @@ export class MetricNetwork {
     const shape: NetworkShape = { ...DEFAULT_SHAPE, ...Object.fromEntries(Object.entries(definedOnly(opts)).filter(([k]) => k in DEFAULT_SHAPE)) };
     this.freeDelta = opts.delta === 'auto';
     this.freeScale = opts.freeScale ?? false;
-    this.delta = this.deltaStart = validateDelta(opts.delta === 'auto' ? (opts.deltaStart ?? DELTA_START) : (opts.delta ?? 1.5));
+    this.deltaScan = opts.delta === 'auto' && (opts.deltaStart ?? 'scan') === 'scan';
+    const start = opts.deltaStart === undefined || opts.deltaStart === 'scan' ? DELTA_START : validateDeltaStart(opts.deltaStart);
+    this.delta = this.deltaStart = validateDelta(opts.delta === 'auto' ? start : (opts.delta ?? 1.5));
     this.lambda = opts.lambda ?? DEFAULT_LAMBDA;
     assertFinite('network option', shape.layers, shape.nodes, shape.r0, shape.rMax, shape.rC, this.lambda);
     const refuse = (why: string): never => {
@@ -168,7 +176,7 @@ export class MetricNetwork {
 
   /** Training data and kernel for a table (cached for the last table). */
   prepare(table: ResponseTable | readonly ResponsePoint[]): { data: TrainingData; kernel: FusedKernel } {
-    const data = prepareData(table, this.grid.nw, { layers: this.grid.N });
+    const data = prepareData(table, this.grid.nw, { layers: this.grid.N, nodes: this.grid.K });
     if (this.cache && this.cache.data.fingerprint === data.fingerprint) return this.cache;
     this.cache = { data, kernel: new FusedKernel(this.grid, this.delta, data.modes, { freeDelta: this.freeDelta }) };
     return this.cache;
@@ -283,7 +291,7 @@ export class MetricNetwork {
     let guarded = normal;
     let profile: DeltaProfile | undefined;
     if (this.freeDelta && opts.init === 'ads') {
-      profile = profileDelta(this.grid, data, theta0[nw], this.freeScale);
+      profile = profileDelta(this.grid, data, this.deltaScan ? 'scan' : theta0[nw], this.freeScale);
       theta0[nw] = profile.delta;
       if (this.freeScale) {
         theta0[nt - 2] = profile.scale.re - 1;

@@ -92,7 +92,7 @@ describe('holoring reconstruct', () => {
     const out = join(dir, 'bh-auto.json');
     const r = await run(['--data', data, '--delta', 'auto', '--layers', '200', '--nodes', '12', '--strict', '--out', out]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/Δ profile over 1\.05…1\.95 on \d+ rows at BTZ with r_h scanned: start Δ = 1\.\d+/);
+    expect(r.stderr).toMatch(/Δ profile on \d+ rows at BTZ with r_h scanned, 4 intervals: \(1, 2\) χ² .*; start Δ = 1\.\d+ in \(1, 2\)/);
     expect(r.stderr).toMatch(/Δ = 1\.6\d+ ± .* \(fitted with the metric\)/);
     expect(r.stderr).toMatch(/geometry horizon: .*\(decisive\)/);
     const m = JSON.parse(readFileSync(out, 'utf8'));
@@ -153,7 +153,7 @@ describe('holoring reconstruct', () => {
     const out = join(dir, 'auto.json');
     const r = await run(['--data', data, '--geometry', 'disk', '--delta', 'auto', '--layers', '200', '--nodes', '12', '--out', out]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/Δ profile over 1\.05…1\.95 on \d+ UV modes at pure AdS: start Δ = 1\.\d+/);
+    expect(r.stderr).toMatch(/Δ profile on \d+ UV modes at pure AdS, 4 intervals: \(1, 2\) χ² .*; start Δ = 1\.\d+ in \(1, 2\)/);
     expect(r.stderr).toMatch(/Δ = 1\.6\d+ ± .* \(fitted with the metric\)/);
     const m = JSON.parse(readFileSync(out, 'utf8'));
     expect(m.delta_auto).toBe(true);
@@ -175,7 +175,7 @@ describe('holoring reconstruct', () => {
   it('refuses bad tables and arguments with clear messages', async () => {
     const header = lines[0];
     const cases: Array<[string[], RegExp, number]> = [
-      [['--data', write('few.csv', lines.slice(0, 20).join('\n'))], /RING_ERR_MODEL_TOO_FEW_POINTS.*19 point.*61 weights/, 2],
+      [['--data', write('few.csv', lines.slice(0, 20).join('\n')), '--nodes', '32'], /RING_ERR_MODEL_TOO_FEW_POINTS.*19 point.*61 weights.*--nodes 11 or fewer/, 2],
       [['--data', write('cols.csv', lines.map((l) => l.split(',').slice(0, 5).join(',')).join('\n'))], /--data: .*missing column\(s\) sigma/, 2],
       [['--data', write('nan.csv', [header, ...lines.slice(1, 80), '1,0.25,0,NaN,1,0.01'].join('\n'))], /RING_ERR_TABLE_VALUE.*chi_re is not a finite number/, 2],
       [['--data', write('dup.csv', [...lines, lines[5]].join('\n'))], /RING_ERR_TABLE_DUPLICATE/, 2],

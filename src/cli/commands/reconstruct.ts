@@ -5,6 +5,7 @@ import { DEFAULT_SHAPE, GEOMETRY_OPTIONS, type GeometryOption, loadAnyCheckpoint
 import { HoloringError } from '../../errors.ts';
 import { ModelErrorCodes } from '../../model/index.ts';
 import { validateDelta } from '../../physics/params.ts';
+import { DELTA_FIT_MAX, type DeltaProfile, validateDeltaStart } from '../../model/deltaFree.ts';
 import { checkOutput, numberArg, withFlag, writeOutput } from '../args.ts';
 
 /** `--delta`: a number, or `auto` (Δ fitted with the metric). */
@@ -30,9 +31,9 @@ export function registerReconstruct(program: Command): void {
     .description('train the metric network on a response table and write the reconstructed metric f(r), g(r) with error bands as JSON')
     .requiredOption('--data <file>', 'response table CSV (omega,gamma,k,chi_re,chi_im,sigma)')
     .option('--delta <Δ|auto>', 'conformal dimension Δ (> 1, not an integer), or auto: fit Δ with the metric', deltaArg, 1.5)
-    .option('--delta-start <Δ>', 'with --delta auto: start of the fit, whose integer interval is searched (default 1.5; ignored with --init, which starts from its Δ)', numberArg('--delta-start'))
+    .option('--delta-start <Δ>', `with --delta auto: start of the fit, whose integer interval is searched (1 < Δ < ${DELTA_FIT_MAX}; default: a coarse profile scans (1, 2) … (${DELTA_FIT_MAX - 1}, ${DELTA_FIT_MAX}) and starts in the best; ignored with --init, which starts from its Δ)`, numberArg('--delta-start'))
     .option('--layers <N>', 'RK4 layers (≥ 200)', numberArg('--layers', { integer: true, min: 200, max: 20000 }), DEFAULT_SHAPE.layers)
-    .option('--nodes <K>', `weight nodes per metric function (default ${DEFAULT_SHAPE.nodes} for the disk, 16 for the horizon)`, numberArg('--nodes', { integer: true, min: 4, max: 256 }))
+    .option('--nodes <K>', `weight nodes per metric function (default for the disk ${DEFAULT_SHAPE.nodes}, fewer for a small table: ⌈${DEFAULT_SHAPE.nodes}·ω_max/12⌉ and at most ⌊rows/4 + 1.5⌋; for the horizon 16)`, numberArg('--nodes', { integer: true, min: 4, max: 256 }))
     .addOption(new Option('--geometry <g>', 'disk (regular centre), horizon (black hole, above T_HP) or auto (fit both, pick by the evidence)').choices(GEOMETRY_OPTIONS).default('auto'))
     .option('--init <file>', 'start from the weights of a previous reconstruction or checkpoint (default: pure AdS, and for the horizon a scan of r_h)')
     .option('--threads <n>', 'threads for the fit (modes split over worker threads; 1 = this thread only)', numberArg('--threads', { integer: true, min: 1, max: 64 }), 1)
@@ -44,7 +45,7 @@ export function registerReconstruct(program: Command): void {
         if (!o.quiet) process.stderr.write(line + '\n');
       };
       if (o.delta !== 'auto') withFlag('--delta', () => validateDelta(o.delta as number));
-      if (o.deltaStart !== undefined) withFlag('--delta-start', () => validateDelta(o.deltaStart as number));
+      if (o.deltaStart !== undefined) withFlag('--delta-start', () => validateDeltaStart(o.deltaStart as number));
       checkOutput('--out', o.out);
       const table = withFlag('--data', () => readResponseTable(o.data));
       if (table.dialect.delimiter !== ',' || table.dialect.decimalComma) log(`reconstruct: ${o.data}: ${describeDialect(table.dialect)}`);
@@ -62,9 +63,9 @@ export function registerReconstruct(program: Command): void {
           log,
         }),
       );
-      const profile = res.delta_profile as { deltas: number[]; modes: number; delta: number } | undefined;
-      const what = geometry === 'disk' ? 'UV modes at pure AdS' : 'rows at BTZ with r_h scanned';
-      if (profile) log(`reconstruct: Δ profile over ${profile.deltas[0].toFixed(2)}…${profile.deltas[profile.deltas.length - 1].toFixed(2)} on ${profile.modes} ${what}: start Δ = ${profile.delta.toFixed(4)}`);
+      const profile = res.delta_profile as DeltaProfile | undefined;
+      if (profile) log(describeDeltaStart(profile, geometry === 'disk' ? 'UV modes at pure AdS' : 'rows at BTZ with r_h scanned'));
+      if (geometry === 'disk' && o.nodes === undefined && res.nodes !== DEFAULT_SHAPE.nodes) log(`reconstruct: disk network with ${String(res.nodes)} nodes per function, fewer than ${DEFAULT_SHAPE.nodes} for a table of ${table.points.length} rows up to ω = ${Math.max(...table.points.map((p) => p.omega))} (--nodes to choose)`);
       if (res.delta_auto) log(`reconstruct: Δ = ${(res.delta as number).toFixed(5)} ± ${(res.delta_err as number).toExponential(1)} (fitted with the metric)`);
       const text = JSON.stringify(res) + '\n';
       writeOutput('--out', o.out, text);
@@ -76,10 +77,20 @@ export function registerReconstruct(program: Command): void {
       log(
         `reconstruct: ${geometry} ${res.quality === 'failed' ? 'FAILED' : res.converged ? 'converged' : 'stopped (not converged)'}${res.quality === 'poor' ? ' (poor fit)' : ''} after ${res.iterations} iterations in ${res.elapsedMs.toFixed(0)} ms${where}; reduced chi2 ${res.chi2.toFixed(3)}${res.noiseless ? ' (noiseless table: σ floor, chi2 nominal)' : ''}${o.out === '-' ? '' : `; wrote ${o.out}`}`,
       );
+      if (choice?.verdict === 'neither') {
+        throw new HoloringError(ModelErrorCodes.NO_GEOMETRY, `${choice.reason}; the output (the ${geometry} fit, the lower χ² + 2ν) was written for inspection`, { disk: choice.disk.chi2, horizon: choice.horizon.chi2 });
+      }
       if (o.strict && res.quality !== 'good') {
         throw new HoloringError('RING_ERR_MODEL_POOR_FIT', `--strict: the fit is ${res.quality} (reduced χ² ${(res.chi2 as number).toPrecision(4)}${res.converged ? '' : ', not converged'}); the output was written for inspection`, { quality: res.quality, chi2: res.chi2 });
       }
     });
+}
+
+/** The line that says where a Δ fit started: the intervals searched, each with its best χ², and the start. */
+export function describeDeltaStart(p: DeltaProfile, what: string): string {
+  const best = p.intervals.reduce((m, x) => (x.chi2 < m.chi2 ? x : m));
+  const each = p.intervals.map((x) => `(${x.interval[0]}, ${x.interval[1]}) χ² ${x.chi2.toPrecision(4)} at Δ ${x.delta.toFixed(2)}`).join(', ');
+  return `reconstruct: Δ profile on ${p.modes} ${what}, ${p.intervals.length === 1 ? 'the interval of --delta-start' : `${p.intervals.length} intervals`}: ${each}; start Δ = ${p.delta.toFixed(4)} in (${best.interval[0]}, ${best.interval[1]})`;
 }
 
 /**

@@ -16,7 +16,7 @@
 import type { ResponsePoint, ResponseTable } from '../../contracts/response.ts';
 import { ErrorCodes, HoloringError } from '../../errors.ts';
 import { ModelErrorCodes, prepareData } from '../data.ts';
-import { DELTA_PROFILE_STEP, DELTA_START, type DeltaProfile, deltaInterval, refuseNearInteger } from '../deltaFree.ts';
+import { type DeltaProfile, deltaInterval, profileGrid, profileMinimum, refuseNearInteger, searchedIntervals } from '../deltaFree.ts';
 import type { LmIteration, LmOptions } from '../lm.ts';
 import { choleskySolve } from '../../util/linalg.ts';
 import { DEFAULT_HORIZON_SHAPE, HorizonGrid, type HorizonShape } from './grid.ts';
@@ -38,20 +38,20 @@ const START_MODES = 120;
 /**
  * Start of the Δ search from a table: coarse scans of the BTZ χ² (α = β = 0) on
  * every stride-th row (≥ 120 rows), alternating between r_h (log-uniform over
- * RH_SCAN) and Δ (every 0.05 across the integer interval of `deltaStart`): r_h at
- * the start, Δ at that r_h, r_h at the best Δ, Δ again; then the parabola through
- * the best Δ and its neighbours. A black hole's whole response
- * (not only its UV modes, which see AdS only up to O(r_h²/k²)) weighs in, so the
- * start is close enough for the profile's Newton steps also on small tables.
- * Returns the start Δ and r_h with the profile of χ²_min(Δ) (`modes` used, `scale` 1).
+ * RH_SCAN) and Δ (every 0.05 across the integer interval of `deltaStart`, or without
+ * one across each interval of DELTA_SCAN_INTERVALS): r_h at the interval's middle, Δ
+ * at that r_h, r_h at the best Δ, Δ again; then the parabola through the best Δ and
+ * its neighbours, in the interval whose scan reached the lowest χ². A black hole's
+ * whole response (not only its UV modes, which see AdS only up to O(r_h²/k²)) weighs
+ * in, so the start is close enough for the profile's Newton steps also on small
+ * tables. Returns the start Δ and r_h with the profile of χ²_min(Δ) (`modes` used,
+ * `scale` 1, the `intervals` searched).
  */
 export function horizonDeltaStart(table: ResponseTable | readonly ResponsePoint[], o: { deltaStart?: number; shape?: Partial<HorizonShape> }): DeltaProfile & { rh: number } {
   const grid = new HorizonGrid({ ...DEFAULT_HORIZON_SHAPE, ...o.shape });
-  const data = prepareData(table, grid.nw);
+  const data = prepareData(table, grid.nw, { nodes: grid.K });
   const stride = Math.max(1, Math.floor(data.modes.length / START_MODES));
   const idx = data.modes.map((_, i) => i).filter((i) => i % stride === 0);
-  const start = o.deltaStart ?? DELTA_START;
-  const [lo, hi] = deltaInterval(start);
   const theta = new Float64Array(grid.nw), chi = new Float64Array(2 * idx.length);
   const kernels = new Map<number, HorizonKernel>();
   const chi2At = (d: number, rh: number): number => {
@@ -66,25 +66,26 @@ export function horizonDeltaStart(table: ResponseTable | readonly ResponsePoint[
     });
     return Number.isFinite(c2) ? c2 : Infinity;
   };
-  const deltas: number[] = [];
-  for (let d = Math.floor(start) + DELTA_PROFILE_STEP; d < hi; d += DELTA_PROFILE_STEP) if (d > lo) deltas.push(d);
   const rhs = Array.from({ length: RH_SCAN.points }, (_, j) => RH_SCAN.min * (RH_SCAN.max / RH_SCAN.min) ** (j / (RH_SCAN.points - 1)));
   const argmin = (xs: number[], f: (x: number) => number): { i: number; values: number[] } => {
     const values = xs.map(f);
     return { i: values.reduce((m, v, i) => (v < values[m] ? i : m), 0), values };
   };
-  // alternate: r_h at the start, Δ at that r_h, r_h at that Δ, Δ again
-  let rh = rhs[argmin(rhs, (r) => chi2At(deltas.reduce((m, d) => (Math.abs(d - start) < Math.abs(m - start) ? d : m)), r)).i];
-  let prof = argmin(deltas, (d) => chi2At(d, rh));
-  rh = rhs[argmin(rhs, (r) => chi2At(deltas[prof.i], r)).i];
-  prof = argmin(deltas, (d) => chi2At(d, rh));
-  const chi2 = prof.values, b = prof.i;
-  let delta = deltas[b];
-  if (b > 0 && b < deltas.length - 1) {
-    const den = chi2[b - 1] - 2 * chi2[b] + chi2[b + 1];
-    if (den > 0) delta += (0.5 * DELTA_PROFILE_STEP * (chi2[b - 1] - chi2[b + 1])) / den;
-  }
-  return { delta, deltas, chi2, modes: idx.length, scale: { re: 1, im: 0 }, rh };
+  const all: { deltas: number[]; chi2: number[]; rh: number }[] = searchedIntervals(o.deltaStart ?? 'scan').map((n) => {
+    const deltas = profileGrid([n]);
+    const start = o.deltaStart !== undefined ? o.deltaStart : n + 0.5;
+    const near = deltas.reduce((m, d) => (Math.abs(d - start) < Math.abs(m - start) ? d : m));
+    // alternate: r_h at the start, Δ at that r_h, r_h at that Δ, Δ again
+    let rh = rhs[argmin(rhs, (r) => chi2At(near, r)).i];
+    let prof = argmin(deltas, (d) => chi2At(d, rh));
+    rh = rhs[argmin(rhs, (r) => chi2At(deltas[prof.i], r)).i];
+    prof = argmin(deltas, (d) => chi2At(d, rh));
+    return { deltas, chi2: prof.values, rh };
+  });
+  const deltas = all.flatMap((a) => a.deltas), chi2 = all.flatMap((a) => a.chi2);
+  const m = profileMinimum(deltas, chi2);
+  const rh = all.find((a) => a.deltas.includes(deltas[m.best]))!.rh;
+  return { delta: m.delta, deltas, chi2, modes: idx.length, scale: { re: 1, im: 0 }, intervals: m.intervals, rh };
 }
 
 export interface HorizonDeltaOptions {

@@ -115,7 +115,7 @@ export class HorizonNetwork {
 
   /** Training data and kernel for a table (cached for the last table). */
   prepare(table: ResponseTable | readonly ResponsePoint[]): { data: TrainingData; kernel: HorizonKernel } {
-    const data = prepareData(table, this.grid.nw);
+    const data = prepareData(table, this.grid.nw, { nodes: this.grid.K });
     if (this.cache && this.cache.data.fingerprint === data.fingerprint) return this.cache;
     this.cache = { data, kernel: new HorizonKernel(this.grid, this.delta, data.modes) };
     return this.cache;
