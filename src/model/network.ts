@@ -17,7 +17,7 @@ import { type AdamOptions, type AdamTrainer, createAdamTrainer } from './adam.ts
 import { type Checkpoint, makeCheckpoint, thetaFromCheckpoint } from './checkpoint.ts';
 import { ModelErrorCodes, type TrainingData, prepareData } from './data.ts';
 import { buildEstimate, type MetricEstimate } from './estimate.ts';
-import { DEFAULT_LAMBDA, DEFAULT_SHAPE, NetworkGrid, type NetworkShape } from './grid.ts';
+import { DEFAULT_LAMBDA, DEFAULT_SHAPE, NetworkGrid, type NetworkShape, defaultLambda } from './grid.ts';
 import { type FitQuality, assessFit } from './quality.ts';
 import { FusedKernel } from './kernel.ts';
 import { ScaledKernel } from './scaledKernel.ts';
@@ -42,7 +42,7 @@ export interface MetricNetworkOptions extends Partial<NetworkShape> {
    * tables whose overall scale is not known (scaledKernel.ts). One thread only.
    */
   freeScale?: boolean;
-  /** Smoothness weight λ (default 1; physics.md §8). */
+  /** Smoothness weight λ (default: defaultLambda(Δ), 1 below Δ = 2 and 0.3 above; physics.md §8). */
   lambda?: number;
 }
 
@@ -88,13 +88,16 @@ export class MetricNetwork {
   readonly deltaStart: number;
   /** With a free Δ: the profile of a fit from pure AdS scans every interval of DELTA_SCAN_INTERVALS. */
   readonly deltaScan: boolean;
-  readonly lambda: number;
+  /** λ: the given one, or defaultLambda of Δ (with a free Δ, of the interval the latest fit started in). */
+  lambda: number;
+  /** λ was not given: it follows Δ (defaultLambda). */
+  private readonly lambdaAuto: boolean;
   /** tf variables: α at nodes 0..K−2 and β at nodes 1..K−2 (float32 mirrors of θ). */
   readonly alphaVar: tf.Variable;
   readonly betaVar: tf.Variable;
   /** λLᵀL (full nt × nt; no prior on Δ) and √λ L (over the nw metric weights). */
-  readonly prior: Float64Array;
-  readonly priorRoot: Float64Array;
+  prior!: Float64Array;
+  priorRoot!: Float64Array;
   private theta: Float64Array;
   private fingerprint = '';
   private cache: { data: TrainingData; kernel: FusedKernel } | null = null;
@@ -109,7 +112,8 @@ export class MetricNetwork {
     this.deltaScan = opts.delta === 'auto' && (opts.deltaStart ?? 'scan') === 'scan';
     const start = opts.deltaStart === undefined || opts.deltaStart === 'scan' ? DELTA_START : validateDeltaStart(opts.deltaStart);
     this.delta = this.deltaStart = validateDelta(opts.delta === 'auto' ? start : (opts.delta ?? 1.5));
-    this.lambda = opts.lambda ?? DEFAULT_LAMBDA;
+    this.lambdaAuto = opts.lambda === undefined;
+    this.lambda = opts.lambda ?? defaultLambda(this.delta);
     assertFinite('network option', shape.layers, shape.nodes, shape.r0, shape.rMax, shape.rC, this.lambda);
     const refuse = (why: string): never => {
       throw new HoloringError(ModelErrorCodes.SHAPE, why, { ...shape });
@@ -121,10 +125,21 @@ export class MetricNetwork {
     if (!(this.lambda >= 0)) refuse(`lambda must be ≥ 0 (got ${this.lambda})`);
     this.grid = new NetworkGrid(shape);
     const nw = this.grid.nw, K = this.grid.K;
-    const nt = (this.nt = nw + (this.freeDelta ? 1 : 0) + (this.freeScale ? 2 : 0));
+    this.nt = nw + (this.freeDelta ? 1 : 0) + (this.freeScale ? 2 : 0);
+    this.setLambda(this.lambda);
+    this.theta = new Float64Array(this.nt);
+    if (this.freeDelta) this.theta[nw] = this.delta;
+    this.alphaVar = tf.variable(tf.zeros([K - 1]), true, undefined, 'float32');
+    this.betaVar = tf.variable(tf.zeros([K - 2]), true, undefined, 'float32');
+  }
+
+  /** Sets λ and the prior λLᵀL (nt × nt, no prior on Δ or κ) with √λ L. */
+  private setLambda(lambda: number): void {
+    const nw = this.grid.nw, nt = this.nt;
     const L = this.grid.smoothness();
     const rows = L.length / nw;
-    this.priorRoot = L.map((v) => v * Math.sqrt(this.lambda));
+    this.lambda = lambda;
+    this.priorRoot = L.map((v) => v * Math.sqrt(lambda));
     this.prior = new Float64Array(nt * nt);
     for (let r = 0; r < rows; r++) {
       for (let i = 0; i < nw; i++) {
@@ -133,10 +148,6 @@ export class MetricNetwork {
         for (let j = 0; j < nw; j++) this.prior[i * nt + j] += li * this.priorRoot[r * nw + j];
       }
     }
-    this.theta = new Float64Array(nt);
-    if (this.freeDelta) this.theta[nw] = this.delta;
-    this.alphaVar = tf.variable(tf.zeros([K - 1]), true, undefined, 'float32');
-    this.betaVar = tf.variable(tf.zeros([K - 2]), true, undefined, 'float32');
   }
 
   get shape(): NetworkShape {
@@ -298,6 +309,8 @@ export class MetricNetwork {
         theta0[nt - 1] = profile.scale.im;
       }
     }
+    // λ follows the interval Δ starts in (the fit stays there)
+    if (this.freeDelta && this.lambdaAuto && defaultLambda(theta0[nw]) !== this.lambda) this.setLambda(defaultLambda(theta0[nw]));
     if (this.freeDelta) {
       // trial steps stay inside the integer interval of the start (a step outside is rejected)
       const [lo, hi] = deltaInterval(theta0[nw]);

@@ -117,3 +117,23 @@ describe('Δ estimated with the metric', () => {
     expect(() => refuseNearInteger(2.995, 1e-3)).toThrow(/\(2, 3\).*--delta-start 1\.5 or 3\.5/);
   });
 });
+
+describe('the bands above Δ = 2', () => {
+  it('Δ = 2.8, deformed disk, the seeds where λ = 1 covered 82% and 65%: Δ found from the scan, 2σ coverage ≥ 90%', () => {
+    const metric = targets.deformed();
+    for (const seed of [4, 5]) {
+      const table = defaultTableAt(metric, 2.8, 0.01, seed);
+      const net = createMetricNetwork({ delta: 'auto' });
+      const res = net.fit(table, { init: 'ads' });
+      // the prior follows the interval Δ starts in
+      expect(net.lambda).toBe(0.3);
+      void net.dispose();
+      expect(Math.abs(res.delta - 2.8)).toBeLessThan(Math.min(1e-3, 3 * res.delta_err));
+      const e = errorsAgainst(metric, res);
+      expect(e.coverage, `seed ${seed}`).toBeGreaterThanOrEqual(0.9);
+      expect(e.max, `seed ${seed}`).toBeLessThan(0.045);
+    }
+    // below Δ = 2 the prior stays λ = 1
+    expect(createMetricNetwork({ delta: 1.62 }).lambda).toBe(1);
+  });
+});

@@ -4,7 +4,6 @@
  * command says so and exits 1; without --delta-start the scan finds Δ and the disk.
  * A table as small as the field tables (ω ≤ 6, |k| ≤ 4) fits without --nodes.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,17 +12,12 @@ import { type GeometryFigures, chooseGeometry } from '../../src/model/geometry.t
 import { formatResponseTable } from '../../src/io/responseTable.ts';
 import { deformedMetric } from '../../src/physics/metric.ts';
 import { simulateResponseTable } from '../../src/physics/response.ts';
+import { type CliResult, runCliAsync } from '../support/cli.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'holoring-geometry-choice-'));
 
-function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [join(root, 'bin', 'holoring.mjs'), 'reconstruct', ...args], { cwd: root }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
+const run = (args: string[]): Promise<CliResult> => runCliAsync(['reconstruct', ...args], { cwd: root });
 
 const figures = (chi2: number, quality: GeometryFigures['quality'], converged = true): GeometryFigures => ({ chi2, chi2_total: chi2 * 1000, dof: 1000, criterion: chi2 * 1000, converged, elapsedMs: 1, quality });
 
