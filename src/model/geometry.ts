@@ -92,7 +92,7 @@ export function chooseGeometry(disk: GeometryFigures, horizon: GeometryFigures, 
   const failed = (g: Geometry): boolean => fig[g].quality === 'failed';
   if (failed(byData) && failed(other)) {
     verdict = 'neither';
-    reason = `neither geometry describes the data: both fits failed (reduced χ² ${fmt(disk.chi2)} for the disk${disk.converged ? '' : ', not converged'}, ${fmt(horizon.chi2)} for the horizon${horizon.converged ? '' : ', not converged'}); check Δ (--delta auto), γ, the calibration and σ, or whether the material is holographic at all (holoring modes)`;
+    reason = `none: neither geometry describes the data: both fits failed (reduced χ² ${fmt(disk.chi2)} for the disk${disk.converged ? '' : ', not converged'}, ${fmt(horizon.chi2)} for the horizon${horizon.converged ? '' : ', not converged'}); check Δ (--delta auto), γ, the calibration and σ, or whether the material is holographic at all (holoring modes)`;
   } else if (failed(byData)) {
     picked = other;
     verdict = 'only';

@@ -1,7 +1,7 @@
 /**
  * `--geometry auto` never calls a failed fit decisive: a deformed disk at Δ = 2.8
- * fitted in the wrong integer interval of Δ fails as disk and as horizon, and the
- * command says so and exits 1; without --delta-start the scan finds Δ and the disk.
+ * fitted at a wrong Δ fails as disk and as horizon, and the command says so and
+ * exits 1; with --delta auto and no --delta-start the scan finds Δ and the disk.
  * A table as small as the field tables (ω ≤ 6, |k| ≤ 4) fits without --nodes.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -25,7 +25,7 @@ describe('the geometry choice and failed fits', () => {
   it('two failed fits: neither, never decisive; one failed: the other, whatever the criterion', () => {
     const both = chooseGeometry(figures(9924, 'failed'), figures(9879, 'failed'));
     expect(both.verdict).toBe('neither');
-    expect(both.reason).toMatch(/^neither geometry describes the data: both fits failed \(reduced χ² 9924 for the disk, 9879 for the horizon\)/);
+    expect(both.reason).toMatch(/^none: neither geometry describes the data: both fits failed \(reduced χ² 9924 for the disk, 9879 for the horizon\)/);
     expect(both.reason).not.toMatch(/decisive/);
     // the sample temperature does not rescue a failed fit
     expect(chooseGeometry(figures(50, 'failed'), figures(40, 'failed'), 2).verdict).toBe('neither');
@@ -37,17 +37,17 @@ describe('the geometry choice and failed fits', () => {
     expect(chooseGeometry(figures(1.02, 'good'), figures(1.0205, 'poor'))).toMatchObject({ picked: 'disk', verdict: 'weak' });
   });
 
-  it('a deformed disk at Δ = 2.8: from --delta-start 1.5 both fits fail (exit 1, output written); without it the scan finds Δ and the disk', async () => {
+  it('a deformed disk at Δ = 2.8: at Δ = 2.6 both fits fail (exit 1, output written); with --delta auto the scan finds Δ and the disk', async () => {
     const omegas = [0.5, 1.5, 2.5, 3.5, 4.5, 5.5, 6.5, 7.5, 8.5, 9.5];
     const data = join(dir, 'disk-2.8.csv');
     writeFileSync(data, formatResponseTable(simulateResponseTable({ metric: deformedMetric(), delta: 2.8, omegas, gamma: 0.25, kMax: 4, noise: 0.01, seed: 2 })));
-    const common = ['--data', data, '--delta', 'auto', '--layers', '200', '--nodes', '12'];
+    const common = ['--data', data, '--layers', '200', '--nodes', '12'];
     const [wrong, scan] = await Promise.all([
-      run([...common, '--delta-start', '1.5', '--out', join(dir, 'wrong.json')]),
-      run([...common, '--out', join(dir, 'scan.json')]),
+      run([...common, '--delta', '2.6', '--out', join(dir, 'wrong.json')]),
+      run([...common, '--delta', 'auto', '--out', join(dir, 'scan.json')]),
     ]);
     expect(wrong.code, wrong.stderr).toBe(1);
-    expect(wrong.stderr).toMatch(/holoring: error RING_ERR_MODEL_NO_GEOMETRY: neither geometry describes the data: both fits failed .*written for inspection/);
+    expect(wrong.stderr).toMatch(/holoring: error RING_ERR_MODEL_NO_GEOMETRY: none: neither geometry describes the data: both fits failed \(reduced χ² \d+ for the disk, \d+ for the horizon\).*written for inspection/);
     expect(wrong.stderr).not.toMatch(/decisive/);
     const w = JSON.parse(readFileSync(join(dir, 'wrong.json'), 'utf8'));
     expect(w.geometry_choice.verdict).toBe('neither');
