@@ -27,11 +27,47 @@ export const ErrorCodes = {
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes] | `RING_ERR_${string}`;
 
+/**
+ * Characters never written raw into a message: C0 controls but the tab (NUL,
+ * ESC, CR, LF, …), DEL, C1 controls, and the bidirectional overrides and
+ * isolates (U+202A–U+202E, U+2066–U+2069) — a binary file quoted in an error
+ * would otherwise drive the terminal or reorder what it shows.
+ */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const UNPRINTABLE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\0': '\\0' };
+
+/**
+ * `text` with every unprintable character (UNPRINTABLE above) written as an
+ * escape: `\n`, `\r`, `\0`, `\xNN` (up to U+00FF), `\u{NNNN}`. Every
+ * HoloringError message goes through it, so input quoted in any refusal is
+ * shown, never executed by the terminal.
+ */
+export function escapeControl(text: string): string {
+  return text.replace(UNPRINTABLE, (c) => {
+    const named = NAMED[c];
+    if (named) return named;
+    const n = c.charCodeAt(0);
+    return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u{${n.toString(16)}}`;
+  });
+}
+
+/**
+ * A piece of input for a message: in double quotes, control characters
+ * escaped (escapeControl), cut to `max` characters of the input with the
+ * number of characters left out (a binary file's line can be megabytes).
+ */
+export function quoteInput(text: string, max = 80): string {
+  const cut = text.length > max ? `${text.slice(0, max)}… (${text.length - max} more characters)` : text;
+  return `"${escapeControl(cut)}"`;
+}
+
 export class HoloringError extends Error {
   readonly code: ErrorCode;
   readonly context: Readonly<Record<string, unknown>>;
+  /** `message` is shown with its control characters escaped (escapeControl). */
   constructor(code: ErrorCode, message: string, context: Record<string, unknown> = {}) {
-    super(message);
+    super(escapeControl(message));
     this.name = 'HoloringError';
     this.code = code;
     this.context = Object.freeze({ ...context });

@@ -69,6 +69,36 @@ export class FrameAccounting {
     return { accept: true, gap };
   }
 
+  /**
+   * The device stopped streaming and named `lastSeq`, the last frame it
+   * numbered (the `STRM OFF` reply, protocol 1.1). Frames after the last one
+   * received are missing: those that arrived damaged meanwhile as `rejected`,
+   * the rest as `reconnect` (the link was down since) or `stop` (in flight when
+   * the host stopped listening). Returns the gap, or null when nothing is
+   * missing or the numbering cannot be compared (no frame of the current
+   * numbering received yet, or `lastSeq` behind the last one received).
+   */
+  stopped(lastSeq: number, atMs: number): SequenceGap | null {
+    const last = this.seq.lastSeq;
+    if (last === null || this.bootAnnounced) return null;
+    const s = lastSeq >>> 0;
+    const lost = (s - last) >>> 0;
+    if (lost === 0 || lost >= 0x80000000) return null;
+    const downSinceMs = this.downSinceMs;
+    const cause: GapCause = downSinceMs !== null ? 'reconnect' : 'stop';
+    const r = Math.min(this.rejectedSince, lost);
+    this.rejectedSince = 0;
+    this.downSinceMs = null;
+    this.seq.advance(s);
+    this.add('rejected', r);
+    this.add(cause, lost - r);
+    this.gapCount++;
+    return {
+      after: last, missing: lost, atMs, cause, from: (last + 1) >>> 0, to: s, rejected: r,
+      ...(downSinceMs !== null ? { downSinceMs } : {}),
+    };
+  }
+
   /** Frames counted so far (a copy). */
   account(): FrameAccount {
     return {

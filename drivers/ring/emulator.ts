@@ -221,7 +221,8 @@ export class RingEmulator {
         if (on !== 'ON' && on !== 'OFF') throw new DeviceModelError(DeviceErrorCodes.BAD_ARGUMENT, 'STRM takes ON or OFF');
         m.setStreaming(on === 'ON');
         this.syncTicker();
-        return [];
+        // protocol 1.1: STRM OFF names the last frame numbered since boot (−1: none), so the host can account for frames in flight
+        return on === 'OFF' ? [this.numberings[this.numberings.length - 1].lastSeq ?? -1] : [];
       }
       case Commands.STATUS: {
         arity(0);

@@ -8,7 +8,7 @@ export const FAULT_SUMMARY_MS = 10_000;
 /**
  * Rate-limited reporting of lost and damaged frames: a gap across a reconnect
  * or a device restart is logged at once (they are rare and each matters);
- * sequence gaps and rejected input are added up and reported as one warning
+ * sequence gaps, frames lost at a stop and rejected input are added up and reported as one warning
  * per `intervalMs` (`event: 'faults'`, with the window's counts by cause and
  * by error code and the run's totals), so 5% corruption gives one line every
  * 10 s rather than one per frame.
@@ -29,7 +29,7 @@ export class FaultSummary {
 
   gap(g: SequenceGap): void {
     const cause = g.cause ?? 'sequence';
-    if (cause !== 'sequence') {
+    if (cause !== 'sequence' && cause !== 'stop') {
       this.log.warn({ event: 'gap', gap: g }, cause === 'device-restart'
         ? `the device restarted: its sequence numbers begin again (${g.missing} frame(s) of the new numbering missed, the last before was seq ${g.after})`
         : `${g.missing} frame(s) sent while the port was closed (after seq ${g.after})`);
@@ -38,7 +38,7 @@ export class FaultSummary {
     this.gaps++;
     const rejected = g.rejected ?? 0;
     if (rejected) this.missing.rejected = (this.missing.rejected ?? 0) + rejected;
-    if (g.missing > rejected) this.missing.sequence = (this.missing.sequence ?? 0) + g.missing - rejected;
+    if (g.missing > rejected) this.missing[cause] = (this.missing[cause] ?? 0) + g.missing - rejected;
     this.arm();
   }
 

@@ -6,7 +6,7 @@ import type { DeviceIdentity } from '../../src/contracts/device.ts';
  * Device → host: one frame per line, `$BODY*CCCCCCCC\r\n`, where CCCCCCCC is the
  * CRC-32 (hex) of BODY. BODY starts with a type letter: D (data), R (reply), E (event).
  */
-export const PROTOCOL_VERSION = '1.0';
+export const PROTOCOL_VERSION = '1.1';
 /** Major protocol versions this host understands. */
 export const SUPPORTED_MAJOR = 1;
 

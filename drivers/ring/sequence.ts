@@ -79,6 +79,15 @@ export class SequenceTracker {
     return this.last;
   }
 
+  /**
+   * The device says it numbered frames up to `seq` (frames never seen): the
+   * next one expected is seq + 1. Their device times are unknown, so the last
+   * stamp stays.
+   */
+  advance(seq: number): void {
+    this.last = seq >>> 0;
+  }
+
   /** Forget the last sequence number (the device may have restarted). */
   forget(): void {
     this.last = null;

@@ -132,7 +132,7 @@ export class SerialRingDevice extends DeviceOutputs implements RingDevice {
   }
 
   async stopStreaming(): Promise<void> {
-    await this.command(Commands.STREAM, ['OFF']);
+    await this.streamOff();
     this.wanted.streaming = false;
     this.wanted.sweep = null;
     if (this.sm.state === 'streaming' || this.sm.state === 'stalled') this.sm.to('connected');
@@ -171,7 +171,7 @@ export class SerialRingDevice extends DeviceOutputs implements RingDevice {
 
   async close(): Promise<void> {
     if (this.closing) return;
-    if (this.established && this.wanted.streaming) await this.command(Commands.STREAM, ['OFF'], 500).catch(() => undefined);
+    if (this.established && this.wanted.streaming) await this.streamOff(500).catch(() => undefined);
     this.closing = true;
     this.retry?.unsubscribe();
     this.waiter.failAll((c) => new HoloringError(RingErrors.CLOSED, `${c} abandoned: the device was closed`, { port: this.port, command: c }));
@@ -181,6 +181,23 @@ export class SerialRingDevice extends DeviceOutputs implements RingDevice {
     await this.o.capture?.close();
     this.completeOutputs();
     this.rejected.complete();
+  }
+
+  /**
+   * `STRM OFF`. A device of protocol 1.1 names in its reply the last frame it
+   * numbered: frames after the last one received never will be, and are
+   * accounted at once (a gap of cause `stop`, or `rejected` for those that
+   * arrived damaged). A 1.0 device's reply has no field: nothing to account.
+   */
+  private async streamOff(timeoutMs = this.o.commandTimeoutMs): Promise<void> {
+    const fields = await this.command(Commands.STREAM, ['OFF'], timeoutMs);
+    const lastSeq = fields.length > 0 && /^\d+$/.test(fields[0]) ? Number(fields[0]) : null;
+    if (lastSeq === null) return;
+    const gap = this.acct.stopped(lastSeq, this.scheduler.now());
+    if (gap) {
+      this.faults.gap(gap);
+      this.gaps.next(gap);
+    }
   }
 
   private get port(): string {

@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { ErrorCodes, type HoloringError, isHoloringError } from '../errors.ts';
+import { ErrorCodes, type HoloringError, escapeControl, isHoloringError } from '../errors.ts';
 import { HOLORING_VERSION } from '../version.ts';
 import { tidyDefaultsInHelp } from './args.ts';
 import { registerCommands } from './commands/index.ts';
@@ -28,7 +28,7 @@ export function isUsageError(e: HoloringError): boolean {
 
 /** Commander's own message ("error: unknown option '--x'") in holoring's format. */
 export function formatCommanderError(message: string): string {
-  const text = message.trim().replace(/^error:\s*/, '');
+  const text = escapeControl(message.trim().replace(/^error:\s*/, ''));
   return `holoring: error ${ErrorCodes.ARG_INVALID}: ${text}\n`;
 }
 
@@ -63,7 +63,8 @@ export async function runProgram(argv: string[]): Promise<number> {
       process.stderr.write(`holoring: error ${e.code}: ${e.message}\n`);
       return isUsageError(e) ? EXIT.USAGE : EXIT.FAILURE;
     }
-    process.stderr.write(`holoring: unexpected error: ${(e as Error)?.stack ?? String(e)}\n`);
+    // a stack keeps its lines; whatever else it quotes is escaped
+    process.stderr.write(`holoring: unexpected error: ${((e as Error)?.stack ?? String(e)).split('\n').map(escapeControl).join('\n')}\n`);
     return EXIT.FAILURE;
   }
 }

@@ -43,10 +43,12 @@ export interface SweepSpec {
  * Why frames are missing: `sequence` (a hole in the numbering with the link up),
  * `rejected` (frames that arrived damaged and were refused: checksum, malformed),
  * `reconnect` (sent while the host had the port closed), `device-restart` (sent by
- * a restarted device before its first frame the host received).
+ * a restarted device before its first frame the host received), `stop` (numbered
+ * before the device stopped streaming — its `STRM OFF` reply names the last
+ * one, protocol 1.1 — but never received: in flight when the port closed).
  */
-export type MissingCause = 'sequence' | 'rejected' | 'reconnect' | 'device-restart';
-export type GapCause = 'sequence' | 'reconnect' | 'device-restart';
+export type MissingCause = 'sequence' | 'rejected' | 'reconnect' | 'device-restart' | 'stop';
+export type GapCause = 'sequence' | 'reconnect' | 'device-restart' | 'stop';
 
 /** A hole in the sequence numbers, recorded as data. */
 export interface SequenceGap {

@@ -1,7 +1,6 @@
 import { BehaviorSubject, EMPTY, Observable, Subject, concat, type Subscription, catchError, exhaustMap, filter, mergeMap, of, share, takeUntil, tap } from 'rxjs';
 import type { AccumulatedResponse, CalibratedFrame, CalibrationRecord } from '../contracts/calibration.ts';
 import type { DeviceCounters, DeviceIdentity, DeviceState, RingDevice } from '../contracts/device.ts';
-import type { RingFrame } from '../contracts/frame.ts';
 import { type Config, startDelta } from '../config/schema.ts';
 import { HoloringError, isHoloringError } from '../errors.ts';
 import type { Logger } from '../log.ts';
@@ -20,6 +19,7 @@ import { HOLORING_VERSION } from '../version.ts';
 import type { AlarmEngine } from '../alarms/index.ts';
 import { daemonAlarms } from './alarmWiring.ts';
 import { type RunRecording, recordRun } from './runRecording.ts';
+import { type ReplayProgress, heldFrom, replayJournal } from './journalReplay.ts';
 import type { MetricTrainer } from './trainer.ts';
 import { nonFinite } from './trainingRounds.ts';
 
@@ -140,6 +140,8 @@ export interface DaemonStatus {
   influx: InfluxSinkStatus | null;
   /** The sweep plan: running, stopped by the operator, or paused for a calibration. */
   acquisition: 'sweeping' | 'stopped' | 'calibrating';
+  /** A continued run's journal being replayed into the response table (absent for a new run). */
+  replay?: ReplayProgress;
   error?: string;
 }
 
@@ -258,9 +260,11 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
     } catch {
       // the device may already be gone
     }
-    stop$.next();
-    subs.forEach((s) => s.unsubscribe());
+    // the recording listens until the link is closed (frames that arrive while the device stops are still counted); the rest stops now
+    subs.filter((s) => s !== recording?.subscription).forEach((s) => s.unsubscribe());
+    recording?.ending();
     await device.close().catch(() => {});
+    stop$.next();
     recording?.flush();
     recording?.subscription.unsubscribe();
     // the last alarm changes (and webhook deliveries) before the stop document
@@ -455,18 +459,10 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
         else log.warn('no calibration record for this device: frames are used uncalibrated and flagged so');
         recording.acquiring();
         const live = recording;
-        const replay = { frames: 0, lastSeq: null as number | null };
-        const replay$ = new Observable<RingFrame>((sub) => {
-          // a continued run: its journal through the calibration rebuilds the response table
-          for (const f of run?.replayFrames() ?? []) {
-            replay.frames++;
-            replay.lastSeq = f.seq;
-            sub.next(f);
-          }
-          sub.complete();
-        });
+        // a continued run: its journal through the calibration rebuilds the response table, in slices (the API is served meanwhile)
+        const replay = replayJournal(run?.resumed ? run.replayFrames() : null, { logger: deps.logger, onProgress: (p) => patch({ replay: p }) });
         // frames of an operator's calibration go to the journal only, not into the response table
-        const frames$ = concat(replay$, raw$.pipe(filter((f) => !live.isDuplicate(f) && !calibrating)));
+        const frames$ = concat(replay.frames$, heldFrom(raw$).pipe(filter((f) => !live.isDuplicate(f) && !calibrating)));
         const transform = ringTransform({ kMax: config.physics.kMax, gamma: config.physics.gamma, allowUncalibrated: record === null, counters: skipped });
         subs.push(
           frames$.pipe(
@@ -494,10 +490,12 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
             },
           }),
         );
+        const replayed = await replay.done;
+        if (stopping) return;
         if (run) {
-          run.begin(startInfo(), record?.version ?? null, replay);
-          if (run.resumed) live.resumedAfter(replay.lastSeq);
-          if (run.resumed) log.info({ frames: replay.frames }, 'response table rebuilt from the journal');
+          run.begin(startInfo(), record?.version ?? null, replayed);
+          if (run.resumed) live.resumedAfter(replayed.lastSeq);
+          if (run.resumed) log.info({ frames: replayed.frames }, 'response table rebuilt from the journal');
           if (run.resumed?.checkpoint && trainer) {
             try {
               trainer.warmStart(parseAnyCheckpoint(run.resumed.checkpoint, `${run.dir}/checkpoint.json`));

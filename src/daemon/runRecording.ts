@@ -24,6 +24,8 @@ export interface RunRecording {
   gaps(): number;
   /** Writes the gap of frames the journal dropped that is still open. */
   flush(): void;
+  /** The daemon is stopping: frames and gaps are still recorded until the device is closed, its state changes (the link closing) no longer. */
+  ending(): void;
   /**
    * A continued run: `lastSeq` is the last frame its journal holds. When the
    * first frame of this session continues that numbering, the frames the
@@ -136,7 +138,8 @@ export function recordRun(run: RunRecorder | null, device: RingDevice, raw$: Obs
     } else flush();
   };
   const sub = raw$.subscribe(onFrame);
-  sub.add(device.state$.pipe(startWith<DeviceState | null>(null), pairwise(), filter(([a, b]) => a !== b)).subscribe(([previous, state]) => {
+  let ending = false;
+  sub.add(device.state$.pipe(startWith<DeviceState | null>(null), pairwise(), filter(([a, b]) => a !== b && !ending)).subscribe(([previous, state]) => {
     if (state === 'disconnected') reconnected = true;
     run?.document({ type: 'state', state: state!, previous });
   }));
@@ -192,6 +195,9 @@ export function recordRun(run: RunRecorder | null, device: RingDevice, raw$: Obs
     calibrationFrames: () => calibration,
     gaps: () => gaps,
     flush,
+    ending: () => {
+      ending = true;
+    },
     subscription: sub,
   };
 }

@@ -1,4 +1,4 @@
-import { ErrorCodes, HoloringError } from '../errors.ts';
+import { ErrorCodes, HoloringError, quoteInput } from '../errors.ts';
 
 /**
  * The CSV dialects a response table is read in (README "Response table"):
@@ -38,7 +38,7 @@ export function detectDelimiter(headerLine: string, source: string, expected: re
   if (counts[best] === 0) {
     throw new HoloringError(
       ErrorCodes.TABLE_FORMAT,
-      `${source}: cannot read the header: found one field "${headerLine.trim().slice(0, 80)}", expected the ${expected.length} columns ${expected.join(', ')} separated by ",", ";" or a tab`,
+      `${source}: cannot read the header: found one field ${quoteInput(headerLine.trim())}, expected the ${expected.length} columns ${expected.join(', ')} separated by ",", ";" or a tab`,
       { source, found: headerLine.trim().slice(0, 80) },
     );
   }
@@ -67,7 +67,7 @@ export function detectDecimalComma(rows: readonly { cells: readonly string[]; li
           const why = delimiter === ','
             ? 'a comma inside a number of a comma-separated table is ambiguous (decimal mark or thousands separator?)'
             : 'a number may hold a decimal comma or a decimal point, not both, and no thousands separators';
-          throw new HoloringError(ErrorCodes.TABLE_VALUE, `${source}:${r.line}: cannot read "${c}" as a number: ${why}; export with "." as the decimal mark (or ";" as the separator and "," as the decimal mark)`, { source, line: r.line, cell: c });
+          throw new HoloringError(ErrorCodes.TABLE_VALUE, `${source}:${r.line}: cannot read ${quoteInput(c)} as a number: ${why}; export with "." as the decimal mark (or ";" as the separator and "," as the decimal mark)`, { source, line: r.line, cell: c });
         }
         commaLine ||= r.line;
       } else if (c.includes('.') && DOT_NUMBER.test(c)) {

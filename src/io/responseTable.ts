@@ -1,4 +1,4 @@
-import { ErrorCodes, HoloringError } from '../errors.ts';
+import { ErrorCodes, HoloringError, quoteInput } from '../errors.ts';
 import type { ResponsePoint, ResponseTable } from '../contracts/response.ts';
 import { parse } from 'csv-parse/sync';
 import { type CsvDialect, cellNumber, delimiterName, detectDecimalComma, detectDelimiter, headerLineIndex } from './csvDialect.ts';
@@ -54,7 +54,9 @@ export function parseResponseTable(text: string, source = 'table'): ParsedRespon
     records = parse(body, { delimiter, comment: '#', comment_no_infix: true, skip_empty_lines: true, trim: true, relax_column_count: true, info: true }) as unknown as typeof records;
   } catch (e) {
     const line = (e as { lines?: number }).lines;
-    throw new HoloringError(ErrorCodes.TABLE_FORMAT, `${source}${line ? `:${line}` : ''}: not readable as CSV: ${(e as Error).message}`, { source, line });
+    // csv-parse quotes the whole offending field: a binary file's can be kilobytes
+    const why = (e as Error).message;
+    throw new HoloringError(ErrorCodes.TABLE_FORMAT, `${source}${line ? `:${line}` : ''}: not readable as CSV: ${why.length > 240 ? `${why.slice(0, 240)}…` : why}`, { source, line });
   }
   const rows = records.filter((r) => r.record.some((c) => c !== '')).map((r) => ({ cells: r.record, line: r.info.lines }));
   const header = rows[0].cells.map(normaliseHeaderName);
@@ -63,7 +65,7 @@ export function parseResponseTable(text: string, source = 'table'): ParsedRespon
   if (missing.length > 0) {
     throw new HoloringError(
       ErrorCodes.TABLE_FORMAT,
-      `${source}:${rows[0].line}: missing column(s) ${missing.join(', ')}: the header (separated by ${delimiterName(delimiter)}) has ${rows[0].cells.map((c) => `"${c}"`).join(', ')}; it must name ${COLUMNS.join(', ')} (any order and case, optionally with a unit in brackets)`,
+      `${source}:${rows[0].line}: missing column(s) ${missing.join(', ')}: the header (separated by ${delimiterName(delimiter)}) has ${rows[0].cells.map((c) => quoteInput(c)).join(', ')}; it must name ${COLUMNS.join(', ')} (any order and case, optionally with a unit in brackets)`,
       { source, missing, found: rows[0].cells },
     );
   }
@@ -82,7 +84,7 @@ export function parseResponseTable(text: string, source = 'table'): ParsedRespon
     const vals = idx.map((i) => cellNumber(cells[i], decimalComma));
     for (let c = 0; c < COLUMNS.length; c++) {
       if (!Number.isFinite(vals[c])) {
-        throw new HoloringError(ErrorCodes.TABLE_VALUE, `${source}:${lineNo}: ${COLUMNS[c]} is not a finite number ("${cells[idx[c]]}")`, { source, line: lineNo, column: COLUMNS[c] });
+        throw new HoloringError(ErrorCodes.TABLE_VALUE, `${source}:${lineNo}: ${COLUMNS[c]} is not a finite number (${quoteInput(cells[idx[c]])})`, { source, line: lineNo, column: COLUMNS[c] });
       }
     }
     const [omega, gamma, k, chiRe, chiIm, sigma] = vals;

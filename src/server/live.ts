@@ -51,6 +51,8 @@ export interface StatusView {
   /** Frames or messages not passed on, per edge of the data flow. */
   drops: Record<string, number>;
   journal: DaemonStatus['journal'];
+  /** A continued run's journal replay: frames and journal bytes replayed, of the total, and whether it is done (null: a new run). */
+  replay: NonNullable<DaemonStatus['replay']> | null;
   /**
    * InfluxDB sink state: the run not yet written (bytes, and points estimated), points awaiting acknowledgement
    * (at most a batch), points written, health points queued in memory and dropped beyond their bound (null: no sink configured).
@@ -182,6 +184,7 @@ export class LiveState {
         'hub→clients (overflow)': dropped('overflow'),
       },
       journal: s.journal,
+      replay: s.replay ?? null,
       influx: this.influxState(),
       trainer: {
         backend: last?.backend ?? s.lastFit?.backend ?? null,

@@ -33,7 +33,7 @@ export const startDocSchema = z.object({
 
 export const stateDocSchema = z.object({ type: z.literal('state'), ...base, state: z.string(), previous: z.string().nullable() });
 
-export const gapCauses = ['sequence', 'reconnect', 'device-restart', 'downtime', 'journal'] as const;
+export const gapCauses = ['sequence', 'reconnect', 'device-restart', 'stop', 'downtime', 'journal'] as const;
 export const gapDocSchema = z.object({
   type: z.literal('gap'),
   ...base,

@@ -187,22 +187,32 @@ export function readSegment(path: string, from = 0, opts: { maxBytes?: number } 
 export function* iterateRunFrames(
   dataDir: string, runId: string, kind: SegmentKind = 'frames', which: (s: SegmentInfo) => boolean = () => true, tornTails: Record<string, number> = {},
 ): Generator<RingFrame> {
-  for (const seg of listSegments(dataDir, runId, kind).filter(which)) {
+  for (const f of iterateSegmentFrames(listSegments(dataDir, runId, kind).filter(which), tornTails)) yield f.frame;
+}
+
+/**
+ * Every frame of `segments`, in order, each with the bytes read so far (over
+ * all of them: the segments' sizes add up to the total, for progress).
+ */
+export function* iterateSegmentFrames(segments: readonly SegmentInfo[], tornTails: Record<string, number> = {}): Generator<{ frame: RingFrame; bytesRead: number }> {
+  let before = 0;
+  for (const seg of segments) {
     let pos = 0;
     for (;;) {
       const c = readSegment(seg.path, pos);
-      for (const f of c.frames) yield f.frame;
+      for (const f of c.frames) yield { frame: f.frame, bytesRead: before + f.end };
       if (c.nextOffset === pos || c.nextOffset >= c.size) {
         if (c.partialBytes > 0) {
           // a finished segment's last line without its newline: a frame when complete, else torn
           const last = parseLastLine(readBytes(seg.path, c.nextOffset, c.partialBytes));
-          if (last) yield last;
+          if (last) yield { frame: last, bytesRead: before + c.size };
           else tornTails[seg.path] = c.partialBytes;
         }
         break;
       }
       pos = c.nextOffset;
     }
+    before += seg.bytes;
   }
 }
 

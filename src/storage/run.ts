@@ -14,7 +14,7 @@ import { type Journal, type JournalStats, type SegmentAnchor, lastSegmentIndex, 
 import { CHECKPOINT_FILE, DOCUMENTS_FILE, type SegmentKind, makeRunId, runDir } from './layout.ts';
 import { acquireLock } from './lock.ts';
 import { pruneRuns } from './prune.ts';
-import { iterateRunFrames, listRunIds, listSegments, readDocuments, runState } from './reader.ts';
+import { iterateSegmentFrames, listRunIds, listSegments, readDocuments, runState } from './reader.ts';
 
 /**
  * A run being recorded (docs/runs.md). `openRun` finds the interrupted run of
@@ -80,13 +80,22 @@ export interface RunRecorder {
    * then the documents held so far.
    */
   begin(info: StartInfo, calibrationVersion: string | null, replay?: { frames: number; lastSeq: number | null }): void;
-  /** The acquisition frames already in a continued run, in order (empty for a new run). */
-  replayFrames(): Iterable<RingFrame>;
+  /**
+   * The acquisition frames already in a continued run, in order (none for a
+   * new run), each with the journal bytes read so far out of `totalBytes`.
+   */
+  replayFrames(): JournalReplay;
   /** Writes checkpoint.json atomically; a failure is logged (the previous checkpoint stays). */
   saveCheckpoint(checkpoint: unknown): boolean;
   journalStats(): { frames: JournalStats; calibration: JournalStats | null };
   /** Writes the stop document, closes the files and releases the lock. */
   close(stop: Omit<DocumentBody<StopDoc>, 'type' | 'journal'>): Promise<StopDoc['journal']>;
+}
+
+/** A continued run's journal to replay: its frames with the bytes read so far, of `totalBytes`. */
+export interface JournalReplay {
+  totalBytes: number;
+  frames: Iterable<{ frame: RingFrame; bytesRead: number }>;
 }
 
 /** The last interrupted run of `identity` in the data directory, or null. */
@@ -226,7 +235,10 @@ export function openRun(opts: OpenRunOptions): RunRecorder {
       }
       held.splice(0).forEach(write);
     },
-    replayFrames: () => (resumed ? iterateRunFrames(opts.dataDir, id, 'frames', (seg) => seg.index < session) : []),
+    replayFrames: () => {
+      const segments = resumed ? listSegments(opts.dataDir, id, 'frames').filter((seg) => seg.index < session) : [];
+      return { totalBytes: segments.reduce((a, s) => a + s.bytes, 0), frames: iterateSegmentFrames(segments) };
+    },
     saveCheckpoint(checkpoint) {
       try {
         writeFileAtomic(join(dir, CHECKPOINT_FILE), JSON.stringify(checkpoint) + '\n');

@@ -53,7 +53,7 @@ describe.skipIf(!socat)('holoring emulate + holoring probe over a pseudo-termina
     expect(Object.keys(report)).toEqual(['numbered', 'sent', 'corrupted', 'garbage', 'dropped', 'unsent', 'reboots', 'numberings']);
     expect(report.numbered).toBe(report.sent + report.dropped + report.unsent);
     expect(existsSync(link)).toBe(false);
-    expect(p).toMatchObject({ protocolVersion: '1.0', simulated: true, reconnects: 0, identity: { serial: 'SIM-9' }, configuration: { sites: 16 } });
+    expect(p).toMatchObject({ protocolVersion: '1.1', simulated: true, reconnects: 0, identity: { serial: 'SIM-9' }, configuration: { sites: 16 } });
     for (const k of ['frames', 'checksumErrors', 'gaps', 'missingFrames', 'reconnects', 'rate']) expect(typeof p[k]).toBe('number');
     expect(p.frames as number).toBeGreaterThan(20);
     expect(p.checksumErrors as number).toBeGreaterThan(0);

@@ -56,6 +56,20 @@ describe('emulator protocol server', () => {
     b.emu.stop();
   });
 
+  it('STRM OFF names the last frame numbered since boot (−1 before the first), and none is numbered after it', async () => {
+    const b = bench({}, 20);
+    b.send('STRM OFF');
+    b.send('STRM ON');
+    await vi.advanceTimersByTimeAsync(1000);
+    b.send('STRM OFF');
+    await vi.advanceTimersByTimeAsync(1000);
+    const offs = b.replies().filter((r) => r.command === 'STRM').map((r) => r.fields);
+    expect(offs).toEqual([['-1'], [], [String(b.emu.stats().numberings[0].lastSeq)]]);
+    expect(b.data().at(-1)!.seq).toBe(b.emu.stats().numberings[0].lastSeq);
+    expect(b.data()).toHaveLength(20);
+    b.emu.stop();
+  });
+
   it('delays replies by the configured time and holds them through a stall', async () => {
     const b = bench({ replyDelayMs: 300, events: [{ at: 1, stall: 2 }] });
     b.send('*IDN?');

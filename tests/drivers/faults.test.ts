@@ -149,8 +149,9 @@ describe('device faults, accounted exactly (virtual time)', () => {
     expect(c.checksumErrors).toBe(s.corrupted);
     const a = c.account!;
     expectExactAccount(a, c);
-    // a corrupted last frame leaves no hole behind it to see
-    expect(a.missing.rejected).toBeGreaterThanOrEqual(s.corrupted - 1);
+    // the STRM OFF reply names the last frame numbered: a corrupted last frame is counted too
+    expect(a.received + sum(a.missing)).toBe(s.numbered);
+    expect(a.missing.rejected).toBe(s.corrupted);
     expect(a.missing.sequence ?? 0).toBe(0);
     const warnings = lines.filter((l) => l.level === 40);
     expect(warnings.every((l) => l.event === 'faults')).toBe(true);
@@ -162,6 +163,62 @@ describe('device faults, accounted exactly (virtual time)', () => {
     expect(all.reduce((n, l) => n + ((l.rejects as Record<string, number>).RING_ERR_CHECKSUM ?? 0), 0)).toBe(s.corrupted);
     expect(rejects).toBeLessThanOrEqual(s.corrupted);
     expect(all.at(-1)).toMatchObject({ totals: { received: a.received, rejects: { RING_ERR_CHECKSUM: s.corrupted } } });
+  });
+});
+
+describe('the end of streaming: STRM OFF names the last frame numbered (protocol 1.1)', () => {
+  /** Streams 2 s, then `fault` makes the last frames go astray (damaged or never sent), then STRM OFF. */
+  async function tail(fault: { corrupt: number } | { drop: number }) {
+    const rig = emulatorRig({ rate: 20 });
+    const stream = recordStream(rig);
+    await rig.device.connect();
+    await rig.device.startStreaming();
+    await vi.advanceTimersByTimeAsync(2000);
+    rig.emulator.inject({ at: 0, ...fault });
+    await vi.advanceTimersByTimeAsync(200);
+    await rig.device.stopStreaming();
+    await vi.advanceTimersByTimeAsync(200);
+    const gaps = stream.filter((x): x is SequenceGap => 'missing' in x && !('x' in x));
+    return { rig, s: rig.emulator.stats(), a: rig.device.counters().account!, gaps, stream };
+  }
+
+  it('damaged last frames, with no frame after them to reveal the hole, are missing as rejected in a gap of cause "stop"', async () => {
+    const { rig, s, a, gaps, stream } = await tail({ corrupt: 1 });
+    expect(s.corrupted).toBe(4);
+    expect(a.missing).toEqual({ rejected: 4 });
+    expect(a.received + sum(a.missing)).toBe(s.numbered);
+    expect(a.lastSeq).toBe(s.numberings[0].lastSeq);
+    expect(gaps).toEqual([expect.objectContaining({ cause: 'stop', after: s.numberings[0].lastSeq! - 4, missing: 4, rejected: 4, from: s.numberings[0].lastSeq! - 3, to: s.numberings[0].lastSeq })]);
+    expect(stream.at(-1)).toBe(gaps[0]);
+    await rig.device.close();
+  });
+
+  it('last frames that never arrived are missing with cause "stop"; streaming again goes on from the next number without a second gap', async () => {
+    const { rig, s, a, gaps } = await tail({ drop: 1 });
+    expect(s.dropped).toBe(4);
+    expect(a.missing).toEqual({ stop: 4 });
+    rig.emulator.inject({ at: 0, drop: 0 });
+    await rig.device.startStreaming();
+    await vi.advanceTimersByTimeAsync(1000);
+    await rig.device.stopStreaming();
+    await vi.advanceTimersByTimeAsync(200);
+    const after = rig.device.counters().account!;
+    expect(after.missing).toEqual({ stop: 4 });
+    expect(after.received + sum(after.missing)).toBe(rig.emulator.stats().numbered);
+    expect(gaps).toHaveLength(1);
+    await rig.device.close();
+  });
+
+  it('a protocol 1.0 device (no field in the STRM OFF reply): nothing is assumed about frames after the last one received', async () => {
+    const dev = obligingDevice();
+    const device = new SerialRingDevice({ transport: dev.transport });
+    await device.connect();
+    await device.startStreaming();
+    const rng = new Rng(3);
+    for (let seq = 0; seq < 3; seq++) dev.link().deliver(encodeDataFrame(syntheticFrame(rng, seq, 8)));
+    await device.stopStreaming();
+    expect(device.counters().account).toMatchObject({ received: 3, missing: {}, lastSeq: 2 });
+    await device.close();
   });
 });
 

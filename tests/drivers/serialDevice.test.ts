@@ -73,7 +73,7 @@ describe('serial driver: command waiter', () => {
     emulator.attach({ write: (b) => (out.push(Buffer.from(b)), true) });
     emulator.receive(Buffer.from('FROB 1,2\n*idn?\n'));
     const text = Buffer.concat(out).toString('latin1');
-    expect(text).toContain(encodeEvent('BOOT', ['1.0']).toString('latin1'));
+    expect(text).toContain(encodeEvent('BOOT', ['1.1']).toString('latin1'));
     expect(text).toContain('$R,FROB,ERR,UNKNOWN_COMMAND,');
     expect(text).toContain('$R,*IDN?,OK,');
     emulator.stop();

@@ -60,6 +60,9 @@ describe('a run interrupted and continued', () => {
     const trainer: MetricTrainer = { backend: live.backend, fit: (p) => live.fit(p), dispose: () => live.dispose(), reset: () => live.reset(), warmStart: (cp) => { warm.push(cp); live.warmStart(cp); } };
     const second = await session(dataDir, 7, trainer);
     expect(second.run).toEqual({ id, dir: runDir(dataDir, id), resumed: true });
+    // the journal was replayed in slices, its progress in the status
+    expect(second.replay).toMatchObject({ done: true, frames: journaledBefore });
+    expect(second.replay!.bytes).toBe(second.replay!.totalBytes);
     expect(listRunIds(dataDir)).toEqual([id]);
     expect(warm).toEqual([checkpoint]);
     const { documents, tornBytes } = readDocuments(dataDir, id);
