@@ -28,6 +28,12 @@ export interface RingImageOptions {
   extent?: number;
   /** Samples of the image plane (odd, so x_S = 0 is one of them). Default 601. */
   samples?: number;
+  /**
+   * 1σ per component of χ(Ω, |k|) for |k| = 0..K (a response table's σ). With
+   * it the spot also needs the antipodal response to stand out of the noise
+   * (antipodeSnr ≥ SPOT_SNR); without it (or all zero) that test is skipped.
+   */
+  sigmaByK?: readonly number[];
 }
 
 /** The image and its figures of merit (physics.md §13 table). */
@@ -53,11 +59,22 @@ export interface RingImage {
   contrast: number;
   /** The antipodal refocusing gain of the response (see `refocusingGain`). */
   refocusing: number;
+  /** |⟨O(θ_s + π)⟩| over its noise (see `antipodeSnr`); null without σ. */
+  antipodeSnr: number | null;
   /** The image is centred: the brightest point lies inside the central half-maximum region and contrast ≥ SPOT_CONTRAST. */
   central: boolean;
-  /** The focused holographic spot: `central` and refocusing ≥ REFOCUSING_GAIN. */
+  /** The focused holographic spot: `central`, refocusing ≥ REFOCUSING_GAIN and, with σ, antipodeSnr ≥ SPOT_SNR. */
   spot: boolean;
 }
+
+/**
+ * Smallest |⟨O(θ_s + π)⟩| / noise for a spot: below it the antipodal response
+ * (and so the refocusing gain and the image) may be noise, as for a black
+ * hole, which absorbs the wave (BTZ at 5% noise, |k| ≤ 12: a centred image and
+ * a gain above 3 in ~1% of the images without this test). Noise alone exceeds
+ * 5 with probability e^{−25}; the disk at 5% noise has 15.7 or more.
+ */
+export const SPOT_SNR = 5;
 
 /** Smallest centre/mean that counts as a spot (the §13 disk rows have 3.0–5.4, BTZ 0.41). */
 export const SPOT_CONTRAST = 2;
@@ -137,8 +154,28 @@ export function ringImage(chiByK: readonly Complex[], Omega: Complex, opts: Ring
   }
   const figures = imageFigures(x, intensity);
   const refocusing = refocusingGain(chiByK, width);
-  const spot = figures.central && refocusing >= REFOCUSING_GAIN;
-  return { ...figures, refocusing, spot, omega: Omega.re, Omega, kMax: K, x, intensity };
+  const snr = opts.sigmaByK ? antipodeSnr(chiByK, opts.sigmaByK, width) : null;
+  const spot = figures.central && refocusing >= REFOCUSING_GAIN && (snr === null || snr >= SPOT_SNR);
+  return { ...figures, refocusing, antipodeSnr: snr, spot, omega: Omega.re, Omega, kMax: K, x, intensity };
+}
+
+/**
+ * The antipodal response over its noise: |⟨O(θ_s + π)⟩| / √E|δO(θ_s + π)|²,
+ * with ⟨O(θ_s + π)⟩ = (1/2π)[χ₀ + 2Σ_{k≥1} (−1)^k e^{−k²σ²/2} χ_k] and the
+ * χ_k independent with 1σ `sigmaByK[k]` per component:
+ * E|δO|² = (2/4π²)[σ₀² + 4Σ_{k≥1} e^{−k²σ²} σ_k²]. Null when every σ is 0
+ * or the lists differ in length.
+ */
+export function antipodeSnr(chiByK: readonly Complex[], sigmaByK: readonly number[], width: number): number | null {
+  if (sigmaByK.length !== chiByK.length) return null;
+  let re = 0, im = 0, noise = 0;
+  for (let k = 0; k < chiByK.length; k++) {
+    const w = (k === 0 ? 1 : 2) * (k % 2 === 0 ? 1 : -1) * Math.exp((-k * k * width * width) / 2);
+    re += w * chiByK[k].re;
+    im += w * chiByK[k].im;
+    noise += 2 * w * w * sigmaByK[k] * sigmaByK[k];
+  }
+  return noise > 0 ? Math.hypot(re, im) / Math.sqrt(noise) : null;
 }
 
 /**
@@ -206,12 +243,12 @@ function imageFigures(x: Float64Array, I: Float64Array): Pick<RingImage, 'positi
 }
 
 /**
- * χ(Ω, |k|) for |k| = 0..K at one drive frequency of a response table: the rows
+ * χ(Ω, |k|) and its σ for |k| = 0..K at one drive frequency of a response table: the rows
  * whose ω is within 1e-9·max(1, |ω|) of `omega`. Refuses (RING_ERR_ARG_INVALID)
  * an ω the table does not hold (the message lists the nearest ones) and a k
  * range with gaps (the sum needs every |k| from 0).
  */
-export function chiAtOmega(points: readonly ResponsePoint[], omega: number): { Omega: Complex; chiByK: Complex[] } {
+export function chiAtOmega(points: readonly ResponsePoint[], omega: number): { Omega: Complex; chiByK: Complex[]; sigmaByK: number[] } {
   const tol = 1e-9 * Math.max(1, Math.abs(omega));
   const rows = points.filter((p) => Math.abs(p.omega - omega) <= tol);
   if (rows.length === 0) {
@@ -222,15 +259,17 @@ export function chiAtOmega(points: readonly ResponsePoint[], omega: number): { O
   if (gammas.size > 1) {
     throw new HoloringError(ErrorCodes.ARG_INVALID, `the response table has rows at ω = ${omega} with several γ (${[...gammas].join(', ')}); give a table with one γ per ω`, { omega });
   }
-  const byK = new Map(rows.map((p) => [Math.abs(p.k), { re: p.chiRe, im: p.chiIm }]));
+  const byK = new Map(rows.map((p) => [Math.abs(p.k), { re: p.chiRe, im: p.chiIm, sigma: p.sigma }]));
   const K = Math.max(...byK.keys());
   const chiByK: Complex[] = [];
+  const sigmaByK: number[] = [];
   for (let k = 0; k <= K; k++) {
     const c = byK.get(k);
     if (!c) throw new HoloringError(ErrorCodes.ARG_INVALID, `the response table at ω = ${omega} lacks |k| = ${k} (the image sums every |k| from 0 to ${K})`, { omega, k });
-    chiByK.push(c);
+    chiByK.push({ re: c.re, im: c.im });
+    sigmaByK.push(c.sigma);
   }
-  return { Omega: { re: omega, im: rows[0].gamma }, chiByK };
+  return { Omega: { re: omega, im: rows[0].gamma }, chiByK, sigmaByK };
 }
 
 /** The figures of an image as `holoring image --json` prints them and the server serves them (README "holoring image"). */
@@ -244,6 +283,8 @@ export interface RingImageSummary {
   contrast: number;
   /** Antipodal refocusing gain (refocusingGain). */
   refocusing: number;
+  /** The antipodal response over its noise (antipodeSnr); null without σ. */
+  antipodeSnr: number | null;
   /** Drive frequency ω and damping γ of Ω = ω + iγ. */
   omega: number;
   gamma: number;
@@ -254,14 +295,14 @@ export interface RingImageSummary {
 
 /** The figures of `img` with the lens it was taken through. */
 export function imageSummary(img: RingImage, lens: { aperture: number; focal: number }): RingImageSummary {
-  return { spot: img.spot, central: img.central, position: img.position, width: img.width, contrast: img.contrast, refocusing: img.refocusing, omega: img.omega, gamma: img.Omega.im, kMax: img.kMax, aperture: lens.aperture, focal: lens.focal };
+  return { spot: img.spot, central: img.central, position: img.position, width: img.width, contrast: img.contrast, refocusing: img.refocusing, antipodeSnr: img.antipodeSnr, omega: img.omega, gamma: img.Omega.im, kMax: img.kMax, aperture: lens.aperture, focal: lens.focal };
 }
 
 /**
- * The ring image from a response table at drive frequency ω (the API the
- * server calls for a live image): chiAtOmega + ringImage.
+ * The ring image from a response table at drive frequency ω: chiAtOmega +
+ * ringImage, with the table's σ.
  */
 export function imageFromTable(points: readonly ResponsePoint[], omega: number, opts: RingImageOptions = {}): RingImage {
-  const { Omega, chiByK } = chiAtOmega(points, omega);
-  return ringImage(chiByK, Omega, opts);
+  const { Omega, chiByK, sigmaByK } = chiAtOmega(points, omega);
+  return ringImage(chiByK, Omega, { sigmaByK, ...opts });
 }

@@ -94,7 +94,7 @@ export function imageView(
     if (isHoloringError(e)) throw new HoloringError(ImageErrorCodes.OMEGA, e.message, { omega: q.omega });
     throw e;
   }
-  const img = ringImage(chi.chiByK, chi.Omega, { aperture: q.aperture, focal: q.focal, sourceWidth });
+  const img = ringImage(chi.chiByK, chi.Omega, { aperture: q.aperture, focal: q.focal, sourceWidth, sigmaByK: chi.sigmaByK });
   return {
     ...imageSummary(img, q), sourceWidth,
     x: Array.from(img.x, (v) => sig(v, 5)), intensity: Array.from(img.intensity, (v) => sig(v, 5)),

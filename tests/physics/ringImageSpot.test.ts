@@ -4,7 +4,9 @@ import type { Complex } from '../../src/physics/complex.ts';
 import { blackHoleMetric, deformedMetric, type Metric } from '../../src/physics/metric.ts';
 import { type OrdinaryRing, ordinaryChi } from '../../src/physics/ordinaryRings.ts';
 import { simulateResponseTable } from '../../src/physics/response.ts';
-import { REFOCUSING_GAIN, SINGLE_WAVE_GAIN, chiAtOmega, refocusingGain, ringImage } from '../../src/physics/ringImage.ts';
+import { REFOCUSING_GAIN, SINGLE_WAVE_GAIN, SPOT_SNR, antipodeSnr, chiAtOmega, imageFromTable, refocusingGain, ringImage } from '../../src/physics/ringImage.ts';
+import { responseTableOf } from '../../src/physics/response.ts';
+import { spotVerdict } from '../../src/cli/commands/image.ts';
 
 // The spot criterion of the ring image (physics.md §13, docs/spectrum.md) over
 // the parameters of every geometry and ordinary ring of §5 and §12: the disk
@@ -79,6 +81,46 @@ describe('the focused spot of the ring image: the disk has it, nothing else', ()
 
   it('a deformed black hole (mode solver, |k| ≤ 12): no focused spot at ω = 4, 8, 12', () => {
     for (const w of [4, 8, 12]) expect(ringImage(solved(blackHoleMetric(), 1.5, w), at(w)).spot).toBe(false);
+  });
+});
+
+describe('the focused spot on noisy tables (1% and 5% noise, |k| ≤ 12, 5 seeds)', () => {
+  const omegas = [2, 4, 6, 8, 12, 16, 20];
+  const cases: { name: string; chi: (W: Complex, k: number) => Complex; disk: boolean }[] = [
+    ...[1.2, 1.5, 2.2, 3.3].map((d) => ({ name: `disk Δ = ${d}`, chi: (W: Complex, k: number) => diskChi(d, W, k), disk: true })),
+    ...[0.05, 0.5, 2, 10, 100].map((D) => ({ name: `diffusion:${D}`, chi: (W: Complex, k: number) => ordinaryChi({ kind: 'diffusion', D, label: '' }, W, k), disk: false })),
+    ...[[1, 1.3, 0.2], [2, 0.5, 1], [1, 5, 0.05], [0.5, 1.3, 0.05]].map(([c, m0, Gamma]) => ({ name: `oscillators:${c},${m0},${Gamma}`, chi: (W: Complex, k: number) => ordinaryChi({ kind: 'oscillators', c, m0, Gamma, label: '' }, W, k), disk: false })),
+    ...[0.5, 1.5].map((rh) => ({ name: `btz:${rh}`, chi: (W: Complex, k: number) => btzChi(1.5, rh, W, k), disk: false })),
+  ];
+  it.each(cases.map((c) => [c.name, c] as const))('%s', (_, { chi, disk }) => {
+    for (const noise of [0.01, 0.05]) {
+      for (let seed = 1; seed <= 5; seed++) {
+        const table = responseTableOf(chi, { omegas, gamma: 0.25, kMax: 12, noise, seed });
+        for (const w of omegas) {
+          const img = imageFromTable(table, w);
+          // the disk once wave optics holds; nothing else, ever
+          if (disk && w >= 6) expect({ noise, seed, w, spot: img.spot }).toEqual({ noise, seed, w, spot: true });
+          if (!disk) expect({ noise, seed, w, spot: img.spot }).toEqual({ noise, seed, w, spot: false });
+        }
+      }
+    }
+  });
+});
+
+describe('antipodeSnr and the verdict text', () => {
+  it('is |⟨O(π)⟩| over √(2Σ w_k²σ_k²), w_k = (2 − δ_k0)(−1)^k e^{−k²σ²/2}', () => {
+    // χ_0 = 1 alone with σ_0 = 0.1: 1/√(2·0.01)
+    expect(antipodeSnr([{ re: 1, im: 0 }], [0.1], 0.15)).toBeCloseTo(1 / Math.sqrt(0.02), 12);
+    // χ_1 = i with σ_1 = 0.2, width 0: |−2i| / √(2·4·0.04)
+    expect(antipodeSnr([{ re: 0, im: 0 }, { re: 0, im: 1 }], [0, 0.2], 0)).toBeCloseTo(2 / Math.sqrt(0.32), 12);
+    expect(antipodeSnr([{ re: 1, im: 0 }], [0], 0.15)).toBeNull();
+  });
+
+  it('names why a centred image is no spot', () => {
+    expect(spotVerdict({ spot: true, central: true, refocusing: 8, antipodeSnr: 40 })).toBe('a central spot (the response refocuses at the antipode)');
+    expect(spotVerdict({ spot: false, central: false, refocusing: 8, antipodeSnr: 40 })).toBe('no central spot');
+    expect(spotVerdict({ spot: false, central: true, refocusing: 0.9, antipodeSnr: 40 })).toMatch(/does not refocus at the antipode \(gain 0\.90 < 3/);
+    expect(spotVerdict({ spot: false, central: true, refocusing: 4, antipodeSnr: 2.5 })).toBe(`a centred image but no focused spot: the response at the antipode is within the noise (S/N 2.50 < ${SPOT_SNR})`);
   });
 });
 

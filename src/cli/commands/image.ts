@@ -7,7 +7,7 @@ import { ErrorCodes, HoloringError } from '../../errors.ts';
 import { readFramesFile } from '../../io/framesFile.ts';
 import { formatLinePlotSvg } from '../../io/plotSvg.ts';
 import { readResponseTable } from '../../io/responseTable.ts';
-import { IMAGE_DEFAULTS, MAX_APERTURE, REFOCUSING_GAIN, type RingImage, SINGLE_WAVE_GAIN, imageFromTable, imageSummary } from '../../physics/ringImage.ts';
+import { IMAGE_DEFAULTS, MAX_APERTURE, REFOCUSING_GAIN, type RingImage, SINGLE_WAVE_GAIN, SPOT_SNR, imageFromTable, imageSummary } from '../../physics/ringImage.ts';
 import { checkOutput, numberArg, withFlag, writeOutput } from '../args.ts';
 import { resolveRecord } from './recalibrate.ts';
 
@@ -39,10 +39,11 @@ async function framesTable(o: ImageOptions): Promise<{ points: ResponsePoint[]; 
 }
 
 /** The verdict of the text output: the focused spot, a centred image without refocusing (a wave along the ring), or no central spot. */
-export function spotVerdict(img: Pick<RingImage, 'spot' | 'central' | 'refocusing'>): string {
+export function spotVerdict(img: Pick<RingImage, 'spot' | 'central' | 'refocusing' | 'antipodeSnr'>): string {
   if (img.spot) return 'a central spot (the response refocuses at the antipode)';
-  if (img.central) return `a centred image but no focused spot: the response does not refocus at the antipode (gain ${img.refocusing.toFixed(2)} < ${REFOCUSING_GAIN}; a wave along the ring reaches at most ${SINGLE_WAVE_GAIN.toFixed(2)})`;
-  return 'no central spot';
+  if (!img.central) return 'no central spot';
+  if (img.refocusing < REFOCUSING_GAIN) return `a centred image but no focused spot: the response does not refocus at the antipode (gain ${img.refocusing.toFixed(2)} < ${REFOCUSING_GAIN}; a wave along the ring reaches at most ${SINGLE_WAVE_GAIN.toFixed(2)})`;
+  return `a centred image but no focused spot: the response at the antipode is within the noise (S/N ${(img.antipodeSnr ?? 0).toFixed(2)} < ${SPOT_SNR})`;
 }
 
 export function registerImage(program: Command): void {
