@@ -12,7 +12,7 @@
  *    K = 16, from the r_h scan, r_c chosen by the evidence: horizon/clamp.ts) vs the disk reconstruction of the deformed disk (goal ratio ≤ 2);
  *  - the horizon reconstruction with Δ profiled (horizon/deltaProfile.ts; deformed black
  *    hole at Δ = 1.62) vs the horizon reconstruction at the true Δ on the same table;
- *  - the daemon's horizon fit with the table's scale κ free (horizonScale.ts; small ring,
+ *  - the daemon's horizon fit with the table's scale κ free (HorizonNetwork freeScale; small ring,
  *    |k| ≤ 4, N = 200, a calibration constant 6·10⁻⁴ off) vs the same fit without κ (goal ≤ 1.5).
  */
 import { runCase } from '../harness.ts';
@@ -24,7 +24,6 @@ import { trustRegionStep, symmetrize } from '../../src/util/linalg.ts';
 import { blackHoleMetric, btzMetric, deformedMetric } from '../../src/physics/metric.ts';
 import { createHorizonNetwork } from '../../src/model/horizon/network.ts';
 import { fitHorizonClamp } from '../../src/model/horizon/clamp.ts';
-import { fitHorizonWithScale } from '../../src/model/horizonScale.ts';
 import { fitHorizonDelta, horizonDeltaStart } from '../../src/model/horizon/deltaProfile.ts';
 import { simulateResponseTable } from '../../src/physics/response.ts';
 
@@ -119,7 +118,7 @@ export const suite: BenchSuite = {
       },
       {
         name: 'model: live horizon fit with the scale κ free (small BTZ ring, 120 pts, N=200, K=16, from r_h = 1.5)',
-        run: () => fitHorizonWithScale(createHorizonNetwork({ layers: 200 }), smallBh, { init: 'scan', rhGuess: 1.5 }),
+        run: () => createHorizonNetwork({ layers: 200, freeScale: true }).fit(smallBh, { init: 'scan', rhGuess: 1.5 }),
         baseline: { name: 'the same fit without κ', run: () => createHorizonNetwork({ layers: 200 }).fit(smallBh, { init: 'scan', rhGuess: 1.5 }) },
         repeats: 5,
         warmup: 1,

@@ -144,6 +144,8 @@ export interface ChiSample {
   sigma: number;
   /** The calibration (systematic) part of sigma, propagated from siteSigmaSystematic (0 when unknown). */
   sigmaSystematic?: number;
+  /** The part of sigmaSystematic common to every site and frame: the reference's overall-constant error σ_ref·|χ| (absent: 0). */
+  sigmaCommon?: number;
 }
 
 export interface ChiFrame {

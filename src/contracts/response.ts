@@ -7,6 +7,13 @@ export interface ResponsePoint {
   chiIm: number;
   /** 1σ uncertainty of chiRe and of chiIm (each); 0 for noiseless data. */
   sigma: number;
+  /**
+   * The part of sigma common to every row (1σ per real component, ≤ sigma): the
+   * calibration reference's error of the overall constant, σ_ref·|χ|. A fit with a
+   * free scale κ carries that error in κ and weighs the row by √(σ² − σ_common²)
+   * (model/data.ts). Absent when not known (then taken as 0).
+   */
+  sigmaCommon?: number;
 }
 
 export interface ResponseTable {

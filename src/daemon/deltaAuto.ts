@@ -12,10 +12,13 @@ import type { TrainerOptions } from './trainer.ts';
  *   (⌊deltaStart⌋, ⌊deltaStart⌋ + 1) at which the large-|k| closed form
  *   matches the calibrated response consistently across k, so the table's
  *   overall scale does not carry the error of `physics.deltaStart`;
- * - the **fits have a free complex scale κ** (`freeScale`): Δ then comes from
- *   the shape of χ, not its amplitude, and whatever the reference left in the
- *   scale (its own Δ error, a slightly off source width) goes into κ.
+ * - the fits (disk: Δ one more weight; horizon: Δ profiled, model/horizon/fit.ts)
+ *   take Δ from the shape of χ, not its amplitude: whatever the reference left in
+ *   the scale (its own Δ error, a slightly off source width) goes into κ.
  * `physics.deltaStart` then only picks the integer interval of Δ.
+ *
+ * Either way the fits have a free complex scale κ (`freeScale`): the reference's
+ * overall constant has an error common to every row of a live table.
  */
 export function calibrationReference(config: Readonly<Config>, ringMetric: Metric | null): ReferenceOptions & { geometry: string; delta: number; gamma: number } {
   return {
@@ -26,13 +29,13 @@ export function calibrationReference(config: Readonly<Config>, ringMetric: Metri
   };
 }
 
-/** The trainer's options from the configuration (Δ or "auto" with its start and a free scale, the network's shape, the geometry). */
+/** The trainer's options from the configuration (Δ or "auto" with its start, a free scale, the network's shape, the geometry). */
 export function trainerOptions(config: Readonly<Config>): Omit<TrainerOptions, 'faults' | 'log'> {
   return {
     geometry: config.model.geometry,
     delta: config.physics.delta,
     deltaStart: config.physics.deltaStart,
-    freeScale: config.physics.delta === 'auto',
+    freeScale: true,
     layers: config.model.layers,
     nodes: config.model.nodes,
   };

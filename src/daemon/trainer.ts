@@ -30,7 +30,12 @@ export interface TrainerOptions {
   delta: number | 'auto';
   /** With delta 'auto': start of the first fit (default 1.5). */
   deltaStart?: number;
-  /** Fit a free complex scale κ of χ (the disk network; daemon: with delta 'auto', deltaAuto.ts). */
+  /**
+   * Fit a free complex scale κ of χ with either network (default true): a live
+   * table's overall constant comes from the calibration reference, whose error is
+   * common to every row and would otherwise go into the metric (r_h several σ off;
+   * horizonScale.ts). The rows' common part of σ is then κ's (ResponsePoint.sigmaCommon).
+   */
   freeScale?: boolean;
   layers: number;
   nodes: number;
@@ -52,9 +57,7 @@ export type TrainerReply =
 /** A trainer on the calling thread (each fit blocks it for the fit's duration). */
 export async function createLiveTrainer(opts: TrainerOptions): Promise<MetricTrainer> {
   const backend = await initBackend({ log: opts.log });
-  // the horizon network always fits the table's overall scale κ: a live table's scale comes
-  // from the calibration reference, whose common error the horizon fit would put into r_h
-  const fitter = new GeometryFitter(opts.geometry ?? 'auto', { delta: opts.delta, deltaStart: opts.deltaStart, freeScale: opts.freeScale, horizonScale: true, layers: opts.layers, nodes: opts.nodes });
+  const fitter = new GeometryFitter(opts.geometry ?? 'auto', { delta: opts.delta, deltaStart: opts.deltaStart, freeScale: opts.freeScale ?? true, layers: opts.layers, nodes: opts.nodes });
   const judge = roundJudge();
   return {
     backend,

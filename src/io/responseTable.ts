@@ -12,9 +12,14 @@ const COLUMNS = RESPONSE_HEADER.split(',');
 /** Shortest round-trip representation of a double. */
 const num = (v: number): string => (Object.is(v, -0) ? '0' : String(v));
 
+/** The optional seventh column: the part of sigma common to every row (ResponsePoint.sigmaCommon). */
+export const SIGMA_COMMON_COLUMN = 'sigma_common';
+
+/** The table as CSV; with a `sigma_common` column when any row has a common part of σ (0 where a row has none). */
 export function formatResponseTable(points: readonly ResponsePoint[]): string {
-  const lines = [RESPONSE_HEADER];
-  for (const p of points) lines.push([p.omega, p.gamma, p.k, p.chiRe, p.chiIm, p.sigma].map(num).join(','));
+  const common = points.some((p) => p.sigmaCommon !== undefined);
+  const lines = [common ? `${RESPONSE_HEADER},${SIGMA_COMMON_COLUMN}` : RESPONSE_HEADER];
+  for (const p of points) lines.push([p.omega, p.gamma, p.k, p.chiRe, p.chiIm, p.sigma, ...(common ? [p.sigmaCommon ?? 0] : [])].map(num).join(','));
   return lines.join('\n') + '\n';
 }
 
@@ -38,7 +43,8 @@ export function formatLines(lines: readonly number[], max = 8): string {
 /**
  * Parses a response table (RFC 4180 CSV, read by csv-parse). Header names
  * match the six columns case-insensitively, in any order, each with an
- * optional bracketed unit; the separator (`,` `;` tab) and the decimal mark
+ * optional bracketed unit, and an optional `sigma_common` (the part of sigma
+ * common to every row, 0 ≤ sigma_common < sigma, or 0 where sigma = 0); the separator (`,` `;` tab) and the decimal mark
  * are detected (csvDialect.ts) and reported in `dialect`. Blank lines and
  * lines starting with '#' are ignored. Refuses, naming the line: a wrong
  * number of fields, non-numbers and non-finite values, non-integer k, σ < 0,
@@ -76,6 +82,7 @@ export function parseResponseTable(text: string, source = 'table'): ParsedRespon
       throw new HoloringError(ErrorCodes.TABLE_FORMAT, `${source}:${r.line}: expected ${header.length} fields, got ${r.cells.length}${hint}`, { source, line: r.line });
     }
   }
+  const commonAt = header.indexOf(SIGMA_COMMON_COLUMN);
   const decimalComma = detectDecimalComma(data.map((r) => ({ cells: idx.map((i) => r.cells[i]), line: r.line })), delimiter, source);
   const points: ResponsePoint[] = [];
   const lines: number[] = [];
@@ -96,7 +103,11 @@ export function parseResponseTable(text: string, source = 'table'): ParsedRespon
       throw new HoloringError(ErrorCodes.TABLE_DUPLICATE, `${source}:${lineNo}: duplicate row for omega=${omega}, gamma=${gamma}, |k|=${Math.abs(k)} (first at line ${prev}; χ is even in k)`, { source, line: lineNo, first: prev });
     }
     seen.set(key, lineNo);
-    points.push({ omega, gamma, k, chiRe, chiIm, sigma });
+    const sigmaCommon = commonAt < 0 ? undefined : cellNumber(cells[commonAt], decimalComma);
+    if (sigmaCommon !== undefined && !(sigmaCommon >= 0 && (sigmaCommon < sigma || sigmaCommon === 0))) {
+      throw new HoloringError(ErrorCodes.TABLE_VALUE, `${source}:${lineNo}: ${SIGMA_COMMON_COLUMN} must be a number with 0 ≤ ${SIGMA_COMMON_COLUMN} < sigma (got "${cells[commonAt]}" with sigma ${sigma}): it is the part of sigma common to every row`, { source, line: lineNo, column: SIGMA_COMMON_COLUMN });
+    }
+    points.push({ omega, gamma, k, chiRe, chiIm, sigma, ...(sigmaCommon !== undefined ? { sigmaCommon } : {}) });
     lines.push(lineNo);
   }
   if (points.length === 0) throw new HoloringError(ErrorCodes.TABLE_TOO_SMALL, `${source}: response table has a header but no rows`, { source });

@@ -50,6 +50,8 @@ export function fingerprintPoints(points: readonly ResponsePoint[]): string {
   for (const p of points) {
     buf.set([p.omega, p.gamma, p.k, p.chiRe, p.chiIm, p.sigma]);
     h.update(new Uint8Array(buf.buffer));
+    // the common part of σ, where a row has one (tables without it keep their fingerprint)
+    if (p.sigmaCommon !== undefined) h.update(new Uint8Array(Float64Array.of(p.sigmaCommon).buffer));
   }
   return h.digest('hex').slice(0, 16);
 }
@@ -57,8 +59,10 @@ export function fingerprintPoints(points: readonly ResponsePoint[]): string {
 /**
  * Checks the table against a network with nw weights (and, given its layers,
  * refuses σ below the network's precision: quality.ts) and builds the training arrays.
+ * With `freeScale` (the fit has a free complex scale κ) a row is weighed by
+ * 1/√(σ² − σ_common²): the common part of its σ (ResponsePoint.sigmaCommon) is κ's.
  */
-export function prepareData(table: ResponseTable | readonly ResponsePoint[], nw: number, opts: { layers?: number; nodes?: number } = {}): TrainingData {
+export function prepareData(table: ResponseTable | readonly ResponsePoint[], nw: number, opts: { layers?: number; nodes?: number; freeScale?: boolean } = {}): TrainingData {
   const points = Array.isArray(table) ? (table as readonly ResponsePoint[]) : (table as ResponseTable).points;
   const lines = Array.isArray(table) ? undefined : (table as ResponseTable).lines;
   if (opts.layers !== undefined) checkSigmaPrecision(points, opts.layers, lines);
@@ -103,7 +107,8 @@ export function prepareData(table: ResponseTable | readonly ResponsePoint[], nw:
     });
   } else {
     points.forEach((p, i) => {
-      invSigma[i] = 1 / p.sigma;
+      const own2 = p.sigma * p.sigma - (opts.freeScale ? (p.sigmaCommon ?? 0) ** 2 : 0);
+      invSigma[i] = 1 / Math.sqrt(own2 > 0 ? own2 : p.sigma * p.sigma);
     });
   }
   return { points, modes, chi, invSigma, noiseless, omegaMax, fingerprint: fingerprintPoints(points), ...(lines ? { lines } : {}) };

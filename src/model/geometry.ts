@@ -16,14 +16,14 @@ import { ModelErrorCodes } from './data.ts';
 import { HORIZON_CHECKPOINT_FORMAT, type HorizonCheckpoint, checkpointGeometry, parseAnyCheckpoint, parseHorizonCheckpoint } from './horizon/checkpoint.ts';
 
 export { checkpointGeometry, parseAnyCheckpoint };
-import { type HorizonFitResult, type HorizonNetwork, createHorizonNetwork } from './horizon/network.ts';
-import { type ClampTrial, fitHorizonClamp, withClampWarnings } from './horizon/clamp.ts';
-import { fitHorizonDelta, horizonDeltaStart, profileHorizonDelta } from './horizon/deltaProfile.ts';
+import type { HorizonFitResult, HorizonNetwork } from './horizon/network.ts';
+import type { ClampTrial } from './horizon/clamp.ts';
+import { withClampWarnings } from './horizon/clamp.ts';
+import { fitHorizonGeometry } from './horizon/fit.ts';
 import type { DeltaProfile } from './deltaFree.ts';
 import { definedOnly } from '../util/options.ts';
 import type { LmIteration } from './lm.ts';
 import { type FitResult, type MetricNetwork, createMetricNetwork } from './network.ts';
-import { fitHorizonWithScale } from './horizonScale.ts';
 import { makeOutput } from './output.ts';
 import { nodesForTable } from './grid.ts';
 import { type FitQuality, type FitVerdict, assessFit } from './quality.ts';
@@ -114,15 +114,12 @@ export function chooseGeometry(disk: GeometryFigures, horizon: GeometryFigures, 
 
 /**
  * The verdict on a finished horizon fit (quality.ts, the disk's rules): one
- * forward pass at the network's fitted weights for the per-row residuals.
+ * forward pass at the network's fitted weights (and κ) for the per-row residuals.
  */
-export function assessHorizonFit(net: HorizonNetwork, table: ResponseTable | readonly ResponsePoint[], fit: HorizonFitResult & { scale?: { re: number; im: number } }): FitQuality {
+export function assessHorizonFit(net: HorizonNetwork, table: ResponseTable | readonly ResponsePoint[], fit: HorizonFitResult): FitQuality {
   const { data } = net.prepare(table);
-  const pred = net.predict(table);
-  // a fit with a free scale (horizonScale.ts) describes the table by κ·χ_network
-  const k = fit.scale;
-  if (k) for (let p = 0; 2 * p < pred.length; p++) [pred[2 * p], pred[2 * p + 1]] = [k.re * pred[2 * p] - k.im * pred[2 * p + 1], k.re * pred[2 * p + 1] + k.im * pred[2 * p]];
-  return assessFit(fit, data.points, pred, data.invSigma, data.lines, 'horizon');
+  // with a free scale the prediction is κ·χ_network
+  return assessFit(fit, data.points, net.predict(table), data.invSigma, data.lines, 'horizon');
 }
 
 /** Reads a checkpoint of either network (by its "format"). */
@@ -146,6 +143,12 @@ export interface ReconstructOptions {
   delta?: number | 'auto';
   /** With delta 'auto': start of the Δ fit (see deltaFree.ts). */
   deltaStart?: number;
+  /**
+   * Fit a free complex scale κ of χ with either network (output `scale`: re, im and
+   * their 1σ): for tables whose calibration constant has an error common to every
+   * row (tables exported from runs). The rows' common part of σ is then κ's.
+   */
+  freeScale?: boolean;
   layers?: number;
   /** Weight nodes per function (default: for the disk 32, fewer for a small table (nodesForTable); 16 for the horizon). */
   nodes?: number;
@@ -181,7 +184,7 @@ export async function reconstructGeometry(table: ResponseTable | readonly Respon
   const lm = mode === 'auto' ? { maxEvaluations: AUTO_PASS_BUDGET } : {};
   const backend = mode === 'horizon' ? '' : await initBackend({ log: o.log });
   const diskNodes = o.nodes ?? nodesForTable(points.length, Math.max(...points.map((p) => p.omega)));
-  const disk = mode === 'horizon' ? null : createMetricNetwork({ delta: o.delta, deltaStart: o.deltaStart, layers: o.layers, nodes: diskNodes });
+  const disk = mode === 'horizon' ? null : createMetricNetwork({ delta: o.delta, deltaStart: o.deltaStart, freeScale: o.freeScale, layers: o.layers, nodes: diskNodes });
   let horizon: HorizonNetwork | null = null;
   let horizonFit: HorizonFitResult | null = null;
   let uvProfile: DeltaProfile | undefined;
@@ -193,48 +196,27 @@ export async function reconstructGeometry(table: ResponseTable | readonly Respon
     return { ...makeOutput({ ...res, backend, checkpoint: disk!.checkpoint() }), geometry: 'disk' };
   };
   const fitHorizon = (init: HorizonCheckpoint | 'scan' | 'current', budget: typeof lm): ReconstructResult['output'] => {
-    const rhGuess = o.temperatureRatio !== undefined && o.temperatureRatio > 1 ? o.temperatureRatio : undefined;
-    const onIteration = (it: LmIteration): void => o.onIteration?.('horizon', it);
-    const shape = definedOnly({ layers: o.layers, nodes: o.nodes });
-    // the start scan's r_h, or the sample temperature's when given
-    const startOf = (p: DeltaProfile & { rh: number }): { start: number; rhGuess: number } => ({ start: p.delta, rhGuess: rhGuess ?? p.rh });
-    if (o.delta !== 'auto' && init === 'current') {
-      horizonFit = horizon!.fit(table, { init, rhGuess, lm: budget, onIteration });
-    } else if (o.delta !== 'auto') {
-      // r_c by the evidence: 3 r_h, then wider clamps (horizon/clamp.ts)
-      // a checkpoint's prior weight too (it may be the weaker prior of clamp.ts)
-      const lambda = typeof init === 'object' ? init.lambda : undefined;
-      const r = fitHorizonClamp(table, createHorizonNetwork(definedOnly({ delta: o.delta, layers: o.layers, nodes: o.nodes, lambda })), { init, rhGuess, lm: budget, onIteration });
-      horizon = r.net;
-      horizonFit = r.fit;
-      ({ trials: clampTrials, warnings: clampWarnings, priorWeakened } = r);
-    } else {
-      // Δ profiled (horizon/deltaProfile.ts): from the UV estimate, a checkpoint's Δ, or (continuing) the profile's best point
-      let r = init === 'current'
-        ? profileHorizonDelta(table, { net: horizon!, fit: horizonFit! }, { onIteration })
-        : fitHorizonDelta(table, {
-          ...(typeof init === 'object' ? { start: init.delta, rhGuess, lambda: init.lambda } : startOf(uvProfile = horizonDeltaStart(table, { deltaStart: o.deltaStart, shape }))),
-          shape, init, maxEvaluations: budget.maxEvaluations, onIteration,
-        });
-      if (init !== 'current') {
-        // r_c by the evidence at the fitted Δ (the profile ran at the first clamp);
-        // a wider clamp that wins is profiled over Δ again from its own fit
-        const c = fitHorizonClamp(table, r.net, { init: 'current', lm: budget, onIteration });
-        ({ trials: clampTrials, warnings: clampWarnings, priorWeakened } = c);
-        if (c.net !== r.net) {
-          const again = profileHorizonDelta(table, { net: c.net, fit: c.fit }, { onIteration, maxEvaluations: budget.maxEvaluations });
-          const passes = r.fit.evaluations + c.trials.reduce((n, t) => n + t.evaluations, 0);
-          void r.net.dispose();
-          r = { net: again.net, fit: { ...again.fit, iterations: again.fit.iterations + r.fit.iterations, evaluations: again.fit.evaluations + passes, elapsedMs: again.fit.elapsedMs + r.fit.elapsedMs + c.fit.elapsedMs } };
-        }
-      }
-      horizon = r.net;
-      horizonFit = r.fit;
+    const r = fitHorizonGeometry(table, {
+      delta: o.delta ?? 1.5, deltaStart: o.deltaStart, freeScale: o.freeScale, shape: definedOnly({ layers: o.layers, nodes: o.nodes }),
+      // continuing: the earlier fit (on this table) is where the Δ profile goes on from
+      init: init === 'current' ? { net: horizon!, fit: horizonFit! } : init,
+      // the sample temperature's r_h (BTZ: r_h = T/T_HP), else the scan's
+      rhGuess: o.temperatureRatio !== undefined && o.temperatureRatio > 1 ? o.temperatureRatio : undefined,
+      maxEvaluations: budget.maxEvaluations, onIteration: (it: LmIteration) => o.onIteration?.('horizon', it),
+    });
+    if (horizon && horizon !== r.net) void horizon.dispose();
+    horizon = r.net;
+    horizonFit = r.fit;
+    if (r.rcSearch) {
+      clampTrials = r.rcSearch;
+      clampWarnings = r.clampWarnings ?? [];
+      priorWeakened = r.priorWeakened;
     }
-    const { loss: _loss, ...est } = horizonFit;
-    const net = horizon as HorizonNetwork;
-    const rc = { rc: net.shape.rCRatio * horizonFit.rh, ...(clampTrials ? { rc_search: clampTrials } : {}), ...(priorWeakened ? { prior_weakened: priorWeakened } : {}) };
-    return { ...net.checkpoint(), ...est, ...rc, ...withClampWarnings(assessHorizonFit(net, table, horizonFit), clampWarnings), ...(uvProfile ? { delta_profile: uvProfile } : {}), elapsedMs: Math.round(horizonFit.elapsedMs * 10) / 10 };
+    uvProfile = r.deltaStartProfile ?? uvProfile;
+    const { net, fit } = r;
+    const { loss: _loss, ...est } = fit;
+    const rc = { rc: net.shape.rCRatio * fit.rh, ...(clampTrials ? { rc_search: clampTrials } : {}), ...(priorWeakened ? { prior_weakened: priorWeakened } : {}) };
+    return { ...net.checkpoint(), ...est, ...rc, ...withClampWarnings(assessHorizonFit(net, table, fit), clampWarnings), ...(uvProfile ? { delta_profile: uvProfile } : {}), elapsedMs: Math.round(fit.elapsedMs * 10) / 10 };
   };
   try {
     const outputs: Partial<Record<Geometry, ReconstructResult['output']>> = {};
@@ -285,30 +267,22 @@ export type GeometryFit = (FitResult | (HorizonFitResult & FitQuality)) & {
 export class GeometryFitter {
   private readonly disk: MetricNetwork | null;
   private horizon: HorizonNetwork | null = null;
-  private diskInit: 'ads' | 'current' | Checkpoint = 'ads';
+  private diskInit: 'ads' | 'current' | Checkpoint | Float64Array = 'ads';
   private horizonInit: 'scan' | 'current' | HorizonCheckpoint = 'scan';
+  private clampWarnings: string[] = [];
   /** Where the latest fit started from (rollback() returns there). */
-  private before: { disk: 'ads' | Checkpoint; horizon: 'scan' | HorizonCheckpoint } | null = null;
+  private before: { disk: 'ads' | Checkpoint | Float64Array; horizon: 'scan' | HorizonCheckpoint | { net: HorizonNetwork; theta: Float64Array } } | null = null;
 
   /**
-   * `delta` 'auto' fits Δ in the disk network; the horizon network (no free Δ) then
-   * takes the disk's latest estimate (deltaStart, default 1.5, before one exists).
-   * `horizonScale` fits a free complex scale κ of χ with the horizon network too
-   * (horizonScale.ts: for tables whose scale comes from a calibration reference).
+   * `delta` 'auto' fits Δ in the disk network as one more weight and profiles it in
+   * the horizon network (horizon/fit.ts), each from `deltaStart` (default 1.5).
+   * `freeScale` fits a free complex scale κ of χ with either network (scaledKernel.ts,
+   * horizonScale.ts: for tables whose scale comes from a calibration reference). The
+   * horizon network's first fit (and one from a checkpoint) chooses r_c by the
+   * evidence; later rounds keep it.
    */
-  constructor(readonly mode: GeometryOption, private readonly opts: { delta: number | 'auto'; deltaStart?: number; freeScale?: boolean; horizonScale?: boolean; layers: number; nodes: number }) {
+  constructor(readonly mode: GeometryOption, private readonly opts: { delta: number | 'auto'; deltaStart?: number; freeScale?: boolean; layers: number; nodes: number }) {
     this.disk = mode === 'horizon' ? null : createMetricNetwork(opts);
-  }
-
-  /** The horizon network at Δ (re-made, keeping its weights, when the disk's Δ estimate moved). */
-  private horizonAt(delta: number): HorizonNetwork {
-    if (this.horizon && Math.abs(this.horizon.delta - delta) < 1e-6) return this.horizon;
-    // the horizon network keeps its own K (DEFAULT_HORIZON_SHAPE): `nodes` is the disk's
-    const next = createHorizonNetwork({ delta, layers: this.opts.layers });
-    if (this.horizon && this.horizonInit === 'current') next.setWeights(this.horizon.weights());
-    else if (this.horizon) this.horizonInit = 'scan';
-    this.horizon = next;
-    return next;
   }
 
   /** The next fits start afresh: the disk from pure AdS, the horizon from its r_h scan. */
@@ -330,15 +304,22 @@ export class GeometryFitter {
    */
   rollback(): void {
     if (!this.before) return;
-    this.diskInit = this.before.disk;
-    this.horizonInit = this.before.horizon;
+    const { disk, horizon } = this.before;
+    this.diskInit = disk;
+    if (typeof horizon === 'object' && 'net' in horizon) {
+      // the network (its r_c, Δ and κ) and weights the latest fit started from
+      this.horizon = horizon.net;
+      this.horizon.setWeights(horizon.theta);
+      this.horizonInit = 'current';
+    } else this.horizonInit = horizon;
   }
 
   /** Fits the table; `temperatureRatio` (sample T/T_HP) seeds r_h and breaks a tie of `auto`. */
   fit(points: readonly ResponsePoint[], temperatureRatio?: number): GeometryFit {
+    // all weights (with Δ and κ when they are fitted), not a checkpoint, which holds the metric's only
     this.before = {
-      disk: this.diskInit === 'current' ? this.disk!.checkpoint() : this.diskInit,
-      horizon: this.horizonInit === 'current' ? this.horizon!.checkpoint() : this.horizonInit,
+      disk: this.diskInit === 'current' ? this.disk!.weights() : this.diskInit,
+      horizon: this.horizonInit === 'current' ? { net: this.horizon!, theta: this.horizon!.weights() } : this.horizonInit,
     };
     const budget = this.mode === 'auto' ? { maxEvaluations: AUTO_PASS_BUDGET } : {};
     const fitDisk = (lm: typeof budget): GeometryFit => {
@@ -347,12 +328,20 @@ export class GeometryFitter {
       return { ...res, geometry: 'disk', checkpoint: this.disk!.checkpoint() };
     };
     const fitHorizon = (lm: typeof budget): GeometryFit => {
-      const rhGuess = temperatureRatio !== undefined && temperatureRatio > 1 ? temperatureRatio : undefined;
-      const delta = typeof this.opts.delta === 'number' ? this.opts.delta : (this.disk?.delta ?? this.opts.deltaStart ?? 1.5);
-      const net = this.horizonAt(delta);
-      const res = this.opts.horizonScale ? fitHorizonWithScale(net, points, { init: this.horizonInit, rhGuess, lm }) : net.fit(points, { init: this.horizonInit, rhGuess, lm });
+      const { delta, deltaStart, freeScale } = this.opts;
+      const r = fitHorizonGeometry(points, {
+        delta, deltaStart, freeScale,
+        // the horizon network keeps its own K (DEFAULT_HORIZON_SHAPE): `nodes` is the disk's
+        shape: { layers: this.opts.layers },
+        init: this.horizonInit === 'current' ? { net: this.horizon! } : this.horizonInit,
+        rhGuess: temperatureRatio !== undefined && temperatureRatio > 1 ? temperatureRatio : undefined,
+        maxEvaluations: lm.maxEvaluations,
+      });
+      this.horizon = r.net;
       this.horizonInit = 'current';
-      return { ...res, ...assessHorizonFit(net, points, res), geometry: 'horizon', checkpoint: net.checkpoint() };
+      // the clamp search's warnings hold for the rounds that keep its clamp and prior
+      if (r.rcSearch) this.clampWarnings = r.clampWarnings ?? [];
+      return { ...r.fit, ...withClampWarnings(assessHorizonFit(r.net, points, r.fit), this.clampWarnings), geometry: 'horizon', checkpoint: r.net.checkpoint() };
     };
     if (this.mode === 'disk') return fitDisk(budget);
     if (this.mode === 'horizon') return fitHorizon(budget);

@@ -1,7 +1,8 @@
 /**
- * The horizon network with a free complex scale κ of χ (χ_table ≈ κ·χ_network,
- * scaledKernel.ts), for tables whose overall scale comes from a calibration
- * reference: the daemon's live tables.
+ * A free complex scale κ of χ (χ_table ≈ κ·χ_network, scaledKernel.ts) in the
+ * horizon network's fit (HorizonNetwork with `freeScale`), for tables whose
+ * overall scale comes from a calibration reference: the daemon's live tables,
+ * and tables exported from runs (`reconstruct --free-scale`).
  *
  * Why: the reference fixes the calibration's overall complex constant to
  * ~2·10⁻⁴ (its σ), an error common to every row of the table, while a row's σ
@@ -17,16 +18,14 @@
  * all weights, reduced by the Schur complement over κ (no prior on κ), is what
  * buildHorizonEstimate inverts, so f, g, r_h and T carry κ's uncertainty; κ's
  * own 1σ comes from the full posterior.
+ *
+ * With κ free, the part of a row's σ that is the reference's common error
+ * (ResponsePoint.sigmaCommon) is κ's to carry: the fit weighs rows by the rest
+ * (data.ts, prepareData with `freeScale`), or it would count that error twice.
  */
-import type { ResponsePoint, ResponseTable } from '../contracts/response.ts';
 import { HoloringError } from '../errors.ts';
 import { spdInverse } from '../util/linalg.ts';
 import { ModelErrorCodes } from './data.ts';
-import { makeHorizonCheckpoint } from './horizon/checkpoint.ts';
-import { buildHorizonEstimate } from './horizon/estimate.ts';
-import type { HorizonFitOptions, HorizonFitResult, HorizonNetwork } from './horizon/network.ts';
-import { levenbergMarquardt } from './lm.ts';
-import { ScaledModes, leastSquaresScale } from './scaledKernel.ts';
 
 /** The fitted complex scale κ with the 1σ of its real and imaginary parts. */
 export interface FittedScale {
@@ -34,50 +33,6 @@ export interface FittedScale {
   im: number;
   re_err: number;
   im_err: number;
-}
-
-export type ScaledHorizonFitResult = HorizonFitResult & { scale: FittedScale };
-
-/**
- * Fits the horizon network and a free complex scale κ of χ by Levenberg–Marquardt
- * (exact Jacobian: the network's, times κ, and ∂χ/∂κ = χ_network); leaves the
- * fitted network weights in `net` (its checkpoint then holds them; κ is not part
- * of a checkpoint, the next fit starts it from its least-squares value).
- * @returns the horizon estimate, marginal over κ, with `scale` = κ ± 1σ.
- * @throws RING_ERR_MODEL_DIVERGED when the loss is not finite.
- */
-export function fitHorizonWithScale(net: HorizonNetwork, table: ResponseTable | readonly ResponsePoint[], opts: HorizonFitOptions = {}): ScaledHorizonFitResult {
-  const t0 = performance.now();
-  const { data, kernel } = net.prepare(table);
-  const nw = net.grid.nw, nt = nw + 2, P = kernel.P;
-  const scaled = new ScaledModes(kernel);
-  const chi = new Float64Array(2 * P);
-  const theta0 = new Float64Array(nt);
-  theta0.set(net.initialTheta(opts.init, data, opts.rhGuess));
-  // κ starts at its least-squares value, so a warm start keeps the scale the previous fit found
-  const ls = leastSquaresScale(kernel.forward(theta0.subarray(0, nw), chi), data);
-  const k0 = Number.isFinite(ls.re) && Number.isFinite(ls.im) ? ls : { re: 1, im: 0 };
-  theta0[nw] = k0.re - 1;
-  theta0[nw + 1] = k0.im;
-  // the network's smoothness prior; none on κ
-  const prior = new Float64Array(nt * nt);
-  for (let i = 0; i < nw; i++) prior.set(net.prior.subarray(i * nw, (i + 1) * nw), i * nt);
-  const res = levenbergMarquardt(
-    { n: nt, prior, normal: (theta, A, b) => scaled.normal(theta, data.chi, data.invSigma, chi, A, b) },
-    theta0,
-    { ...opts.lm, onIteration: opts.onIteration },
-  );
-  if (!Number.isFinite(res.loss)) throw new HoloringError(ModelErrorCodes.DIVERGED, 'the horizon fit (with a free scale) produced a non-finite loss', {});
-  const theta = res.theta.slice(0, nw);
-  net.restore(makeHorizonCheckpoint(net.grid, net.delta, net.lambda, theta, data.fingerprint));
-  const { Aeff, scaleCov } = marginalOverScale(res.A, prior, nw);
-  const est = buildHorizonEstimate(net.grid, theta, Aeff, net.prior, {
-    chi2: res.chi2, loss: res.loss, iterations: res.iterations, evaluations: res.evaluations, converged: res.converged,
-    // κ's two weights have no prior: each takes one degree of freedom
-    residuals: 2 * P - 2, omegaMax: data.omegaMax,
-  });
-  const scale = { re: 1 + res.theta[nw], im: res.theta[nw + 1], re_err: Math.sqrt(Math.max(0, scaleCov[0])), im_err: Math.sqrt(Math.max(0, scaleCov[3])) };
-  return { ...est, delta: net.delta, layers: net.grid.N, nodes: net.grid.K, fingerprint: data.fingerprint, noiseless: data.noiseless, elapsedMs: performance.now() - t0, scale };
 }
 
 /**

@@ -187,7 +187,7 @@ export class MetricNetwork {
 
   /** Training data and kernel for a table (cached for the last table). */
   prepare(table: ResponseTable | readonly ResponsePoint[]): { data: TrainingData; kernel: FusedKernel } {
-    const data = prepareData(table, this.grid.nw, { layers: this.grid.N, nodes: this.grid.K });
+    const data = prepareData(table, this.grid.nw, { layers: this.grid.N, nodes: this.grid.K, freeScale: this.freeScale });
     if (this.cache && this.cache.data.fingerprint === data.fingerprint) return this.cache;
     this.cache = { data, kernel: new FusedKernel(this.grid, this.delta, data.modes, { freeDelta: this.freeDelta }) };
     return this.cache;

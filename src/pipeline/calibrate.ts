@@ -23,7 +23,9 @@ export function identityMatches(record: CalibrationRecord, identity: DeviceIdent
 
 /**
  * Calibrates one frame: c_j⁻¹ (z_j − o_j). Per-site σ (per real component) combines
- * the record's noise model, the offset σ and the gain σ.
+ * the record's noise model, the offset σ and the gain σ without its reference part:
+ * the overall constant's error is the same at every site, not independent per site,
+ * and ringTransform adds it once, coherently (referenceSigma).
  */
 export function applyCalibration(frame: RingFrame, record: CalibrationRecord | null, identity: DeviceIdentity | null | undefined): CalibratedFrame {
   const left = (status: CalibrationStatus): CalibratedFrame => ({ ...frame, raw: frame, status, calibrationVersion: null });
@@ -36,6 +38,7 @@ export function applyCalibration(frame: RingFrame, record: CalibrationRecord | n
   const siteSigma = new Float64Array(n);
   const siteSigmaSystematic = new Float64Array(n);
   const { relative, floor } = record.noise;
+  const lam = record.reference.factor, lamAbs = Math.hypot(lam.re, lam.im), refSigma = record.reference.sigma;
   for (let j = 0; j < n; j++) {
     const zr = frame.x[j] - record.offsets[j].re;
     const zi = frame.y[j] - record.offsets[j].im;
@@ -48,7 +51,9 @@ export function applyCalibration(frame: RingFrame, record: CalibrationRecord | n
     // per-component variances: reading noise and offset error scale by 1/|c|², the gain error by |z_cal|²/|c|²
     const readVar = (relative * relative * (zr * zr + zi * zi) + floor * floor) / 2;
     const offVar = record.offsetSigma[j] * record.offsetSigma[j];
-    const gainVar = (cr * cr + ci * ci) * record.gainSigma[j] * record.gainSigma[j];
+    // the gain's σ holds the reference's |ĝ_j|σ_ref (ĝ_j = c_j/λ, calibration/solve.ts): left out here
+    const gainRef = (Math.sqrt(g2) / lamAbs) * refSigma;
+    const gainVar = (cr * cr + ci * ci) * Math.max(0, record.gainSigma[j] * record.gainSigma[j] - gainRef * gainRef);
     siteSigma[j] = Math.sqrt((readVar + offVar + gainVar) / g2);
     siteSigmaSystematic[j] = Math.sqrt((offVar + gainVar) / g2);
   }

@@ -6,7 +6,8 @@ import type { ResponsePoint } from '../contracts/response.ts';
  * Pipeline stage: running means of χ per (ω, k) over repeated frames, with σ
  * (per real component, of the mean) from the scatter of the frames (Welford)
  * combined with the calibration's own uncertainty, which is the same in every
- * frame and so does not average down.
+ * frame and so does not average down; of that, the reference's overall-constant
+ * error, common to every row too, also on its own (sigmaCommon).
  *
  * The scatter of a few frames is a poor variance: with ν = 2(n − 1) degrees of
  * freedom, s² ~ σ²χ²_ν/ν and E[σ²/s²] = ν/(ν − 2), so a χ² built on it is
@@ -44,6 +45,8 @@ interface Cell {
   prop: number;
   /** Largest calibration (systematic) σ² seen: common to every frame, never averaged down. */
   sys2: number;
+  /** Largest σ² of the reference's overall constant seen (part of sys2; common to every row too). */
+  common2: number;
 }
 
 interface State {
@@ -75,7 +78,7 @@ export function accumulateResponse(opts: AccumulatorOptions = {}): OperatorFunct
         }
         for (const s of f.chi) {
           let c = byK.get(s.k);
-          if (!c) byK.set(s.k, (c = { n: 0, re: 0, im: 0, m2: 0, prop: 0, sys2: 0 }));
+          if (!c) byK.set(s.k, (c = { n: 0, re: 0, im: 0, m2: 0, prop: 0, sys2: 0, common2: 0 }));
           c.n++;
           const dr = s.re - c.re;
           const di = s.im - c.im;
@@ -85,6 +88,8 @@ export function accumulateResponse(opts: AccumulatorOptions = {}): OperatorFunct
           const sys2 = (s.sigmaSystematic ?? 0) ** 2;
           c.prop += Math.max(0, s.sigma * s.sigma - sys2);
           if (sys2 > c.sys2) c.sys2 = sys2;
+          const common2 = (s.sigmaCommon ?? 0) ** 2;
+          if (common2 > c.common2) c.common2 = common2;
         }
         st.frames++;
         return st;
@@ -115,7 +120,7 @@ function snapshot(st: State, minFrames: number): AccumulatedResponse {
       const random2 = (c.n >= 2 ? frameVariance(c, ratioSum, dofSum) : c.prop / c.n) / c.n;
       const sigma = Math.sqrt(random2 + c.sys2);
       if (!Number.isFinite(sigma)) continue;
-      points.push({ omega, gamma: st.gamma.get(omega)!, k, chiRe: c.re, chiIm: c.im, sigma });
+      points.push({ omega, gamma: st.gamma.get(omega)!, k, chiRe: c.re, chiIm: c.im, sigma, ...(c.common2 > 0 ? { sigmaCommon: Math.min(sigma, Math.sqrt(c.common2)) } : {}) });
     }
   }
   return { points, noiseless: points.length > 0 && points.every((p) => p.sigma === 0), calibrationVersion: st.version ?? null, frames: st.frames, dropped: { ...st.dropped } };

@@ -8,7 +8,8 @@ import { implausibleReading } from './plausibility.ts';
  * Pipeline stage: frame → χ(Ω = ω + iγ, k) for k = 0..kMax by the DFT over the
  * sites (physics.md §6), with σ per real component propagated from the frame's
  * per-site σ (NaN when the frame has none) plus the calibration's overall-scale
- * error, and the calibration (systematic) part of σ on its own. Frames that carry no response are
+ * error, the calibration (systematic) part of σ on its own, and within it the
+ * overall-scale error (common to every row, sigmaCommon). Frames that carry no response are
  * counted and skipped: source off, overload, unlocked, settling, implausible
  * readings (plausibility.ts), and (unless allowed) frames that were not calibrated.
  */
@@ -64,7 +65,7 @@ export function frameToChi(frame: RingFrame | CalibratedFrame, kMax: number, gam
     const sigma = siteSigma ? Math.hypot(propagate(siteSigma, k), common) : NaN;
     // per-site calibration errors are independent across sites; the overall constant's error is common to all of them
     const sigmaSystematic = siteSys ? Math.hypot(propagate(siteSys, k), common) : 0;
-    return { k, re: c.re, im: c.im, sigma, sigmaSystematic };
+    return { k, re: c.re, im: c.im, sigma, sigmaSystematic, ...(common > 0 ? { sigmaCommon: common } : {}) };
   });
   return {
     seq: frame.seq, deviceTimeUs: frame.deviceTimeUs, omega: frame.omega, gamma, sourceSite: frame.sourceSite, flags: frame.flags,

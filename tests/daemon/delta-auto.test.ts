@@ -92,13 +92,13 @@ describe('physics.delta auto', () => {
     expect(last.deltaErr).toBe(second.delta_err);
   }, 120_000);
 
-  it('wiring: "auto" fits the reference\'s Δ and gives the fits a free scale; a number does neither', () => {
+  it('wiring: "auto" fits the reference\'s Δ, a number does not; the fits have a free scale either way (the reference\'s common error)', () => {
     const auto = parseConfig({ physics: { delta: 'auto', deltaStart: 1.32 } });
     expect(calibrationReference(auto, null)).toMatchObject({ delta: 1.32, fitDelta: true, geometry: 'ads' });
     expect(trainerOptions(auto)).toMatchObject({ delta: 'auto', deltaStart: 1.32, freeScale: true });
     const fixed = parseConfig({ physics: { delta: 1.62 } });
     expect(calibrationReference(fixed, null).fitDelta).toBeUndefined();
-    expect(trainerOptions(fixed).freeScale).toBe(false);
+    expect(trainerOptions(fixed).freeScale).toBe(true);
   });
 
   it.each([1.32, 1.92])('a ring at Δ = 1.62 from physics.deltaStart = %s (0.3 off): the reference and the fit find Δ within 3σ', async (deltaStart) => {

@@ -2,7 +2,7 @@
  * The live horizon fit on a small ring (|k| ≤ 4, N = 200, the e2e set-up): the
  * table's overall complex scale comes from the calibration reference, whose
  * error is common to every row, and the horizon fit carries a free scale κ for
- * it (src/model/horizonScale.ts). Checked against the BTZ closed form
+ * it (HorizonNetwork with freeScale, src/model/horizonScale.ts). Checked against the BTZ closed form
  * (physics.md §5: χ, T = r_h/2π), never against the fit alone.
  */
 import { describe, expect, it } from 'vitest';
@@ -11,7 +11,6 @@ import { createLiveTrainer } from '../../src/daemon/trainer.ts';
 import { prepareData } from '../../src/model/data.ts';
 import { HorizonKernel } from '../../src/model/horizon/kernel.ts';
 import { createHorizonNetwork } from '../../src/model/horizon/network.ts';
-import { fitHorizonWithScale } from '../../src/model/horizonScale.ts';
 import { ScaledModes } from '../../src/model/scaledKernel.ts';
 import { btzChi } from '../../src/physics/closedForm.ts';
 import { Rng } from '../../src/util/random.ts';
@@ -24,9 +23,10 @@ const T_TRUE = RH / (2 * Math.PI);
 /**
  * The small ring's table of a BTZ sample: ω = 0.5…12, |k| ≤ 4, γ = 0.25, χ of the
  * closed form times a calibration constant κ, with σ = `rel`·|χ| per component
- * (about a live table's after five sweeps) and, with a seed, that noise drawn.
+ * (about a live table's after five sweeps) and, with a seed, that noise drawn;
+ * with `common`, σ holds `common`·|χ| more, marked as the rows' common part.
  */
-function smallRingTable(kappa: { re: number; im: number }, o: { rel?: number; seed?: number } = {}): ResponsePoint[] {
+function smallRingTable(kappa: { re: number; im: number }, o: { rel?: number; seed?: number; common?: number } = {}): ResponsePoint[] {
   const rel = o.rel ?? 6e-4;
   const rng = o.seed === undefined ? null : new Rng(o.seed);
   const pts: ResponsePoint[] = [];
@@ -34,10 +34,12 @@ function smallRingTable(kappa: { re: number; im: number }, o: { rel?: number; se
     for (let k = 0; k <= 4; k++) {
       const omega = i / 2;
       const w = btzChi(DELTA, RH, { re: omega, im: 0.25 }, k);
-      const sigma = rel * Math.hypot(w.re, w.im);
-      const re = kappa.re * w.re - kappa.im * w.im + (rng ? sigma * rng.normal() : 0);
-      const im = kappa.re * w.im + kappa.im * w.re + (rng ? sigma * rng.normal() : 0);
-      pts.push({ omega, gamma: 0.25, k, chiRe: re, chiIm: im, sigma });
+      const own = rel * Math.hypot(w.re, w.im);
+      const re = kappa.re * w.re - kappa.im * w.im + (rng ? own * rng.normal() : 0);
+      const im = kappa.re * w.im + kappa.im * w.re + (rng ? own * rng.normal() : 0);
+      // with `common`: σ also holds a calibration constant's error common to every row (κ is that error)
+      const sigmaCommon = o.common === undefined ? undefined : o.common * Math.hypot(w.re, w.im);
+      pts.push({ omega, gamma: 0.25, k, chiRe: re, chiIm: im, sigma: Math.hypot(own, sigmaCommon ?? 0), ...(sigmaCommon === undefined ? {} : { sigmaCommon }) });
     }
   }
   return pts;
@@ -69,11 +71,29 @@ describe('the live horizon fit with the calibration scale free', () => {
     }
   });
 
+  it('counts the common part of σ once: κ carries it, the rows are weighed by the rest (reduced χ² ≈ 1; with it counted in σ as well ≈ 0.5)', () => {
+    for (const seed of [3, 4]) {
+      const table = smallRingTable(OFF, { seed, common: 6e-4 });
+      const fit = createHorizonNetwork({ delta: DELTA, layers: 200, freeScale: true }).fit(table, { init: 'scan', rhGuess: 1.4 });
+      expect(fit.chi2).toBeGreaterThan(0.75);
+      expect(fit.chi2).toBeLessThan(1.3);
+      expect(Math.abs(fit.rh - RH)).toBeLessThan(2.5 * fit.rh_err);
+      // the same rows with the common part not marked: σ counts it besides κ
+      const twice = createHorizonNetwork({ delta: DELTA, layers: 200, freeScale: true }).fit(table.map(({ sigmaCommon: _c, ...p }) => p), { init: 'scan', rhGuess: 1.4 });
+      expect(twice.chi2).toBeLessThan(0.65);
+      expect(twice.chi2 / fit.chi2).toBeCloseTo(0.5, 1);
+      // without a free scale the common part stays in σ: the rows are weighed by all of it
+      const fixed = createHorizonNetwork({ delta: DELTA, layers: 200 });
+      expect(fixed.prepare(table).data.invSigma[7]).toBeCloseTo(1 / table[7].sigma, 12);
+    }
+  });
+
   it('recovers r_h and κ exactly from a noiseless table, and its r_h σ is the marginal one of the full posterior', () => {
     const kappa = { re: 1.0007, im: -4e-4 };
     const table = smallRingTable(kappa);
-    const net = createHorizonNetwork({ delta: DELTA, layers: 200 });
-    const fit = fitHorizonWithScale(net, table, { init: 'scan', rhGuess: 1.4 });
+    const net = createHorizonNetwork({ delta: DELTA, layers: 200, freeScale: true });
+    const fit = net.fit(table, { init: 'scan', rhGuess: 1.4 });
+    if (!fit.scale) throw new Error('expected the fitted scale');
     expect(Math.abs(fit.rh / RH - 1)).toBeLessThan(1e-5);
     expect(Math.abs(fit.scale.re - kappa.re)).toBeLessThan(1e-7);
     expect(Math.abs(fit.scale.im - kappa.im)).toBeLessThan(1e-7);
@@ -84,10 +104,8 @@ describe('the live horizon fit with the calibration scale free', () => {
     const nw = net.grid.nw, nt = nw + 2;
     const data = prepareData(table, nw);
     const scaled = new ScaledModes(new HorizonKernel(net.grid, DELTA, data.modes));
-    const theta = new Float64Array(nt);
-    theta.set(net.weights());
-    theta[nw] = fit.scale.re - 1;
-    theta[nw + 1] = fit.scale.im;
+    const theta = net.weights();
+    expect(theta[nw]).toBeCloseTo(fit.scale.re - 1, 15);
     const A = new Float64Array(nt * nt), b = new Float64Array(nt);
     scaled.normal(theta, data.chi, data.invSigma, new Float64Array(2 * data.modes.length), A, b);
     for (let i = 0; i < nt; i++) for (let j = 0; j < i; j++) A[i * nt + j] = A[j * nt + i];

@@ -25,6 +25,22 @@ describe('response table CSV', () => {
     expect(back.noiseless).toBe(true);
   });
 
+  it('carries the common part of σ in an optional sigma_common column (written only when a row has one), refusing one not below sigma', () => {
+    const pts = [
+      { omega: 0.5, gamma: 0.25, k: 0, chiRe: 1.25, chiIm: -0.5, sigma: 0.01, sigmaCommon: 0.004 },
+      { omega: 0.5, gamma: 0.25, k: 1, chiRe: 0.75, chiIm: 0.125, sigma: 0.02, sigmaCommon: 1 / 3 * 0.01 },
+    ];
+    const text = formatResponseTable(pts);
+    expect(text.split('\n')[0]).toBe(`${H},sigma_common`);
+    expect(parseResponseTable(text).points).toEqual(pts);
+    // a table without it reads as before, and writes the six columns
+    const plain = pts.map(({ sigmaCommon: _c, ...p }) => p);
+    expect(parseResponseTable(formatResponseTable(plain)).points).toEqual(plain);
+    expect(formatResponseTable(plain).split('\n')[0]).toBe(H);
+    expect(() => parseResponseTable(`${H},sigma_common\n0.5,0.25,0,1,1,0.01,0.01\n`, 'a.csv')).toThrow(/a\.csv:2: sigma_common must be a number with 0 ≤ sigma_common < sigma/);
+    expect(codeOf(() => parseResponseTable(`${H},sigma_common\n0.5,0.25,0,1,1,0.01,-1e-3\n`))).toBe('RING_ERR_TABLE_VALUE');
+  });
+
   it('accepts columns in another order, comments and blank lines', () => {
     const t = parseResponseTable(`# my data\nk,omega,gamma,sigma,chi_re,chi_im\n\n2,1.5,0.25,0.01,1,2\n`);
     expect(t.points[0]).toEqual({ omega: 1.5, gamma: 0.25, k: 2, chiRe: 1, chiIm: 2, sigma: 0.01 });

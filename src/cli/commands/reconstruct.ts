@@ -15,6 +15,7 @@ interface ReconstructOptions {
   data: string;
   delta: number | 'auto';
   deltaStart?: number;
+  freeScale?: boolean;
   layers: number;
   nodes?: number;
   geometry: GeometryOption;
@@ -32,6 +33,7 @@ export function registerReconstruct(program: Command): void {
     .requiredOption('--data <file>', 'response table CSV (omega,gamma,k,chi_re,chi_im,sigma)')
     .option('--delta <Δ|auto>', 'conformal dimension Δ (> 1, not an integer), or auto: fit Δ with the metric', deltaArg, 1.5)
     .option('--delta-start <Δ>', `with --delta auto: start of the fit, whose integer interval is searched (1 < Δ < ${DELTA_FIT_MAX}; default: a coarse profile scans (1, 2) … (${DELTA_FIT_MAX - 1}, ${DELTA_FIT_MAX}) and starts in the best; ignored with --init, which starts from its Δ)`, numberArg('--delta-start'))
+    .option('--free-scale', 'fit a free complex scale κ of χ too (output scale: re, im, re_err, im_err): for tables whose calibration constant has an error common to every row (tables exported from runs)')
     .option('--layers <N>', 'RK4 layers (≥ 200)', numberArg('--layers', { integer: true, min: 200, max: 20000 }), DEFAULT_SHAPE.layers)
     .option('--nodes <K>', `weight nodes per metric function (default for the disk ${DEFAULT_SHAPE.nodes}, fewer for a small table: ⌈${DEFAULT_SHAPE.nodes}·ω_max/12⌉ and at most ⌊rows/4 + 1.5⌋; for the horizon 16)`, numberArg('--nodes', { integer: true, min: 4, max: 256 }))
     .addOption(new Option('--geometry <g>', 'disk (regular centre), horizon (black hole, above T_HP) or auto (fit both, pick by the evidence)').choices(GEOMETRY_OPTIONS).default('auto'))
@@ -55,6 +57,7 @@ export function registerReconstruct(program: Command): void {
           geometry: o.geometry,
           delta: o.delta,
           deltaStart: o.deltaStart,
+          freeScale: o.freeScale,
           layers: o.layers,
           nodes: o.nodes,
           init,
@@ -66,6 +69,8 @@ export function registerReconstruct(program: Command): void {
       const profile = res.delta_profile as DeltaProfile | undefined;
       if (profile) log(describeDeltaStart(profile, geometry === 'disk' ? 'UV modes at pure AdS' : 'rows at BTZ with r_h scanned'));
       if (geometry === 'disk' && o.nodes === undefined && res.nodes !== DEFAULT_SHAPE.nodes) log(`reconstruct: disk network with ${String(res.nodes)} nodes per function, fewer than ${DEFAULT_SHAPE.nodes} for a table of ${table.points.length} rows up to ω = ${Math.max(...table.points.map((p) => p.omega))} (--nodes to choose)`);
+      const scale = res.scale as { re: number; im: number; re_err: number; im_err: number } | undefined;
+      if (scale) log(`reconstruct: scale κ = ${scale.re.toFixed(6)} ± ${scale.re_err.toExponential(1)} ${scale.im < 0 ? '−' : '+'} ${Math.abs(scale.im).toFixed(6)} ± ${scale.im_err.toExponential(1)} i (fitted with the metric)`);
       if (res.delta_auto) log(`reconstruct: Δ = ${(res.delta as number).toFixed(5)} ± ${(res.delta_err as number).toExponential(1)} (fitted with the metric)`);
       const text = JSON.stringify(res) + '\n';
       writeOutput('--out', o.out, text);

@@ -81,23 +81,26 @@ export interface ClampedHorizonFit {
  * clamps of widerClamps() while the evidence rises, each warm-started from the fit
  * before; returns the network and fit of the highest evidence (its elapsedMs the
  * time of all of them). `first` is the network
- * of the first fit (its shape but r_c is kept for the wider ones). Errors as
- * HorizonNetwork.fit.
+ * of the first fit (its shape but r_c, and its free scale, are kept for the wider
+ * ones); `done`, when given, is its fit already made on this table (the weights in
+ * `first`: the Δ profile's last fit), taken as the first trial instead of fitting
+ * again. Errors as HorizonNetwork.fit.
  */
-export function fitHorizonClamp(table: ResponseTable | readonly ResponsePoint[], first: HorizonNetwork, opts: HorizonFitOptions = {}): ClampedHorizonFit {
+export function fitHorizonClamp(table: ResponseTable | readonly ResponsePoint[], first: HorizonNetwork, opts: HorizonFitOptions & { done?: HorizonFitResult } = {}): ClampedHorizonFit {
   const trials: ClampTrial[] = [];
   let elapsedMs = 0;
-  const run = (net: HorizonNetwork, o: HorizonFitOptions): { net: HorizonNetwork; fit: HorizonFitResult; z: number } => {
-    const fit = net.fit(table, o);
-    elapsedMs += fit.elapsedMs;
+  const { done, ...fitOpts } = opts;
+  const run = (net: HorizonNetwork, o: HorizonFitOptions, given?: HorizonFitResult): { net: HorizonNetwork; fit: HorizonFitResult; z: number } => {
+    const fit = given ?? net.fit(table, o);
+    elapsedMs += given ? 0 : fit.elapsedMs;
     const z = fit.log_evidence ?? NaN;
     const ratio = net.shape.rCRatio;
-    trials.push({ ratio, lambda: net.lambda, rc: ratio * fit.rh, rh: fit.rh, log_evidence: z, chi2: fit.chi2, evaluations: fit.evaluations });
+    trials.push({ ratio, lambda: net.lambda, rc: ratio * fit.rh, rh: fit.rh, log_evidence: z, chi2: fit.chi2, evaluations: given ? 0 : fit.evaluations });
     return { net, fit, z };
   };
   const refit = (from: HorizonNetwork, shape: HorizonNetworkOptions): { net: HorizonNetwork; fit: HorizonFitResult; z: number } =>
-    run(createHorizonNetwork({ ...from.shape, ...shape, delta: from.delta, lambda: shape.lambda ?? from.lambda }), { ...opts, init: from.checkpoint() });
-  let best = run(first, opts);
+    run(createHorizonNetwork({ ...from.shape, ...shape, delta: from.delta, lambda: shape.lambda ?? from.lambda, freeScale: from.freeScale }), { ...fitOpts, init: from.checkpoint() });
+  let best = run(first, fitOpts, done);
   const wider = widerClamps(best.fit.rh, first.shape.rMaxRatio);
   let risingToWidest = wider.length > 0;
   for (const ratio of wider) {
@@ -136,8 +139,8 @@ export function fitHorizonClamp(table: ResponseTable | readonly ResponsePoint[],
     best = refit(best.net, { lambda: best.net.lambda / PRIOR_STEP });
     priorWeakened = 'weak-data';
   }
-  // elapsedMs counts every fit tried
-  return { net: best.net, fit: { ...best.fit, elapsedMs }, trials, ...(priorWeakened ? { priorWeakened } : {}), warnings };
+  // elapsedMs counts every fit made here
+  return { net: best.net, fit: best.fit === done ? done : { ...best.fit, elapsedMs }, trials, ...(priorWeakened ? { priorWeakened } : {}), warnings };
 }
 
 /**

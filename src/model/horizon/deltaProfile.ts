@@ -19,6 +19,7 @@ import { ModelErrorCodes, prepareData } from '../data.ts';
 import { type DeltaProfile, deltaInterval, profileGrid, profileMinimum, refuseNearInteger, searchedIntervals } from '../deltaFree.ts';
 import type { LmIteration, LmOptions } from '../lm.ts';
 import { choleskySolve } from '../../util/linalg.ts';
+import { leastSquaresScale } from '../scaledKernel.ts';
 import { DEFAULT_HORIZON_SHAPE, HorizonGrid, type HorizonShape } from './grid.ts';
 import { HorizonKernel } from './kernel.ts';
 import { type HorizonFitOptions, type HorizonFitResult, type HorizonNetwork, RH_SCAN, createHorizonNetwork } from './network.ts';
@@ -45,11 +46,12 @@ const START_MODES = 120;
  * whole response (not only its UV modes, which see AdS only up to O(r_h²/k²)) weighs
  * in, so the start is close enough for the profile's Newton steps also on small
  * tables. Returns the start Δ and r_h with the profile of χ²_min(Δ) (`modes` used,
- * `scale` 1, the `intervals` searched).
+ * `scale` 1, the `intervals` searched). With `freeScale` each χ² is minimised over
+ * a complex scale κ of the model.
  */
-export function horizonDeltaStart(table: ResponseTable | readonly ResponsePoint[], o: { deltaStart?: number; shape?: Partial<HorizonShape> }): DeltaProfile & { rh: number } {
+export function horizonDeltaStart(table: ResponseTable | readonly ResponsePoint[], o: { deltaStart?: number; shape?: Partial<HorizonShape>; freeScale?: boolean }): DeltaProfile & { rh: number } {
   const grid = new HorizonGrid({ ...DEFAULT_HORIZON_SHAPE, ...o.shape });
-  const data = prepareData(table, grid.nw, { nodes: grid.K });
+  const data = prepareData(table, grid.nw, { nodes: grid.K, freeScale: o.freeScale });
   const stride = Math.max(1, Math.floor(data.modes.length / START_MODES));
   const idx = data.modes.map((_, i) => i).filter((i) => i % stride === 0);
   const theta = new Float64Array(grid.nw), chi = new Float64Array(2 * idx.length);
@@ -59,10 +61,12 @@ export function horizonDeltaStart(table: ResponseTable | readonly ResponsePoint[
     if (!kernel) kernels.set(d, (kernel = new HorizonKernel(grid, d, idx.map((i) => data.modes[i]))));
     theta[grid.iq] = Math.log(rh);
     kernel.forward(theta, chi);
+    // with a free scale, χ² minimised over κ at each point (weighted least squares)
+    const k = o.freeScale ? leastSquaresScale(chi, data, idx) : { re: 1, im: 0 };
     let c2 = 0;
     idx.forEach((i, p) => {
-      const w = data.invSigma[i];
-      c2 += ((chi[2 * p] - data.chi[2 * i]) * w) ** 2 + ((chi[2 * p + 1] - data.chi[2 * i + 1]) * w) ** 2;
+      const w = data.invSigma[i], xr = chi[2 * p], xi = chi[2 * p + 1];
+      c2 += ((k.re * xr - k.im * xi - data.chi[2 * i]) * w) ** 2 + ((k.re * xi + k.im * xr - data.chi[2 * i + 1]) * w) ** 2;
     });
     return Number.isFinite(c2) ? c2 : Infinity;
   };
@@ -148,16 +152,20 @@ function parabola(a: ProfilePoint, b: ProfilePoint, c: ProfilePoint): { vertex: 
  * profile. Null when H or S is not positive.
  */
 function newtonStep(table: ResponseTable | readonly ResponsePoint[], p: ProfilePoint): { dDelta: number; dTheta: Float64Array; thetaSlope: Float64Array; sigma: number } | null {
-  const { data, kernel } = p.net.prepare(table);
-  const n = p.net.grid.nw, P2 = 2 * kernel.P, theta = p.net.weights();
+  const { data, fitKernel } = p.net.prepare(table);
+  const n = p.net.nt, P2 = 2 * fitKernel.P, theta = p.net.weights(), prior = p.net.fitPrior;
   const chi = new Float64Array(P2), cp = new Float64Array(P2), cm = new Float64Array(P2);
-  const J = kernel.jacobian(theta, chi);
-  new HorizonKernel(p.net.grid, p.delta + PROFILE_FD_STEP, data.modes).forward(theta, cp);
-  new HorizonKernel(p.net.grid, p.delta - PROFILE_FD_STEP, data.modes).forward(theta, cm);
-  const H = Float64Array.from(p.net.prior), a = new Float64Array(n), gw = new Float64Array(n);
+  const J = fitKernel.jacobian(theta, chi);
+  const inner = theta.subarray(0, p.net.grid.nw);
+  new HorizonKernel(p.net.grid, p.delta + PROFILE_FD_STEP, data.modes).forward(inner, cp);
+  new HorizonKernel(p.net.grid, p.delta - PROFILE_FD_STEP, data.modes).forward(inner, cm);
+  // ∂(κχ)/∂Δ = κ ∂χ/∂Δ
+  const { re: kr, im: ki } = p.net.scale;
+  const H = Float64Array.from(prior), a = new Float64Array(n), gw = new Float64Array(n);
   let c = 0, gd = 0;
   for (let row = 0; row < P2; row++) {
-    const w = data.invSigma[row >> 1], jd = ((cp[row] - cm[row]) / (2 * PROFILE_FD_STEP)) * w, r = (chi[row] - data.chi[row]) * w;
+    const q = row & ~1, dr = (cp[q] - cm[q]) / (2 * PROFILE_FD_STEP), di = (cp[q + 1] - cm[q + 1]) / (2 * PROFILE_FD_STEP);
+    const w = data.invSigma[row >> 1], jd = ((row & 1) === 0 ? kr * dr - ki * di : kr * di + ki * dr) * w, r = (chi[row] - data.chi[row]) * w;
     c += jd * jd;
     gd += jd * r;
     const off = row * n;
@@ -171,7 +179,7 @@ function newtonStep(table: ResponseTable | readonly ResponsePoint[], p: ProfileP
   }
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < i; j++) H[i * n + j] = H[j * n + i];
-    for (let j = 0; j < n; j++) gw[i] += p.net.prior[i * n + j] * theta[j];
+    for (let j = 0; j < n; j++) gw[i] += prior[i * n + j] * theta[j];
   }
   const ha = choleskySolve(H, a, n), hg = choleskySolve(H, gw, n);
   if (!ha || !hg) return null;
@@ -217,7 +225,7 @@ export function profileHorizonDelta(
   let left = o.maxEvaluations ?? Infinity;
   /** A fit at Δ; null when it diverges (a trial step the search then rejects). */
   const evaluate = (delta: number, theta: Float64Array): ProfilePoint | null => {
-    const net = createHorizonNetwork({ ...first.net.shape, delta, lambda: first.net.lambda });
+    const net = createHorizonNetwork({ ...first.net.shape, delta, lambda: first.net.lambda, freeScale: first.net.freeScale });
     try {
       const fit = net.fit(table, { init: theta, lm: { ...o.lm, ...(Number.isFinite(left) ? { maxEvaluations: Math.max(2, left) } : {}) }, onIteration: o.onIteration });
       left -= fit.evaluations;
@@ -270,7 +278,7 @@ export function profileHorizonDelta(
   // the curvature of the profile at Δ̂ ± 2σ; once more around the parabola's vertex if Δ̂ was not yet at it
   for (let round = 0; ; round++) {
     const s = Math.min(2 * sigma, HORIZON_DELTA_STEP);
-    const toward = { dDelta: 1, dTheta: newtonStep(table, best)?.thetaSlope ?? new Float64Array(best.net.grid.nw) };
+    const toward = { dDelta: 1, dTheta: newtonStep(table, best)?.thetaSlope ?? new Float64Array(best.net.nt) };
     // a side whose fit diverged is replaced by Δ̂ itself (one-sided differences, σ from Gauss–Newton)
     const minus = along(best, toward, clamp(best.delta - s)) ?? best, plus = along(best, toward, clamp(best.delta + s)) ?? best;
     const { vertex, curvature } = parabola(minus, best, plus);
@@ -330,9 +338,9 @@ export const HORIZON_DELTA_FIRST_PASSES = 4;
  */
 export function fitHorizonDelta(
   table: ResponseTable | readonly ResponsePoint[],
-  o: HorizonDeltaOptions & { start: number; shape?: Partial<HorizonShape>; lambda?: number; init?: HorizonFitOptions['init']; rhGuess?: number },
+  o: HorizonDeltaOptions & { start: number; shape?: Partial<HorizonShape>; lambda?: number; freeScale?: boolean; init?: HorizonFitOptions['init']; rhGuess?: number },
 ): { net: HorizonNetwork; fit: HorizonDeltaFit } {
-  const net = createHorizonNetwork({ ...o.shape, delta: o.start, lambda: o.lambda });
+  const net = createHorizonNetwork({ ...o.shape, delta: o.start, lambda: o.lambda, freeScale: o.freeScale });
   const budget = o.maxEvaluations ?? Infinity;
   const fit = net.fit(table, { init: o.init, rhGuess: o.rhGuess, lm: { ...o.lm, maxEvaluations: Math.min(HORIZON_DELTA_FIRST_PASSES, budget) }, onIteration: o.onIteration });
   const res = profileHorizonDelta(table, { net, fit }, { ...o, maxEvaluations: budget - fit.evaluations });

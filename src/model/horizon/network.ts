@@ -16,11 +16,19 @@ import { type HorizonCheckpoint, makeHorizonCheckpoint, thetaFromHorizonCheckpoi
 import { buildHorizonEstimate, type HorizonEstimate, laplaceLogEvidence, logPseudoDet } from './estimate.ts';
 import { DEFAULT_HORIZON_SHAPE, HorizonGrid, type HorizonShape } from './grid.ts';
 import { HorizonKernel } from './kernel.ts';
+import { ScaledModes, leastSquaresScale } from '../scaledKernel.ts';
+import { type FittedScale, marginalOverScale } from '../horizonScale.ts';
 
 export interface HorizonNetworkOptions extends Partial<HorizonShape> {
   delta?: number;
   /** Smoothness weight λ (default HORIZON_LAMBDA). */
   lambda?: number;
+  /**
+   * Fit a free complex scale κ of χ too (χ_pred = κ·χ_network; scaledKernel.ts,
+   * horizonScale.ts): for tables whose overall constant comes from a calibration
+   * reference. κ = 1 + a + ib are the last two weights (no prior on them).
+   */
+  freeScale?: boolean;
 }
 
 /**
@@ -35,7 +43,8 @@ export interface HorizonFitOptions {
   /**
    * Start: 'current' weights (warm start, default once fitted), 'scan' (α = β = 0 and
    * r_h from a coarse scan of the BTZ χ², default before the first fit), a checkpoint,
-   * or θ.
+   * or θ (nw weights, or nt with a free scale). With a free scale and no κ given,
+   * κ starts at its least-squares value for the start weights.
    */
   init?: 'current' | 'scan' | HorizonCheckpoint | ArrayLike<number>;
   /** Start r_h for 'scan' instead of scanning (e.g. from the sample temperature: BTZ r_h = 2πT). */
@@ -52,29 +61,41 @@ export interface HorizonFitResult extends HorizonEstimate {
   noiseless: boolean;
   /** Laplace log evidence −½ loss − ½ ln det(JᵀJ + R) + ½ ln pdet(R) at the optimum (NaN if not positive definite). */
   log_evidence?: number;
+  /** With a free scale: κ with the 1σ of its real and imaginary parts (the metric's bands are marginal over κ). */
+  scale?: FittedScale;
   elapsedMs: number;
 }
 
 /** r_h scanned (log-uniform) for the start, and the share of modes used for the scan. */
 export const RH_SCAN = { min: 0.3, max: 6, points: 14, stride: 5 } as const;
 
+/** The kernel a horizon fit runs on: the network's, or κ times it. */
+export type HorizonFitKernel = HorizonKernel | ScaledModes<HorizonKernel>;
+
 export class HorizonNetwork {
   readonly grid: HorizonGrid;
   readonly delta: number;
   readonly lambda: number;
+  /** A complex scale κ = 1 + θ[nw] + iθ[nw + 1] is fitted too. */
+  readonly freeScale: boolean;
+  /** Fitted weights: nw, plus two with a free scale. */
+  readonly nt: number;
   /** λLᵀL (full nw × nw). */
   readonly prior: Float64Array;
+  /** The prior over all nt fitted weights (λLᵀL padded with zeros for κ). */
+  readonly fitPrior: Float64Array;
   /** ln pdet(R) of the prior. */
   readonly logPdetPrior: number;
   private theta: Float64Array;
   private fitted = false;
   private fingerprint = '';
-  private cache: { data: TrainingData; kernel: HorizonKernel } | null = null;
+  private cache: { data: TrainingData; kernel: HorizonKernel; scaled: ScaledModes<HorizonKernel> | null } | null = null;
 
   constructor(opts: HorizonNetworkOptions = {}) {
     const shape: HorizonShape = { ...DEFAULT_HORIZON_SHAPE, ...Object.fromEntries(Object.entries(definedOnly(opts)).filter(([k]) => k in DEFAULT_HORIZON_SHAPE)) };
     this.delta = validateDelta(opts.delta ?? 1.5);
     this.lambda = opts.lambda ?? HORIZON_LAMBDA;
+    this.freeScale = opts.freeScale ?? false;
     assertFinite('horizon network option', shape.layers, shape.nodes, shape.xi0, shape.rMaxRatio, shape.rCRatio, this.lambda);
     const refuse = (why: string): never => {
       throw new HoloringError(ModelErrorCodes.SHAPE, why, { ...shape });
@@ -96,7 +117,10 @@ export class HorizonNetwork {
       }
     }
     this.logPdetPrior = logPseudoDet(this.prior, nw);
-    this.theta = new Float64Array(nw);
+    const nt = (this.nt = nw + (this.freeScale ? 2 : 0));
+    this.fitPrior = new Float64Array(nt * nt);
+    for (let i = 0; i < nw; i++) this.fitPrior.set(this.prior.subarray(i * nw, (i + 1) * nw), i * nt);
+    this.theta = new Float64Array(nt);
     this.theta[this.grid.iq] = Math.log(1.5);
   }
 
@@ -104,27 +128,45 @@ export class HorizonNetwork {
     return this.grid.shape;
   }
 
+  /** The fitted weights θ (nt: with a free scale the last two are κ − 1 = a + ib). */
   weights(): Float64Array {
     return this.theta.slice();
   }
 
+  /** Sets θ: nt weights, or nw (κ then unchanged). */
   setWeights(theta: ArrayLike<number>): void {
-    if (theta.length !== this.grid.nw) throw new HoloringError(ModelErrorCodes.SHAPE, `expected ${this.grid.nw} weights, got ${theta.length}`, {});
-    this.theta = Float64Array.from(theta);
+    const nw = this.grid.nw;
+    if (theta.length !== nw && theta.length !== this.nt) throw new HoloringError(ModelErrorCodes.SHAPE, `expected ${this.nt} weights, got ${theta.length}`, {});
+    const t = this.theta.slice();
+    t.set(Array.from(theta));
+    this.theta = t;
   }
 
-  /** Training data and kernel for a table (cached for the last table). */
-  prepare(table: ResponseTable | readonly ResponsePoint[]): { data: TrainingData; kernel: HorizonKernel } {
-    const data = prepareData(table, this.grid.nw, { nodes: this.grid.K });
-    if (this.cache && this.cache.data.fingerprint === data.fingerprint) return this.cache;
-    this.cache = { data, kernel: new HorizonKernel(this.grid, this.delta, data.modes) };
-    return this.cache;
+  /** The fitted scale κ (1 without a free scale). */
+  get scale(): { re: number; im: number } {
+    const nw = this.grid.nw;
+    return this.freeScale ? { re: 1 + this.theta[nw], im: this.theta[nw + 1] } : { re: 1, im: 0 };
   }
 
-  /** χ_pred (re, im interleaved) at the current weights. */
+  /**
+   * Training data and kernels for a table (cached for the last table): `kernel` the
+   * network's χ over its nw weights, `fitKernel` the one a fit runs on (κ·χ over nt
+   * weights with a free scale, else `kernel`).
+   */
+  prepare(table: ResponseTable | readonly ResponsePoint[]): { data: TrainingData; kernel: HorizonKernel; fitKernel: HorizonFitKernel } {
+    const data = prepareData(table, this.grid.nw, { nodes: this.grid.K, freeScale: this.freeScale });
+    if (!this.cache || this.cache.data.fingerprint !== data.fingerprint) {
+      const kernel = new HorizonKernel(this.grid, this.delta, data.modes);
+      this.cache = { data, kernel, scaled: this.freeScale ? new ScaledModes(kernel) : null };
+    }
+    const { kernel, scaled } = this.cache;
+    return { data, kernel, fitKernel: scaled ?? kernel };
+  }
+
+  /** χ_pred (re, im interleaved) at the current weights (κ·χ_network with a free scale). */
   predict(table: ResponseTable | readonly ResponsePoint[]): Float64Array {
-    const { kernel } = this.prepare(table);
-    return kernel.forward(this.theta, new Float64Array(2 * kernel.P));
+    const { fitKernel } = this.prepare(table);
+    return fitKernel.forward(this.theta, new Float64Array(2 * fitKernel.P));
   }
 
   /**
@@ -158,25 +200,41 @@ export class HorizonNetwork {
   initialTheta(init: HorizonFitOptions['init'], data: TrainingData, rhGuess?: number): Float64Array {
     const mode = init ?? (this.fitted ? 'current' : 'scan');
     if (mode === 'current') return this.theta.slice();
-    if (mode === 'scan') {
-      const t = new Float64Array(this.grid.nw);
-      t[this.grid.iq] = Math.log(rhGuess !== undefined && rhGuess > 0 ? rhGuess : this.scanHorizon(data));
-      return t;
+    const nw = this.grid.nw;
+    const t = new Float64Array(this.nt);
+    if (mode === 'scan') t[this.grid.iq] = Math.log(rhGuess !== undefined && rhGuess > 0 ? rhGuess : this.scanHorizon(data));
+    else if (typeof mode === 'object' && 'format' in mode) t.set(thetaFromHorizonCheckpoint(mode, this.grid, this.delta));
+    else {
+      const given = mode as ArrayLike<number>;
+      if (given.length !== nw && given.length !== this.nt) throw new HoloringError(ModelErrorCodes.SHAPE, `init has ${given.length} weights, the horizon network has ${this.nt}`, {});
+      t.set(Array.from(given));
+      if (given.length === this.nt) return t;
     }
-    if (typeof mode === 'object' && 'format' in mode) return thetaFromHorizonCheckpoint(mode, this.grid, this.delta);
-    const t = Float64Array.from(mode as ArrayLike<number>);
-    if (t.length !== this.grid.nw) throw new HoloringError(ModelErrorCodes.SHAPE, `init has ${t.length} weights, the horizon network has ${this.grid.nw}`, {});
+    if (this.freeScale) {
+      // κ starts at its least-squares value for the start weights
+      const { kernel } = this.prepare(data.points);
+      const ls = leastSquaresScale(kernel.forward(t.subarray(0, nw), new Float64Array(2 * kernel.P)), data);
+      const ok = Number.isFinite(ls.re) && Number.isFinite(ls.im);
+      t[nw] = ok ? ls.re - 1 : 0;
+      t[nw + 1] = ok ? ls.im : 0;
+    }
     return t;
   }
 
-  /** Levenberg–Marquardt fit on this thread; leaves the fitted weights in the network. */
+  /**
+   * Levenberg–Marquardt fit on this thread (exact Jacobian; with a free scale that of
+   * κ·χ_network, horizonScale.ts); leaves the fitted weights in the network. With a
+   * free scale the estimate is marginal over κ and carries `scale` = κ ± 1σ.
+   * @throws RING_ERR_MODEL_DIVERGED when the loss is not finite.
+   */
   fit(table: ResponseTable | readonly ResponsePoint[], opts: HorizonFitOptions = {}): HorizonFitResult {
     const t0 = performance.now();
-    const { data, kernel } = this.prepare(table);
-    const chi = new Float64Array(2 * kernel.P);
+    const { data, fitKernel } = this.prepare(table);
+    const nw = this.grid.nw, nt = this.nt;
+    const chi = new Float64Array(2 * fitKernel.P);
     const theta0 = this.initialTheta(opts.init, data, opts.rhGuess);
     const res = levenbergMarquardt(
-      { n: this.grid.nw, prior: this.prior, normal: (theta, A, b) => kernel.normal(theta, data.chi, data.invSigma, chi, A, b) },
+      { n: nt, prior: this.fitPrior, normal: (theta, A, b) => fitKernel.normal(theta, data.chi, data.invSigma, chi, A, b) },
       theta0,
       { ...opts.lm, onIteration: opts.onIteration },
     );
@@ -184,16 +242,22 @@ export class HorizonNetwork {
     this.theta = res.theta;
     this.fitted = true;
     this.fingerprint = data.fingerprint;
-    const est = buildHorizonEstimate(this.grid, res.theta, res.A, this.prior, {
+    // with κ free: the metric's posterior marginal over κ (Schur complement), κ's own from the full one
+    const marginal = this.freeScale ? marginalOverScale(res.A, this.fitPrior, nw) : null;
+    const est = buildHorizonEstimate(this.grid, res.theta.subarray(0, nw), marginal?.Aeff ?? res.A, this.prior, {
       chi2: res.chi2, loss: res.loss, iterations: res.iterations, evaluations: res.evaluations, converged: res.converged,
-      residuals: 2 * data.modes.length, omegaMax: data.omegaMax,
+      // κ's two weights have no prior: each takes one degree of freedom
+      residuals: 2 * data.modes.length - (nt - nw), omegaMax: data.omegaMax,
     });
-    const log_evidence = laplaceLogEvidence(res.loss, res.A, this.prior, this.grid.nw, this.logPdetPrior);
-    return { ...est, delta: this.delta, layers: this.grid.N, nodes: this.grid.K, fingerprint: data.fingerprint, noiseless: data.noiseless, log_evidence, elapsedMs: performance.now() - t0 };
+    // κ's flat prior is the same for every fit compared by the evidence (clamp.ts) and drops out
+    const log_evidence = laplaceLogEvidence(res.loss, res.A, this.fitPrior, nt, this.logPdetPrior);
+    const sc = marginal?.scaleCov;
+    const scale = sc ? { scale: { ...this.scale, re_err: Math.sqrt(Math.max(0, sc[0])), im_err: Math.sqrt(Math.max(0, sc[3])) } } : {};
+    return { ...est, delta: this.delta, layers: this.grid.N, nodes: this.grid.K, fingerprint: data.fingerprint, noiseless: data.noiseless, log_evidence, ...scale, elapsedMs: performance.now() - t0 };
   }
 
   checkpoint(): HorizonCheckpoint {
-    return makeHorizonCheckpoint(this.grid, this.delta, this.lambda, this.theta, this.fingerprint);
+    return makeHorizonCheckpoint(this.grid, this.delta, this.lambda, this.theta.subarray(0, this.grid.nw), this.fingerprint);
   }
 
   restore(cp: HorizonCheckpoint): void {
