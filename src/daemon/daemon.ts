@@ -92,7 +92,7 @@ export interface FitSummary {
   delta: number;
   deltaErr: number;
   deltaAuto: boolean;
-  /** With physics.delta "auto" (the disk) and on every horizon fit: the fitted complex scale κ of χ (χ_table ≈ κ·χ_model) with 1σ; near 1 when the calibration reference's scale is right. */
+  /** The fitted complex scale κ of χ (χ_table ≈ κ·χ_model; every live fit has one, trainer.ts) with 1σ; near 1 when the calibration reference's scale is right. */
   scale?: { re: number; im: number; reErr: number; imErr: number };
   /** Geometry of the fit: disk (regular centre) or horizon (black hole). */
   geometry: 'disk' | 'horizon';
