@@ -4,6 +4,7 @@ import { ErrorCodes, HoloringError } from '../errors.ts';
 import { parseJson } from '../io/json.ts';
 import { readTextFile } from '../io/readText.ts';
 import { TokenEntrySchema } from '../auth/tokens.ts';
+import { DELTA_FIT_MAX } from '../model/deltaFree.ts';
 import { AlarmsConfigSchema } from './alarms.ts';
 import { StorageConfigSchema, renamedKeysIn } from './storage.ts';
 
@@ -42,7 +43,7 @@ export const ConfigSchema = z.strictObject({
      * With delta "auto": the Δ the first fit starts from (its integer interval is searched), which the
      * calibration reference and a simulated ring also use (default 1.5, the middle of (1, 2)).
      */
-    deltaStart: deltaValue().default(1.5),
+    deltaStart: deltaValue().refine((d) => !(d >= DELTA_FIT_MAX), `must be < ${DELTA_FIT_MAX}: a Δ fit searches 1 < Δ < ${DELTA_FIT_MAX} (docs/model.md "Δ from the data")`).default(1.5),
     gamma: finite().min(0).default(0.25),
     kMax: z.number().int().min(1).max(31).default(12),
   }).prefault({}),

@@ -20,7 +20,7 @@ describe('daemon configuration', () => {
 
   it('refuses bad values naming every path', () => {
     try {
-      parseConfig({ sweep: { stop: -1, bogus: 1 }, device: { speed: 0 }, model: { layers: 100 } }, 'my.json');
+      parseConfig({ sweep: { stop: -1, bogus: 1 }, device: { speed: 0 }, model: { layers: 100 }, physics: { delta: 'auto', deltaStart: 50.5 } }, 'my.json');
       throw new Error('accepted');
     } catch (e) {
       const err = e as { code: string; message: string; context: { problems: string[] } };
@@ -31,6 +31,7 @@ describe('daemon configuration', () => {
       expect(paths).toMatch(/bogus/);
       expect(paths).toMatch(/device\.speed/);
       expect(paths).toMatch(/model\.layers/);
+      expect(paths).toMatch(/physics\.deltaStart.*must be < 5: a Δ fit searches 1 < Δ < 5/);
     }
   });
 
