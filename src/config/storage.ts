@@ -22,6 +22,8 @@ export const StorageConfigSchema = z.strictObject({
   retryMs: finite().positive().max(600_000).default(1000),
   /** Bound on the data directory's frame segments, bytes: the oldest finished runs' segments are pruned first (null: no bound). */
   maxBytes: z.number().int().positive().nullable().default(null),
+  /** Hours of the live run's fit history kept whole; each older hour keeps its last fit (null: every fit kept, bounded only by maxBytes). */
+  fitHistoryHours: finite().positive().nullable().default(24),
   /** The InfluxDB sink (docs/influx.md); absent: none. `--influx URL` sets url and database. */
   influx: InfluxConfigSchema.optional(),
 });

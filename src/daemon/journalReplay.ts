@@ -13,7 +13,7 @@ export interface ReplayProgress {
 }
 
 /** Journal frames replayed between two returns to the event loop. */
-export const REPLAY_SLICE = 256;
+export const REPLAY_SLICE = 64;
 
 export interface ReplayedJournal {
   /** The journal's frames; subscribe once. */

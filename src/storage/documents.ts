@@ -54,7 +54,7 @@ export const gapDocSchema = z.object({
   downMs: finite.optional(),
 });
 
-/** A fit's line in fits.jsonl: byte offset and length (newline included) and the SHA-256 (hex) of the line without its newline. */
+/** A fit's line in its fit data file (fits-YYYYMMDDTHH.jsonl; fits.jsonl in older runs): file name, byte offset and length (newline included) and the SHA-256 (hex) of the line without its newline. */
 export const fitDataRefSchema = z.object({ file: z.string().min(1), offset: count, bytes: count, sha256: z.string().regex(/^[0-9a-f]{64}$/) });
 
 export const fitDocSchema = z.object({
@@ -77,7 +77,7 @@ export const fitDocSchema = z.object({
   calibrationVersion: z.string().nullable().optional(),
   /**
    * Where the fit's metric arrays and fitted table are: its line in the run's
-   * fits.jsonl (src/storage/fitData.ts). Absent in runs recorded before it, whose
+   * hourly fit data file (src/storage/fitData.ts). Absent in runs recorded before it, whose
    * fit documents carry them inline (r … table below).
    */
   data: fitDataRefSchema.optional(),

@@ -25,7 +25,7 @@ export type ExportWhat = 'metric' | 'fits' | 'response' | 'frames';
 export type ExportFormat = 'csv' | 'json';
 export const EXPORT_ERROR = 'RING_ERR_RUN_EXPORT';
 
-/** A fit as exported: the document's scalars with its metric arrays (when known), without the table or the reference to fits.jsonl. */
+/** A fit as exported: the document's scalars with its metric arrays (when known), without the table or the reference to its fit data file. */
 function fitEstimate(fit: FitDoc, d: FitData | null): Record<string, unknown> {
   const { table: _table, type: _type, data: _data, ...scalars } = fit;
   if (!d) return scalars;
@@ -42,7 +42,7 @@ function needFit(fit: FitDoc | null, id: string, what: string): FitDoc {
 /** A fit's metric arrays and table, or a refusal naming why they are not there. */
 function needData(dataDir: string, id: string, fit: FitDoc): FitData {
   const data = readFitData(runDir(dataDir, id), fit);
-  if (!data) throw new HoloringError(EXPORT_ERROR, `run ${id}: the metric and table of round ${fit.round} are not in its ${FIT_DATA_FILE} (lost to a full disk or a crash before they were written)`, { run: id, round: fit.round });
+  if (!data) throw new HoloringError(EXPORT_ERROR, `run ${id}: the metric and table of round ${fit.round} are not in its ${fit.data?.file ?? FIT_DATA_FILE} (thinned by storage.fitHistoryHours or storage.maxBytes, or lost to a full disk or a crash before they were written)`, { run: id, round: fit.round });
   return data;
 }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, openSync, readSync, statSync, truncateSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, readdirSync, rmSync, statSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DocumentBody, FitDataRef, FitDoc } from './documents.ts';
 import { LineAppender, type LineAppenderOptions } from './lineAppender.ts';
@@ -7,11 +7,15 @@ import { readBytes } from './reader.ts';
 
 /**
  * The bulk of each fit — the metric on its radial grid and the response table
- * it was fitted to (~75 of a fit's ~100 kB) — lives in the run's `fits.jsonl`,
- * one line per fit, and the fit document in documents.jsonl points at its line
- * (`data`: byte offset, length and SHA-256 of the line). So documents.jsonl
- * grows by ~1.5 kB per fit, and `storage.maxBytes` can prune a finished run's
- * fit history (keeping its last fit) as it prunes its frames.
+ * it was fitted to (~75 of a fit's ~100 kB) — lives in the run's fit data
+ * files, one line per fit, one file per UTC hour (`fits-YYYYMMDDTHH.jsonl`),
+ * and the fit document in documents.jsonl points at its line (`data`: file,
+ * byte offset, length and SHA-256 of the line). So documents.jsonl grows by
+ * ~1.5 kB per fit, and the fit history can be thinned hour by hour while the
+ * run is live (storage.fitHistoryHours, storage.maxBytes: an hour's file cut
+ * to its last fit, the pointers into the other files untouched), and a
+ * finished run's cut to its last fit as its frames are pruned. Runs recorded
+ * before the hourly files have one `fits.jsonl`.
  *
  * A line: `{"round", "r", "f", "g", "f_err", "g_err", "resolution", "table":
  * {"calibrationVersion", "omega": […], "gamma": […], "k": […], "chiRe": […],
@@ -22,6 +26,42 @@ import { readBytes } from './reader.ts';
  * fit document itself; {@link readFitData} reads both.
  */
 export const FIT_DATA_FILE = 'fits.jsonl';
+
+const HOUR_MS = 3_600_000;
+const SEGMENT = /^fits-(\d{8}T\d{2})\.jsonl$/;
+
+/** The fit data file of the UTC hour holding `ms`: `fits-YYYYMMDDTHH.jsonl`. */
+export function fitSegmentName(ms: number): string {
+  const iso = new Date(Math.floor(ms / HOUR_MS) * HOUR_MS).toISOString();
+  return `fits-${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}T${iso.slice(11, 13)}.jsonl`;
+}
+
+/** A fit data file of a run: its name, path, size and the UTC hour it holds (ms; -Infinity for the single `fits.jsonl` of older runs). */
+export interface FitFile {
+  name: string;
+  path: string;
+  bytes: number;
+  hourMs: number;
+}
+
+/** The run's fit data files, oldest first (an older run's `fits.jsonl` before the hourly files). */
+export function listFitFiles(runDirPath: string): FitFile[] {
+  if (!existsSync(runDirPath)) return [];
+  const out: FitFile[] = [];
+  for (const name of readdirSync(runDirPath)) {
+    const m = SEGMENT.exec(name);
+    if (name !== FIT_DATA_FILE && !m) continue;
+    const path = join(runDirPath, name);
+    const hourMs = m ? Date.parse(`${m[1].slice(0, 4)}-${m[1].slice(4, 6)}-${m[1].slice(6, 8)}T${m[1].slice(9, 11)}:00:00Z`) : -Infinity;
+    out.push({ name, path, bytes: statSync(path).size, hourMs });
+  }
+  return out.sort((a, b) => a.hourMs - b.hourMs);
+}
+
+/** Bytes of a run's fit data files. */
+export function fitDataBytes(runDirPath: string): number {
+  return listFitFiles(runDirPath).reduce((a, f) => a + f.bytes, 0);
+}
 
 /** One row of a fitted response table (the response-table CSV's columns; `n`: frames averaged, when known). */
 export interface FitTablePoint {
@@ -82,39 +122,63 @@ export function decodeFitData(line: string): { round: number; data: FitData } | 
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
-/** Appends fit data to a run's `fits.jsonl` and says where each line went. */
+/** Appends fit data to a run's hourly fit data files and says where each line went. */
 export interface FitDataLog {
   /** Appends a fit's data; its reference for the fit document, or null when the line was refused (the disk has refused writes for too long). */
   append(round: number, data: FitData): FitDataRef | null;
+  /** The file being appended to (null before the first fit). */
+  current(): string | null;
   close(): void;
 }
 
+/** Cuts a file's last line when it has no newline (a crash mid-write); returns the bytes cut. */
+function cutTornTail(path: string): number {
+  const size = statSync(path).size;
+  const torn = size - completeBytes(path, size);
+  if (torn > 0) truncateSync(path, size - torn);
+  return torn;
+}
+
 /**
- * Opens `<dir>/fits.jsonl` for appending (durability and full-disk behaviour of
- * the journal). A last line cut short by a crash is cut off first; its size is
- * returned as `tornBytes`.
+ * Opens a run's fit data for appending (durability and full-disk behaviour of
+ * the journal): each fit goes to the file of the UTC hour it is written in
+ * (clock `opts.now`), a new file at each new hour (`onNewFile` is told its
+ * name). A last line cut short by a crash is cut off first, in every file
+ * already there; the bytes cut are returned by file in `tornTails`.
  */
-export function openFitDataLog(dir: string, opts: LineAppenderOptions = {}): FitDataLog & { tornBytes: number } {
-  const path = join(dir, FIT_DATA_FILE);
-  let size = existsSync(path) ? statSync(path).size : 0;
-  const tornBytes = size - completeBytes(path, size);
-  if (tornBytes > 0) {
-    truncateSync(path, size - tornBytes);
-    size -= tornBytes;
+export function openFitDataLog(dir: string, opts: LineAppenderOptions & { onNewFile?: (name: string) => void } = {}): FitDataLog & { tornTails: Record<string, number> } {
+  const now = opts.now ?? Date.now;
+  const tornTails: Record<string, number> = {};
+  for (const f of listFitFiles(dir)) {
+    const torn = cutTornTail(f.path);
+    if (torn > 0) tornTails[f.name] = torn;
   }
-  const out = new LineAppender(path, { maxPendingBytes: 8 * 1024 * 1024, ...opts, existingBytes: size });
-  let next = size;
+  let out: LineAppender | null = null;
+  let name: string | null = null;
+  let next = 0;
+  const { onNewFile, ...appendOpts } = opts;
   return {
-    tornBytes,
+    tornTails,
     append(round, data) {
+      const want = fitSegmentName(now());
+      if (want !== name) {
+        out?.close();
+        const path = join(dir, want);
+        const size = existsSync(path) ? statSync(path).size : 0;
+        out = new LineAppender(path, { maxPendingBytes: 8 * 1024 * 1024, ...appendOpts, existingBytes: size });
+        name = want;
+        next = size;
+        if (size === 0) onNewFile?.(want);
+      }
       const line = encodeFitData(round, data);
-      if (out.append(line) === 'refused') return null;
+      if (out!.append(line) === 'refused') return null;
       const bytes = Buffer.byteLength(line) + 1;
-      const ref = { file: FIT_DATA_FILE, offset: next, bytes, sha256: sha256(line) };
+      const ref = { file: want, offset: next, bytes, sha256: sha256(line) };
       next += bytes;
       return ref;
     },
-    close: () => void out.close(),
+    current: () => name,
+    close: () => void out?.close(),
   };
 }
 
@@ -172,10 +236,11 @@ function* fitDataLines(path: string): Generator<{ line: string; round: number | 
 
 /**
  * The metric arrays and fitted table of a fit document: from the document itself
- * (runs recorded before fits.jsonl), else from its line in `<runDir>/fits.jsonl`
- * (checked against its SHA-256; a line moved by pruning is found by its round).
- * Null when the line is not there: pruned by `storage.maxBytes` (which keeps each
- * run's last fit), or lost to a full disk or a crash before it was written.
+ * (runs recorded before fits.jsonl), else from its line in the fit data file it
+ * names (checked against its SHA-256; a line moved by thinning is found by its
+ * round). Null when the line is not there: thinned (storage.fitHistoryHours,
+ * storage.maxBytes: each hour keeps its last fit, each run its last), or lost
+ * to a full disk or a crash before it was written.
  */
 export function readFitData(runDirPath: string, fit: FitDoc): FitData | null {
   if (fit.table && fit.r) {
@@ -193,12 +258,37 @@ export function readFitData(runDirPath: string, fit: FitDoc): FitData | null {
 }
 
 /**
- * Keeps only the last complete line of a finished run's `fits.jsonl` (its last
- * fit: what `holoring runs export` gives), written atomically; returns the bytes
- * freed (0 when there was at most one line).
+ * Keeps only the last fit of a finished run (what `holoring runs export`
+ * gives): its other fit data files deleted, the last one cut to its last
+ * complete line, written atomically; returns the bytes freed.
  */
 export function compactFitData(runDirPath: string, write: (path: string, text: string) => void): number {
-  const path = join(runDirPath, FIT_DATA_FILE);
+  const files = listFitFiles(runDirPath);
+  let freed = 0;
+  for (const f of files.slice(0, -1)) {
+    rmSync(f.path, { force: true });
+    freed += f.bytes;
+  }
+  return files.length > 0 ? freed + compactFitFile(files[files.length - 1].path, write) : 0;
+}
+
+/**
+ * Thins a live run's fit history: every hourly file (and an older run's
+ * `fits.jsonl`) of an hour before `beforeMs` but the one being appended to is
+ * cut to its last fit (one fit an hour kept); returns the bytes freed. The
+ * pointers into the other files stay as they were.
+ */
+export function thinFitData(runDirPath: string, beforeMs: number, current: string | null, write: (path: string, text: string) => void): number {
+  let freed = 0;
+  for (const f of listFitFiles(runDirPath)) {
+    if (f.name === current || f.hourMs >= Math.floor(beforeMs / HOUR_MS) * HOUR_MS) continue;
+    freed += compactFitFile(f.path, write);
+  }
+  return freed;
+}
+
+/** Cuts one fit data file to its last complete line, written atomically; returns the bytes freed (0 when there was at most one line). */
+function compactFitFile(path: string, write: (path: string, text: string) => void): number {
   if (!existsSync(path)) return 0;
   const size = statSync(path).size;
   let last: string | null = null;

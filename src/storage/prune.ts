@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { writeFileAtomic } from './atomic.ts';
-import { FIT_DATA_FILE, compactFitData } from './fitData.ts';
+import { compactFitData, fitDataBytes } from './fitData.ts';
 import { DOCUMENTS_FILE, runDir } from './layout.ts';
 import { type SegmentInfo, listRunIds, listSegments, runState } from './reader.ts';
 import { CURSOR_FILE } from './influx/cursor.ts';
@@ -41,7 +41,7 @@ export interface KeptRun {
 export function pruneRuns(dataDir: string, maxBytes: number, currentRun: string): { pruned: PrunedRun[]; kept: KeptRun[]; totalBytes: number } {
   const ids = listRunIds(dataDir);
   const segs = new Map(ids.map((id) => [id, listSegments(dataDir, id)]));
-  const fitBytes = (id: string): number => fileBytes(join(runDir(dataDir, id), FIT_DATA_FILE));
+  const fitBytes = (id: string): number => fitDataBytes(runDir(dataDir, id));
   let total = ids.reduce((a, id) => a + sum(segs.get(id)!) + fitBytes(id) + fileBytes(join(runDir(dataDir, id), DOCUMENTS_FILE)), 0);
   const pruned: PrunedRun[] = [];
   const kept: KeptRun[] = [];
@@ -116,7 +116,7 @@ function pendingInfluxBytes(dataDir: string, id: string, segments: SegmentInfo[]
     if (i > at) pending += s.bytes;
     else if (i === at) pending += Math.max(0, s.bytes - (cursor.offset as number));
   });
-  if (fileBytes(join(dir, FIT_DATA_FILE)) > 0 && typeof cursor.documents === 'number') {
+  if (fitDataBytes(dir) > 0 && typeof cursor.documents === 'number') {
     pending += Math.max(0, fileBytes(join(dir, DOCUMENTS_FILE)) - cursor.documents);
   }
   return pending;

@@ -8,7 +8,7 @@ import type { Logger } from '../log.ts';
 import { writeFileAtomic } from './atomic.ts';
 import { openDocumentLog, type DocumentLog } from './documentLog.ts';
 import type { DocumentBody, FitDoc, RunDocument, StartDoc, StopDoc } from './documents.ts';
-import { FIT_DATA_FILE, type FitDataLog, openFitDataLog, splitFit } from './fitData.ts';
+import { type FitDataLog, listFitFiles, openFitDataLog, splitFit, thinFitData } from './fitData.ts';
 import type { FileOps } from './fileOps.ts';
 import { type Journal, type JournalStats, type SegmentAnchor, lastSegmentIndex, openJournal } from './journal.ts';
 import { CHECKPOINT_FILE, DOCUMENTS_FILE, type SegmentKind, makeRunId, runDir } from './layout.ts';
@@ -29,6 +29,8 @@ export interface RunStorageOptions {
   maxBufferBytes?: number;
   retryMs?: number;
   maxBytes?: number | null;
+  /** Hours of this run's fit history kept whole; older hours keep their last fit (null or absent: all kept). */
+  fitHistoryHours?: number | null;
 }
 
 export interface OpenRunOptions {
@@ -168,14 +170,15 @@ export function openRun(opts: OpenRunOptions): RunRecorder {
     lock.release();
     throw new HoloringError('RING_ERR_JOURNAL', `cannot open the run record in ${dir}: ${(e as Error).message}`, { dir });
   }
-  // fits.jsonl: opened at the first fit, or now when a continued run has one (its torn tail is cut and reported)
+  // the fit data files: opened at the first fit, or now when a continued run has some (their torn tails are cut and reported);
+  // each new hour's file starts with the upkeep of storage.maxBytes and storage.fitHistoryHours
   let fitLog: FitDataLog | null = null;
   const openFitLog = (): FitDataLog => {
-    const l = openFitDataLog(dir, io);
-    if (l.tornBytes > 0 && resumed) resumed.tornTails[FIT_DATA_FILE] = l.tornBytes;
+    const l = openFitDataLog(dir, { ...io, onNewFile: () => upkeep() });
+    if (resumed) Object.assign(resumed.tornTails, l.tornTails);
     return l;
   };
-  if (resumed && existsSync(join(dir, FIT_DATA_FILE))) fitLog = openFitLog();
+  if (resumed && listFitFiles(dir).length > 0) fitLog = openFitLog();
   if (resumed) {
     for (const [path, bytes] of Object.entries(resumed.tornTails)) log.warn({ path, bytes }, 'a torn last line was found after the interruption and left out');
   }
@@ -189,7 +192,7 @@ export function openRun(opts: OpenRunOptions): RunRecorder {
         if (data) {
           fitLog ??= openFitLog();
           const ref = fitLog.append(doc.round, data);
-          if (!ref) log.error({ round: doc.round }, `the metric and table of round ${doc.round} could not be written to ${FIT_DATA_FILE} (the disk has refused writes for too long); its fit document is kept`);
+          if (!ref) log.error({ round: doc.round }, `the metric and table of round ${doc.round} could not be written to ${fitLog.current() ?? 'the fit data file'} (the disk has refused writes for too long); its fit document is kept`);
           docs.write(ref ? { ...doc, data: ref } : doc);
           return;
         }
@@ -199,17 +202,31 @@ export function openRun(opts: OpenRunOptions): RunRecorder {
       log.error({ err: e, type: body.type }, 'a run document was refused');
     }
   };
-  const prune = (): void => {
-    if (st.maxBytes) {
-      const { pruned, kept, totalBytes } = pruneRuns(opts.dataDir, st.maxBytes, id);
-      for (const p of pruned) log.warn(p, `storage.maxBytes: pruned the frame segments of finished run ${p.run}${p.fitDataBytes > 0 ? ' and its fit history (its last fit kept)' : ''}`);
-      if (totalBytes > st.maxBytes) {
-        for (const k of kept) log.warn(k, `storage.maxBytes: kept the frame segments and fit history of run ${k.run}: ${k.reason}`);
-        log.warn({ totalBytes, maxBytes: st.maxBytes }, `storage.maxBytes: the data directory's run records (${totalBytes} bytes: frame segments, fit data, documents) stay above the bound (${st.maxBytes}) after pruning what may be pruned`);
-      }
+  /**
+   * storage.maxBytes and storage.fitHistoryHours, at the start and at each new
+   * hour of fits: the finished runs pruned first; this run's fit history
+   * thinned (hours past fitHistoryHours to their last fit each); while the data
+   * directory is still over maxBytes, every hour of it but the current one.
+   */
+  const upkeep = (): void => {
+    const current = fitLog?.current() ?? null;
+    const thin = (beforeMs: number, why: string): number => {
+      const freed = thinFitData(dir, beforeMs, current, writeFileAtomic);
+      if (freed > 0) log.info({ freed, why }, `the fit history of this run was thinned to one fit an hour before ${new Date(Math.min(beforeMs, now())).toISOString()} (${why}): ${freed} bytes freed`);
+      return freed;
+    };
+    if (st.fitHistoryHours) thin(now() - st.fitHistoryHours * 3_600_000, 'storage.fitHistoryHours');
+    if (!st.maxBytes) return;
+    const { pruned, kept, totalBytes } = pruneRuns(opts.dataDir, st.maxBytes, id);
+    for (const p of pruned) log.warn(p, `storage.maxBytes: pruned the frame segments of finished run ${p.run}${p.fitDataBytes > 0 ? ' and its fit history (its last fit kept)' : ''}`);
+    let total = totalBytes;
+    if (total > st.maxBytes) total -= thin(Infinity, 'storage.maxBytes');
+    if (total > st.maxBytes) {
+      for (const k of kept) log.warn(k, `storage.maxBytes: kept the frame segments and fit history of run ${k.run}: ${k.reason}`);
+      log.warn({ totalBytes: total, maxBytes: st.maxBytes }, `storage.maxBytes: the data directory's run records (${total} bytes: frame segments, fit data, documents) stay above the bound (${st.maxBytes}) after pruning what may be pruned`);
     }
   };
-  prune();
+  upkeep();
   return {
     id, dir, dataDir: opts.dataDir, resumed,
     journalFrame(frame, kind) {
@@ -264,7 +281,7 @@ export function openRun(opts: OpenRunOptions): RunRecorder {
       write({ ...stop, type: 'stop', journal });
       fitLog?.close();
       docs.close();
-      prune();
+      upkeep();
       lock.release();
       return journal;
     },

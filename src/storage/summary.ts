@@ -1,7 +1,7 @@
 import { closeSync, existsSync, openSync, readSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FitDoc, RunDocument, StartDoc } from './documents.ts';
-import { FIT_DATA_FILE } from './fitData.ts';
+import { fitDataBytes } from './fitData.ts';
 import { CHECKPOINT_FILE, DOCUMENTS_FILE, runDir } from './layout.ts';
 import { type RunState, listSegments, readDocuments, runState } from './reader.ts';
 
@@ -146,7 +146,7 @@ export function summariseRun(dataDir: string, id: string): RunSummary {
     segments: segs.length,
     bytes: segs.reduce((a, s) => a + s.bytes, 0),
     documentBytes: sizeOf(join(dir, DOCUMENTS_FILE)),
-    fitDataBytes: sizeOf(join(dir, FIT_DATA_FILE)),
+    fitDataBytes: fitDataBytes(dir),
     tornBytes,
     checkpoint: existsSync(join(dir, CHECKPOINT_FILE)),
     influx,

@@ -6,7 +6,7 @@ import { resolveDataDir } from '../../src/storage/layout.ts';
 describe('storage configuration', () => {
   it('has documented defaults, and the rig defaults to the host name', () => {
     const c = parseConfig({});
-    expect(c.storage).toEqual({ enabled: true, syncMs: 1000, segmentBytes: 256 * 1024 * 1024, maxBufferBytes: 64 * 1024 * 1024, retryMs: 1000, maxBytes: null });
+    expect(c.storage).toEqual({ enabled: true, syncMs: 1000, segmentBytes: 256 * 1024 * 1024, maxBufferBytes: 64 * 1024 * 1024, retryMs: 1000, maxBytes: null, fitHistoryHours: 24 });
     expect(c.rig).toBe(hostname());
   });
 

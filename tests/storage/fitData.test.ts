@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +8,7 @@ import { parseResponseTable } from '../../src/io/responseTable.ts';
 import { silentLogger } from '../../src/log.ts';
 import type { DocumentBody, FitDoc } from '../../src/storage/documents.ts';
 import { exportRun } from '../../src/storage/export.ts';
-import { FIT_DATA_FILE, type FitData, readFitData } from '../../src/storage/fitData.ts';
+import { type FitData, fitSegmentName, listFitFiles, readFitData } from '../../src/storage/fitData.ts';
 import { emptyCursor } from '../../src/storage/influx/cursor.ts';
 import { readBatch } from '../../src/storage/influx/projection.ts';
 import { runDir } from '../../src/storage/layout.ts';
@@ -18,6 +19,9 @@ import { summariseRun } from '../../src/storage/summary.ts';
 import { Rng } from '../../src/util/random.ts';
 
 const config = parseConfig({});
+/** The clock of these runs: fits written now go to the fit data file of this hour. */
+const T0 = Date.parse('2026-11-30T01:20:00Z');
+const FIT_FILE = fitSegmentName(T0);
 const identity = { model: 'HOLORING-SIM', serial: 'FD-1', firmware: '1', protocolVersion: '1.0' };
 const stopDoc = { status: 'stopped' as const, frames: { received: 0, journaled: 0, skipped: {}, missing: {}, duplicates: 0 }, calibrationFrames: 0, gaps: 0, sweeps: 0, fits: 0, durationMs: 0 };
 let dataDir: string;
@@ -45,7 +49,7 @@ function fitBody(round: number, seed = round): DocumentBody<FitDoc> {
 
 /** A stopped run with these fits; returns its id. */
 async function runWithFits(fits: DocumentBody<FitDoc>[], serial = identity.serial): Promise<string> {
-  const run = openRun({ dataDir, identity: { ...identity, serial }, newRun: true, logger: silentLogger() });
+  const run = openRun({ dataDir, identity: { ...identity, serial }, newRun: true, logger: silentLogger(), now: () => T0 });
   run.begin({ rig: 'bench', config: {}, delta: startDelta(config), gamma: 0.25, sweep: { ...config.sweep, sweeps: 0 }, holoringVersion: 'test', gitCommit: null, note: null }, 'cal-0123456789abcdef');
   for (const f of fits) run.document(f);
   await run.close({ ...stopDoc, fits: fits.length });
@@ -66,11 +70,11 @@ describe('fit documents point at their metric and table in fits.jsonl', () => {
     const id = await runWithFits(bodies);
     const dir = runDir(dataDir, id);
     const fits = readDocuments(dataDir, id).documents.filter((d): d is FitDoc => d.type === 'fit');
-    expect(fits.map((f) => [f.round, f.table, f.r, f.data?.file, f.calibrationVersion])).toEqual([1, 2, 3].map((n) => [n, undefined, undefined, FIT_DATA_FILE, 'cal-0123456789abcdef']));
+    expect(fits.map((f) => [f.round, f.table, f.r, f.data?.file, f.calibrationVersion])).toEqual([1, 2, 3].map((n) => [n, undefined, undefined, FIT_FILE, 'cal-0123456789abcdef']));
     // what an inline fit document weighed, against the slim one and its line of fits.jsonl
     const inline = Buffer.byteLength(JSON.stringify({ ...bodies[0], time: fits[0].time, run: id })) + 1;
     const slim = Buffer.byteLength(readFileSync(join(dir, 'documents.jsonl'), 'utf8').split('\n').find((l) => l.includes('"type":"fit"'))!) + 1;
-    const data = lineBytes(join(dir, FIT_DATA_FILE));
+    const data = lineBytes(join(dir, FIT_FILE));
     expect(data).toHaveLength(3);
     expect(slim).toBeLessThan(1000);
     expect(inline).toBeGreaterThan(60 * slim);
@@ -111,30 +115,30 @@ describe('fit documents point at their metric and table in fits.jsonl', () => {
 
   it('a line that is not there (lost with a crash) or altered is not given back: the export says so', async () => {
     const id = await runWithFits([fitBody(1)]);
-    const path = join(runDir(dataDir, id), FIT_DATA_FILE);
+    const path = join(runDir(dataDir, id), FIT_FILE);
     writeFileSync(path, readFileSync(path, 'utf8').replace('"round":1,', '"round":1,"x":0,'));
     const [fit] = readDocuments(dataDir, id).documents.filter((d): d is FitDoc => d.type === 'fit');
     expect(readFitData(runDir(dataDir, id), fit)).toBeNull();
-    expect(() => exported(id, 'response', 'csv')).toThrow(expect.objectContaining({ code: 'RING_ERR_RUN_EXPORT', message: expect.stringMatching(/round 1 are not in its fits\.jsonl/) }));
+    expect(() => exported(id, 'response', 'csv')).toThrow(expect.objectContaining({ code: 'RING_ERR_RUN_EXPORT', message: expect.stringMatching(/round 1 are not in its fits-20261130T01\.jsonl/) }));
   });
 
   it('a torn last line of fits.jsonl is cut off when the run is continued, and reported in the resume document', async () => {
-    const first = openRun({ dataDir, identity, newRun: true, logger: silentLogger() });
+    const first = openRun({ dataDir, identity, newRun: true, logger: silentLogger(), now: () => T0 });
     first.begin({ rig: 'bench', config: {}, delta: 1.5, gamma: 0.25, sweep: { ...config.sweep, sweeps: 0 }, holoringVersion: 'test', gitCommit: null, note: null }, null);
     first.document(fitBody(1));
     await first.close(stopDoc);
     // as after SIGKILL mid-write: no stop document, half a line at the end of fits.jsonl
     const dir = runDir(dataDir, first.id);
     writeFileSync(join(dir, 'documents.jsonl'), readFileSync(join(dir, 'documents.jsonl'), 'utf8').split('\n').filter((l) => l && !l.includes('"type":"stop"')).join('\n') + '\n');
-    appendFileSync(join(dir, FIT_DATA_FILE), '{"round":2,"r":[0,0.02');
-    const second = openRun({ dataDir, identity, logger: silentLogger() });
+    appendFileSync(join(dir, FIT_FILE), '{"round":2,"r":[0,0.02');
+    const second = openRun({ dataDir, identity, logger: silentLogger(), now: () => T0 });
     expect(second.id).toBe(first.id);
     second.begin({ rig: 'bench', config: {}, delta: 1.5, gamma: 0.25, sweep: { ...config.sweep, sweeps: 0 }, holoringVersion: 'test', gitCommit: null, note: null }, null, { frames: 0, lastSeq: null });
     const body = fitBody(2);
     second.document(body);
     await second.close(stopDoc);
     const docs = readDocuments(dataDir, first.id).documents;
-    expect(docs.find((d) => d.type === 'resume')).toMatchObject({ tornTails: { [FIT_DATA_FILE]: 22 } });
+    expect(docs.find((d) => d.type === 'resume')).toMatchObject({ tornTails: { [FIT_FILE]: 22 } });
     const fits = docs.filter((d): d is FitDoc => d.type === 'fit');
     expect(fits.map((f) => readFitData(dir, f)?.table.points.length)).toEqual([624, 624]);
     expect(readFitData(dir, fits[1])).toEqual(dataOf(body));
@@ -142,7 +146,7 @@ describe('fit documents point at their metric and table in fits.jsonl', () => {
 
   it('storage.maxBytes counts documents and fit data, and cuts a finished run\'s fit history to its last fit, which still exports', async () => {
     const old = await runWithFits([1, 2, 3, 4].map((n) => fitBody(n)), 'OLD');
-    const path = join(runDir(dataDir, old), FIT_DATA_FILE);
+    const path = join(runDir(dataDir, old), FIT_FILE);
     const before = statSync(path).size;
     const docsBytes = statSync(join(runDir(dataDir, old), 'documents.jsonl')).size;
     const lastLine = lineBytes(path)[3];
@@ -157,6 +161,57 @@ describe('fit documents point at their metric and table in fits.jsonl', () => {
     // once cut, nothing more to prune
     expect(pruneRuns(dataDir, 1, 'none').pruned).toEqual([]);
     expect(existsSync(join(runDir(dataDir, old), 'documents.jsonl'))).toBe(true);
+  });
+
+  it('the live run: one file an hour; at each new hour those past storage.fitHistoryHours are cut to their last fit, pointers into the others untouched', async () => {
+    const start = Date.parse('2026-11-30T00:10:00Z');
+    let t = start;
+    const run = openRun({ dataDir, identity, newRun: true, logger: silentLogger(), now: () => t, storage: { fitHistoryHours: 2 } });
+    run.begin({ rig: 'bench', config: {}, delta: 1.5, gamma: 0.25, sweep: { ...config.sweep, sweeps: 0 }, holoringVersion: 'test', gitCommit: null, note: null }, null);
+    const bodies: DocumentBody<FitDoc>[] = [];
+    for (let h = 0; h < 5; h++) {
+      for (let i = 0; i < 3; i++) {
+        t = start + h * 3_600_000 + i * 60_000;
+        bodies.push(fitBody(bodies.length + 1));
+        run.document(bodies.at(-1)!);
+      }
+    }
+    await run.close({ ...stopDoc, fits: bodies.length });
+    const dir = runDir(dataDir, run.id);
+    const files = listFitFiles(dir);
+    expect(files.map((f) => f.name)).toEqual([0, 1, 2, 3, 4].map((h) => `fits-20261130T0${h}.jsonl`));
+    // at 04:10 the hours before 02:00 keep their last fit; the last two hours and the current one keep every fit
+    expect(files.map((f) => lineBytes(f.path).length)).toEqual([1, 1, 3, 3, 3]);
+    const fits = readDocuments(dataDir, run.id).documents.filter((d): d is FitDoc => d.type === 'fit');
+    expect(fits.map((f) => f.data?.file)).toEqual(bodies.map((_, i) => files[Math.floor(i / 3)].name));
+    expect(fits.map((f) => readFitData(dir, f) !== null)).toEqual(bodies.map((_, i) => i >= 6 || i % 3 === 2));
+    for (const [i, f] of fits.entries()) if (i >= 6 || i % 3 === 2) expect(readFitData(dir, f)).toEqual(dataOf(bodies[i]));
+    // the pointers into the files not thinned hold as written: offset, length and hash
+    for (const f of fits.slice(6)) {
+      const line = readFileSync(join(dir, f.data!.file)).subarray(f.data!.offset, f.data!.offset + f.data!.bytes).toString('utf8');
+      expect(line.endsWith('\n')).toBe(true);
+      expect(createHash('sha256').update(line.slice(0, -1)).digest('hex')).toBe(f.data!.sha256);
+    }
+    expect(summariseRun(dataDir, run.id).fitDataBytes).toBe(files.reduce((a, f) => a + f.bytes, 0));
+  });
+
+  it('storage.maxBytes passed by the live run itself: every hour of its fit history but the current one cut to its last fit; once finished, the last fit alone', async () => {
+    const start = Date.parse('2026-11-30T00:10:00Z');
+    let t = start;
+    const run = openRun({ dataDir, identity, newRun: true, logger: silentLogger(), now: () => t, storage: { maxBytes: 1, fitHistoryHours: null } });
+    run.begin({ rig: 'bench', config: {}, delta: 1.5, gamma: 0.25, sweep: { ...config.sweep, sweeps: 0 }, holoringVersion: 'test', gitCommit: null, note: null }, null);
+    for (let h = 0; h < 3; h++) {
+      for (let i = 0; i < 2; i++) {
+        t = start + h * 3_600_000 + i * 60_000;
+        run.document(fitBody(2 * h + i + 1));
+      }
+    }
+    await run.close({ ...stopDoc, fits: 6 });
+    const dir = runDir(dataDir, run.id);
+    expect(listFitFiles(dir).map((f) => lineBytes(f.path).length)).toEqual([1, 1, 2]);
+    pruneRuns(dataDir, 1, 'none');
+    expect(listFitFiles(dir).map((f) => [f.name, lineBytes(f.path).length])).toEqual([['fits-20261130T02.jsonl', 1]]);
+    expect(JSON.parse(exported(run.id, 'metric', 'json'))).toMatchObject({ round: 6 });
   });
 
   it('the InfluxDB projection writes the metric and response points of a fit from fits.jsonl', async () => {

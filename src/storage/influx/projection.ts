@@ -12,7 +12,7 @@ import { fileSize, listSegments, readLines, runFile } from './runFiles.ts';
  * The run as InfluxDB points, read from the cursor on: first the documents
  * (`start` gives the tags, `start`/`resume` the session times, every `fit` its
  * fit, metric and response points: the metric and table from the document, or
- * from its line in fits.jsonl), then the frame segments in order. A batch
+ * from its line in the fit data files), then the frame segments in order. A batch
  * holds about `maxPoints` points (a fit document is never split) and the cursor
  * that follows it; the caller saves that cursor only once the server has
  * acknowledged the batch. Memory is bounded by the batch, however far behind
@@ -52,9 +52,9 @@ function readDocument(doc: { type?: unknown; time?: unknown }, next: InfluxCurso
     const fit = doc as FitDocument & FitDoc;
     if (fit.r || !fit.data) points.push(...fitPoints(fit, next.tags));
     else {
-      // the metric and the table are in fits.jsonl (src/storage/fitData.ts)
+      // the metric and the table are in the fit data files (src/storage/fitData.ts)
       const data = readFitData(runDir, fit);
-      if (!data) notes.push(`fit round ${fit.round}: its metric and table are not in ${FIT_DATA_FILE}; only its fit point is written`);
+      if (!data) notes.push(`fit round ${fit.round}: its metric and table are not in ${fit.data?.file ?? FIT_DATA_FILE}; only its fit point is written`);
       points.push(...fitPoints({ ...fit, r: [], f: [], g: [], f_err: [], g_err: [], ...(data ?? {}), resolution: Array.isArray(data?.resolution) ? (data.resolution as number[]) : undefined }, next.tags));
     }
   }
