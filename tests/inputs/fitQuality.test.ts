@@ -66,15 +66,22 @@ describe('the verdict on a fit', () => {
     expect(r.stderr).toBe('');
   });
 
-  it('a wrong Δ: warnings on stderr and in the output, quality "failed", --strict exits 1', async () => {
-    const r = await reconstruct(base, ['--delta', '1.6']);
+  it('a wrong Δ (disk geometry): warnings on stderr and in the output, quality "failed", --strict exits 1', async () => {
+    const r = await reconstruct(base, ['--delta', '1.6', '--geometry', 'disk']);
     expect(r.code).toBe(0);
     expect(r.out?.quality).toBe('failed');
     expect(r.stderr).toMatch(/holoring: warning: reduced χ² \d+ where 1 ± 0\.1\d is expected for \d+ degrees of freedom: the metric does not describe the data/);
     expect((r.out?.warnings as string[]).length).toBeGreaterThan(0);
-    const strict = await reconstruct(base, ['--delta', '1.6', '--strict']);
+    const strict = await reconstruct(base, ['--delta', '1.6', '--geometry', 'disk', '--strict']);
     expect(strict.code).toBe(1);
     expect(strict.stderr).toMatch(/RING_ERR_MODEL_POOR_FIT: --strict: the fit is failed/);
+  });
+
+  it('a wrong Δ with --geometry auto: neither geometry describes the data, exit 1 with RING_ERR_MODEL_NO_GEOMETRY, the output kept for inspection', async () => {
+    const r = await reconstruct(base, ['--delta', '1.6']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/RING_ERR_MODEL_NO_GEOMETRY/);
+    expect(r.out?.quality).toBe('failed');
   });
 
   it('a row far outside its σ is named as dominating χ²', async () => {
