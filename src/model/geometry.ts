@@ -9,7 +9,7 @@
  * decisive; when both fail the choice says that neither describes the data.
  */
 import type { ResponsePoint, ResponseTable } from '../contracts/response.ts';
-import { HoloringError } from '../errors.ts';
+import { ErrorCodes, HoloringError } from '../errors.ts';
 import { initBackend } from './backend.ts';
 import { type Checkpoint, CHECKPOINT_FORMAT, parseCheckpoint, readCheckpointJson } from './checkpoint.ts';
 import { ModelErrorCodes } from './data.ts';
@@ -51,6 +51,16 @@ export interface GeometryFigures {
   elapsedMs: number;
   /** The fit's verdict (quality.ts), when assessed. */
   quality?: FitVerdict;
+  /** Why this geometry gave no fit at all (its fit stopped with an error: Δ ran to an integer, r_h ran away); its numbers are then NaN. */
+  error?: { code: string; message: string };
+}
+
+/** Error codes that end one geometry's fit without saying anything about the table's validity: in `auto` the other geometry is still judged. */
+const FIT_OUTCOME_CODES: ReadonlySet<string> = new Set([ModelErrorCodes.DIVERGED, ErrorCodes.DELTA_INTEGER]);
+
+/** The figures of a geometry whose fit stopped with `e` (NaN numbers, `quality: 'failed'`, the error). */
+function failedFigures(e: HoloringError): GeometryFigures {
+  return { chi2: NaN, chi2_total: NaN, dof: NaN, criterion: NaN, converged: false, elapsedMs: 0, quality: 'failed', error: { code: e.code, message: e.message } };
 }
 
 /**
@@ -90,6 +100,16 @@ export function chooseGeometry(disk: GeometryFigures, horizon: GeometryFigures, 
   const tText = temperatureRatio === undefined ? '' : `the sample is at ${fmt(temperatureRatio)} T_HP`;
   let picked = byData, reason: string, verdict: ChoiceVerdict;
   const failed = (g: Geometry): boolean => fig[g].quality === 'failed';
+  const broken = (['disk', 'horizon'] as const).find((g) => fig[g].error);
+  if (broken) {
+    const ok: Geometry = broken === 'disk' ? 'horizon' : 'disk';
+    const why = `the ${broken} fit stopped: ${fig[broken].error!.code}: ${fig[broken].error!.message}`;
+    if (fig[ok].error || failed(ok)) {
+      const okText = fig[ok].error ? `the ${ok} fit stopped: ${fig[ok].error!.code}: ${fig[ok].error!.message}` : `the ${ok} fit failed (reduced χ² ${fmt(fig[ok].chi2)}${fig[ok].converged ? '' : ', not converged'})`;
+      return { picked: ok, verdict: 'neither', reason: `none: neither geometry describes the data: ${why}; ${okText}; check Δ (--delta auto, --delta-start), γ, the calibration and σ, or whether the material is holographic at all (holoring modes)`, disk, horizon, ...(temperatureRatio === undefined ? {} : { temperatureRatio }) };
+    }
+    return { picked: ok, verdict: 'only', reason: `${ok}: the only fit that describes the data (reduced χ² ${fmt(fig[ok].chi2)}); ${why}`, disk, horizon, ...(temperatureRatio === undefined ? {} : { temperatureRatio }) };
+  }
   if (failed(byData) && failed(other)) {
     verdict = 'neither';
     reason = `none: neither geometry describes the data: both fits failed (reduced χ² ${fmt(disk.chi2)} for the disk${disk.converged ? '' : ', not converged'}, ${fmt(horizon.chi2)} for the horizon${horizon.converged ? '' : ', not converged'}); check Δ (--delta auto), γ, the calibration and σ, or whether the material is holographic at all (holoring modes)`;
@@ -220,30 +240,50 @@ export async function reconstructGeometry(table: ResponseTable | readonly Respon
   };
   try {
     const outputs: Partial<Record<Geometry, ReconstructResult['output']>> = {};
-    if (disk) outputs.disk = await fitDisk(initGeometry === 'disk' ? (o.init as Checkpoint) : 'ads', lm);
-    if (mode !== 'disk') {
-      outputs.horizon = fitHorizon(initGeometry === 'horizon' ? (o.init as HorizonCheckpoint) : 'scan', lm);
-    }
+    // auto: a geometry whose fit stops with an error (Δ ran to an integer, r_h ran away) is judged failed, the other still judged
+    const stopped: Partial<Record<Geometry, HoloringError>> = {};
+    const attempt = async (g: Geometry, run: () => Promise<ReconstructResult['output']> | ReconstructResult['output']): Promise<void> => {
+      try {
+        outputs[g] = await run();
+      } catch (e) {
+        if (mode !== 'auto' || !(e instanceof HoloringError) || !FIT_OUTCOME_CODES.has(e.code)) throw e;
+        o.log?.(`reconstruct: the ${g} fit stopped: ${e.code}: ${e.message}`);
+        stopped[g] = e;
+        delete outputs[g];
+      }
+    };
+    if (disk) await attempt('disk', () => fitDisk(initGeometry === 'disk' ? (o.init as Checkpoint) : 'ads', lm));
+    if (mode !== 'disk') await attempt('horizon', () => fitHorizon(initGeometry === 'horizon' ? (o.init as HorizonCheckpoint) : 'scan', lm));
     if (mode !== 'auto') return { geometry: mode, output: outputs[mode]! };
+    if (stopped.disk && stopped.horizon) {
+      throw new HoloringError(ModelErrorCodes.NO_GEOMETRY, `none: neither geometry gave a fit: the disk fit stopped: ${stopped.disk.code}: ${stopped.disk.message}; the horizon fit stopped: ${stopped.horizon.code}: ${stopped.horizon.message}; check Δ (--delta auto, --delta-start), γ, the calibration and σ, or whether the material is holographic at all (holoring modes)`, { disk: stopped.disk.code, horizon: stopped.horizon.code });
+    }
     const residuals = 2 * points.length;
-    const choose = (): GeometryChoice => chooseGeometry(geometryFigures(outputs.disk!, residuals), geometryFigures(outputs.horizon!, residuals), o.temperatureRatio);
+    const figures = (g: Geometry): GeometryFigures => (stopped[g] ? failedFigures(stopped[g]) : geometryFigures(outputs[g]!, residuals));
+    const choose = (): GeometryChoice => chooseGeometry(figures('disk'), figures('horizon'), o.temperatureRatio);
     // the picked fit runs to convergence and the choice is made again with its final figures
     const finish = async (g: Geometry): Promise<void> => {
-      const out = outputs[g]!;
-      if (out.converged) return;
-      const more = g === 'disk' ? await fitDisk('current', {}) : fitHorizon('current', {});
-      outputs[g] = { ...more, iterations: out.iterations + more.iterations, elapsedMs: out.elapsedMs + more.elapsedMs };
+      const out = outputs[g];
+      if (!out || out.converged) return;
+      await attempt(g, async () => {
+        const more = g === 'disk' ? await fitDisk('current', {}) : fitHorizon('current', {});
+        return { ...more, iterations: out.iterations + more.iterations, elapsedMs: out.elapsedMs + more.elapsedMs };
+      });
     };
     let choice = choose();
-    for (let i = 0; i < 2 && !outputs[choice.picked]!.converged; i++) {
+    for (let i = 0; i < 2 && outputs[choice.picked] && !outputs[choice.picked]!.converged; i++) {
       await finish(choice.picked);
       choice = choose();
     }
-    if (choice.verdict === 'neither' && !(outputs.disk!.converged && outputs.horizon!.converged)) {
+    if (choice.verdict === 'neither' && !(['disk', 'horizon'] as const).every((g) => stopped[g] || outputs[g]!.converged)) {
       // a fit stopped by the pass budget is failed by definition: neither is said only of converged fits
       await finish('disk');
       await finish('horizon');
       choice = choose();
+    }
+    if (!outputs[choice.picked]) {
+      const ok: Geometry = choice.picked === 'disk' ? 'horizon' : 'disk';
+      throw new HoloringError(ModelErrorCodes.NO_GEOMETRY, choice.reason, { [ok]: stopped[ok]?.code });
     }
     return { geometry: choice.picked, output: { ...outputs[choice.picked]!, geometry_choice: choice }, choice };
   } finally {

@@ -82,3 +82,44 @@ describe('the geometry choice and failed fits', () => {
     expect(many.stderr).toMatch(/RING_ERR_MODEL_TOO_FEW_POINTS: --data: response table has 60 point\(s\) but the network has 61 weights.*--nodes 31 or fewer/);
   });
 });
+
+describe('a geometry whose fit stops with an error', () => {
+  const stoppedFigures = (code: string): GeometryFigures => ({ chi2: NaN, chi2_total: NaN, dof: NaN, criterion: NaN, converged: false, elapsedMs: 0, quality: 'failed', error: { code, message: 'Δ ran to an integer' } });
+
+  it('is judged failed: the other is picked as the only fit, or neither when the other failed too', () => {
+    const only = chooseGeometry(figures(0.98, 'good'), stoppedFigures('RING_ERR_DELTA_INTEGER'));
+    expect(only).toMatchObject({ picked: 'disk', verdict: 'only' });
+    expect(only.reason).toMatch(/^disk: the only fit that describes the data \(reduced χ² 0\.98\); the horizon fit stopped: RING_ERR_DELTA_INTEGER/);
+    const otherWay = chooseGeometry(stoppedFigures('RING_ERR_MODEL_DIVERGED'), figures(1.01, 'poor'), 0.5);
+    expect(otherWay).toMatchObject({ picked: 'horizon', verdict: 'only' });
+    const neither = chooseGeometry(stoppedFigures('RING_ERR_MODEL_DIVERGED'), figures(40, 'failed'));
+    expect(neither.verdict).toBe('neither');
+    expect(neither.reason).toMatch(/^none: neither geometry describes the data: the disk fit stopped: RING_ERR_MODEL_DIVERGED.*the horizon fit failed \(reduced χ² 40\.00\)/);
+  });
+
+  it('a disk at Δ = 3.5 under --geometry auto --delta auto: the horizon profile stops in (1, 2), the disk is still picked with Δ found', async () => {
+    const points = simulateResponseTable({ metric: deformedMetric(), delta: 3.5, omegas: Array.from({ length: 16 }, (_, i) => 0.5 + 0.75 * i), gamma: 0.25, kMax: 6, noise: 0.01, seed: 1 });
+    const data = join(dir, 'disk35.csv');
+    const out = join(dir, 'disk35.json');
+    writeFileSync(data, formatResponseTable(points));
+    const r = await run(['--data', data, '--delta', 'auto', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const res = JSON.parse(readFileSync(out, 'utf8')) as { geometry: string; delta: number; delta_err: number; geometry_choice: { verdict: string; horizon: GeometryFigures } };
+    expect(res.geometry).toBe('disk');
+    expect(Math.abs(res.delta - 3.5)).toBeLessThan(Math.max(3 * res.delta_err, 1e-3));
+    expect(res.geometry_choice.verdict).toBe('only');
+    expect(res.geometry_choice.horizon.error?.code).toBe('RING_ERR_DELTA_INTEGER');
+    expect(r.stderr).toMatch(/the horizon fit stopped: RING_ERR_DELTA_INTEGER/);
+  }, 120_000);
+
+  it('a diffusive ring (physics.md §12) at a given Δ: both fits stop, exit 1 with RING_ERR_MODEL_NO_GEOMETRY naming both, never a crash of the comparison', async () => {
+    const data = join(dir, 'diffusion.csv');
+    const sim = await runCliAsync(['simulate', '--quiet', '--model', 'diffusion:0.5', '--noise', '0.01', '--seed', '1', '--out', data], { cwd: root });
+    expect(sim.code, sim.stderr).toBe(0);
+    const r = await run(['--data', data, '--delta', '1.5', '--quiet', '--out', join(dir, 'diffusion.json')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/RING_ERR_MODEL_NO_GEOMETRY: none: neither geometry/);
+    expect(r.stderr).toMatch(/the disk fit (stopped|failed)/);
+    expect(r.stderr).toMatch(/the horizon fit (stopped|failed)/);
+  }, 120_000);
+});

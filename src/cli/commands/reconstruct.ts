@@ -108,7 +108,7 @@ async function blameData<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {
-    if (e instanceof HoloringError && e.code !== ModelErrorCodes.DIVERGED) {
+    if (e instanceof HoloringError && e.code !== ModelErrorCodes.DIVERGED && e.code !== ModelErrorCodes.NO_GEOMETRY) {
       const flag = typeof e.context?.flag === 'string' ? e.context.flag : '--data';
       throw new HoloringError(e.code, `${flag}: ${e.message}`, { ...e.context, flag });
     }

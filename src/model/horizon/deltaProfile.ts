@@ -270,7 +270,7 @@ export function profileHorizonDelta(
     // the profile falls on towards an end of the interval: Δ is at or beyond an integer
     throw new HoloringError(
       ErrorCodes.DELTA_INTEGER,
-      `the profile of the horizon fit over Δ falls on beyond the interval (${Math.floor(lo)}, ${Math.ceil(hi)}) it may search (Δ = ${best.delta.toFixed(4)}, the next step ${step.dDelta.toExponential(1)}): ` +
+      `the profile of the horizon fit over Δ keeps falling past the end of the interval (${Math.floor(lo)}, ${Math.ceil(hi)}) it may search (Δ = ${best.delta.toFixed(4)}, the next step ${step.dDelta.toExponential(1)}): ` +
         'the data want Δ at or beyond an integer; give --delta-start in the interval of the sample\'s Δ, or Δ explicitly with --delta',
       { delta: best.delta, step: step.dDelta, interval: [lo, hi] },
     );
