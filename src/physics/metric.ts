@@ -226,6 +226,12 @@ export function tableMetric(table: MetricTable, source = 'table'): Metric {
   };
 }
 
+/**
+ * Reads a metric table (JSON `{r, f, g}` from r = 0, e.g. a disk `reconstruct`
+ * output) as a regular-centre metric.
+ * @throws RING_ERR_METRIC_FILE when the file is missing, not JSON, or a horizon
+ *   reconstruction (its table starts at r_h, where f = g = 0: not a regular centre).
+ */
 export function loadMetricFile(path: string): Metric {
   const text = readTextFile(path, ErrorCodes.METRIC_FILE, 'metric file');
   let data: unknown;
@@ -233,6 +239,14 @@ export function loadMetricFile(path: string): Metric {
     data = parseJson(text);
   } catch (e) {
     throw new HoloringError(ErrorCodes.METRIC_FILE, `metric file ${path} is not valid JSON: ${(e as Error).message}`, { path });
+  }
+  if (data !== null && typeof data === 'object' && (data as { geometry?: unknown }).geometry === 'horizon') {
+    const rh = (data as { rh?: unknown }).rh;
+    throw new HoloringError(
+      ErrorCodes.METRIC_FILE,
+      `metric file ${path} is a horizon reconstruction${typeof rh === 'number' ? ` (r_h = ${rh.toFixed(4)})` : ''}: a metric table starts at a regular centre r = 0 with f, g > 0 (a disk reconstruction); simulate a black hole with --metric btz:RH or blackhole:RH,AF,AG,C,W`,
+      { path },
+    );
   }
   return tableMetric(data as MetricTable, path);
 }

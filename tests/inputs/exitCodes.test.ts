@@ -86,8 +86,12 @@ describe('refusals name the right flag, and come before any work', () => {
 
   it('recalibrate reports a missing record as such once the frames are read, and refuses --kmax beyond the ring', async () => {
     const noRecord = await run(['recalibrate', '--frames', frames, '--store', dir]);
-    expect(noRecord.stderr).toMatch(/--record: no active calibration in .*holoring calibrations activate VERSION/);
+    expect(noRecord.stderr).toMatch(/--record: no active calibration in .*holoring calibrations activate VERSION.*--record VERSION\|FILE, or the store with --store DIR/);
     expect(noRecord.code).toBe(2);
+    // image --frames resolves the record alike
+    const image = await run(['image', '--frames', frames, '--omega', '12', '--store', dir]);
+    expect(image.stderr).toMatch(/RING_ERR_CALIB_RECORD_NOT_FOUND: --record: no active calibration in .*--store DIR/);
+    expect(image.code).toBe(2);
     const k = await run(['recalibrate', '--frames', frames, '--record', missing, '--kmax', '40']);
     expect(k.stderr).toMatch(/--record: /);
     const rec = readFileSync(new URL('./fixtures/record-SIM-2.json', import.meta.url), 'utf8');

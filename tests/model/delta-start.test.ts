@@ -69,6 +69,13 @@ describe('--delta-start is checked against the range a Δ fit searches', () => {
       expect(r.stderr).toMatch(new RegExp(`holoring: error (${ErrorCodes.DELTA_INVALID}|${ErrorCodes.DELTA_INTEGER}): --delta-start: `));
     }
   });
+
+  it('with a number for --delta, --delta-start is ignored and said so', async () => {
+    const r = await runInProcess(['reconstruct', '--data', 'no-such-table.csv', '--delta', '1.5', '--delta-start', '2.5']);
+    expect(r.stderr).toMatch(/holoring: warning: --delta-start 2\.5 is ignored: --delta 1\.5 fixes Δ/);
+    const auto = await runInProcess(['reconstruct', '--data', 'no-such-table.csv', '--delta', 'auto', '--delta-start', '2.5']);
+    expect(auto.stderr).not.toMatch(/is ignored/);
+  });
 });
 
 describe('weight nodes and the table size', () => {

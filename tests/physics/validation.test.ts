@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { HoloringError } from '../../src/errors.ts';
 import { GridSolver } from '../../src/physics/gridSolver.ts';
-import { adsMetric, btzMetric, deformedMetric, parseMetricSpec, tableMetric } from '../../src/physics/metric.ts';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { adsMetric, btzMetric, deformedMetric, loadMetricFile, parseMetricSpec, tableMetric } from '../../src/physics/metric.ts';
 import { solveMode } from '../../src/physics/solver.ts';
 
 function codeOf(fn: () => unknown): string {
@@ -55,6 +58,18 @@ describe('bad input is refused with stable codes', () => {
     expect(codeOf(() => tableMetric({ r: [...r].reverse(), f: ads, g: ads }))).toBe('RING_ERR_METRIC_FILE');
     expect(codeOf(() => tableMetric({ r, f: ads.slice(1), g: ads }))).toBe('RING_ERR_METRIC_FILE');
     expect(codeOf(() => tableMetric(null as never))).toBe('RING_ERR_METRIC_FILE');
+  });
+
+  it('a horizon reconstruction is not a metric table (it starts at r_h, f = g = 0): refused naming the black-hole specs', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'holoring-metric-')), 'bh.json');
+    const rh = 1.5;
+    const rr = Array.from({ length: 20 }, (_, i) => rh + i * 0.2);
+    writeFileSync(file, JSON.stringify({ geometry: 'horizon', rh, r: rr, f: rr.map((x) => x * x - rh * rh), g: rr.map((x) => x * x - rh * rh) }));
+    expect(codeOf(() => loadMetricFile(file))).toBe('RING_ERR_METRIC_FILE');
+    expect(() => loadMetricFile(file)).toThrow(/is a horizon reconstruction \(r_h = 1\.5000\).*--metric btz:RH or blackhole/);
+    // a table from a regular centre (a disk output's form) loads
+    writeFileSync(file, JSON.stringify({ r: [0, ...rr], f: [1, ...rr.map((x) => 1 + x * x)], g: [1, ...rr.map((x) => 1 + x * x)] }));
+    expect(() => loadMetricFile(file)).not.toThrow();
   });
 
   it('bad metric specs and BTZ radii', () => {

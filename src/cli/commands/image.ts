@@ -28,7 +28,7 @@ export function imageOutputKind(out: string): 'csv' | 'svg' {
 /** Response-table rows and the source width from --frames: calibrated with a record, as `recalibrate` does. */
 async function framesTable(o: ImageOptions): Promise<{ points: ResponsePoint[]; sourceWidth: number }> {
   const input = withFlag('--frames', () => readFramesFile(o.frames!));
-  const record = resolveRecord(o.record, new CalibrationStore(o.store));
+  const record = withFlag('--record', () => resolveRecord(o.record, new CalibrationStore(o.store)));
   const sites = input.frames[0]?.x.length ?? 0;
   const res = await recalibrate(from(input.frames), record, input.device, { kMax: Math.max(0, Math.ceil(sites / 2) - 1), gamma: o.gamma });
   if (res.table.points.length === 0) {

@@ -3,6 +3,7 @@ import { from } from 'rxjs';
 import type { Command } from 'commander';
 import { framesFromCapture } from '../../../calibration/captureFrames.ts';
 import { readFramesFile } from '../../io/framesFile.ts';
+import { CalibrationErrorCodes } from '../../../calibration/errors.ts';
 import { recalibrate } from '../../../calibration/recalibrate.ts';
 import { parseRecordText } from '../../../calibration/record.ts';
 import { CalibrationStore, DEFAULT_STORE_DIR } from '../../../calibration/store.ts';
@@ -17,7 +18,16 @@ interface RecalibrateOptions {
 
 /** A record by version id (from the store) or by file path. */
 export function resolveRecord(spec: string | undefined, store: CalibrationStore): CalibrationRecord {
-  if (!spec) return store.active();
+  if (!spec) {
+    try {
+      return store.active();
+    } catch (e) {
+      if (e instanceof HoloringError && e.code === CalibrationErrorCodes.RECORD_NOT_FOUND) {
+        throw new HoloringError(e.code, `${e.message}; or name a record with --record VERSION|FILE, or the store with --store DIR`, e.context);
+      }
+      throw e;
+    }
+  }
   if (/^cal-[0-9a-f]{16}$/.test(spec) && !existsSync(spec)) return store.load(spec);
   let text: string;
   try {

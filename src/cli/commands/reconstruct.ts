@@ -48,6 +48,9 @@ export function registerReconstruct(program: Command): void {
       };
       if (o.delta !== 'auto') withFlag('--delta', () => validateDelta(o.delta as number));
       if (o.deltaStart !== undefined) withFlag('--delta-start', () => validateDeltaStart(o.deltaStart as number));
+      if (o.deltaStart !== undefined && o.delta !== 'auto') {
+        process.stderr.write(`holoring: warning: --delta-start ${String(o.deltaStart)} is ignored: --delta ${String(o.delta)} fixes Δ (--delta auto fits it, starting there)\n`);
+      }
       checkOutput('--out', o.out);
       const table = withFlag('--data', () => readResponseTable(o.data));
       if (table.dialect.delimiter !== ',' || table.dialect.decimalComma) log(`reconstruct: ${o.data}: ${describeDialect(table.dialect)}`);
