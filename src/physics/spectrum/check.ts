@@ -11,9 +11,10 @@ import { type HorizonTest, testHorizon } from './verdict.ts';
 export interface HolographyCheck {
   holographic: boolean;
   /**
-   * The verdict in one word: `undecided` when the zeros follow a light cone but the
-   * quasinormal modes lie too deep to resolve (widen the ω window or lower γ), which
-   * `holographic: false` alone does not tell apart from `not holographic`.
+   * The verdict in one word: `undecided` when too little is resolved to decide (e.g.
+   * the zeros follow a light cone but the quasinormal modes lie too deep to resolve:
+   * widen the ω window or lower γ), which `holographic: false` alone does not tell
+   * apart from `not holographic` (positive evidence against both geometries).
    */
   status: 'holographic' | 'not holographic' | 'undecided';
   geometry: 'disk' | 'horizon' | 'none';
@@ -57,7 +58,7 @@ function pureAdsNote(disk: LadderTest): string {
 function btzNote(h: HorizonTest): string {
   const b = h.btz;
   if (!b) return 'no BTZ ladder fit';
-  const t = `T = ${b.temperature.toFixed(4)} ± ${b.temperatureErr.toPrecision(2)}, Δ = ${b.delta.toFixed(3)} ± ${b.deltaErr.toPrecision(2)} (for 1 < Δ < 2, where the least-damped zero is n = 0)`;
+  const t = `T = ${b.temperature.toFixed(4)} ± ${b.temperatureErr.toPrecision(2)}, Δ = ${b.delta.toFixed(3)} ± ${b.deltaErr.toPrecision(2)} (for 1 < Δ < 3, where the least-damped zero is n = 0: below the real axis for Δ < 2, above it for Δ > 2)`;
   return b.consistent
     ? `consistent with the BTZ ladder Ω = ±k − i4πT(n + Δ/2) (χ² = ${b.chi2.toFixed(1)} for ${b.dof}, p = ${b.pValue.toPrecision(2)}): ${t}`
     : `a deformed horizon: the BTZ ladder Ω = ±k − i4πT(n + Δ/2) fits poorly (χ² = ${b.chi2.toFixed(1)} for ${b.dof}, p = ${b.pValue.toPrecision(2)}), so ${t} is the BTZ black hole with the same n = 0 spectrum; the errors include how much the k disagree (the zeros' depths spread by ±${(100 * b.zeroDepthSpread).toFixed(0)}%)`;

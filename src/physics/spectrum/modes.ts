@@ -13,7 +13,8 @@ import { type LineData, type PoleModel, fitPoleModel, lineData, modelZeros, sele
  *
  * What such data resolve: a pole a distance d below the sampled line shows as a
  * feature of width ~d on it, so it is **resolved** only when
- *   - it lies below the line (Im p < γ; a pole above it would be acausal),
+ *   - it lies below the line (Im p < γ; a pole above it would be acausal; a
+ *     zero may lie above it, and is judged on its width zeroWidth instead of d),
  *   - d ≤ (ω_max − ω_min)/4 (a broader feature is indistinguishable from the
  *     smooth background the fit carries in its linear term and far poles),
  *   - Re p ∈ [ω_min − d/2, ω_max]: inside the sampled range, or just below
@@ -87,11 +88,24 @@ function lineOf(points: readonly ResponsePoint[], floor: number): LineData {
 const distance = (a: Complex, b: Complex): number => Math.hypot(a.re - b.re, a.im - b.im);
 
 /**
+ * The width of the feature a zero makes on the line Ω = ω + iγ, the scale its
+ * resolution is judged on: its depth γ − Im below the line, and for a zero
+ * above the real axis (the n = 0 zeros of a black hole at 2 < Δ < 3, physics.md
+ * §5: Im = 4πT(Δ/2 − 1) > 0) at least its height Im above the axis, which is
+ * what the data must tell apart from zero. Unlike a pole, a zero above the
+ * sampled line is causal and sharp.
+ */
+export function zeroWidth(z: Complex, gamma: number): number {
+  return Math.max(gamma - z.im, z.im);
+}
+
+/**
  * Errors of matched points: RMS deviation of Re and Im over the resamples; a
  * point a resample lost (null) counts as displaced by its depth below the
- * sampled line, split evenly between Re and Im.
+ * sampled line (its width, for a zero: zeroWidth), split evenly between Re
+ * and Im.
  */
-function spread(nominal: Complex[], samples: (Complex | null)[][], gamma: number): { re: number; im: number }[] {
+function spread(nominal: Complex[], samples: (Complex | null)[][], width: (p: Complex) => number): { re: number; im: number }[] {
   return nominal.map((p, i) => {
     let sr = 0, si = 0;
     for (const s of samples) {
@@ -100,8 +114,8 @@ function spread(nominal: Complex[], samples: (Complex | null)[][], gamma: number
         sr += (q.re - p.re) ** 2;
         si += (q.im - p.im) ** 2;
       } else {
-        sr += (gamma - p.im) ** 2 / 2;
-        si += (gamma - p.im) ** 2 / 2;
+        sr += width(p) ** 2 / 2;
+        si += width(p) ** 2 / 2;
       }
     }
     const n = Math.max(samples.length, 1);
@@ -132,28 +146,29 @@ export function spectrumOfK(points: readonly ResponsePoint[], opts: SpectrumOpti
         const dd = distance(z, z0);
         if (dd < bd) { bd = dd; best = z; }
       }
-      // a zero that moved further than its depth has no counterpart in this resample
-      return bd <= d.centre.im - z0.im ? best : null;
+      // a zero that moved further than its width has no counterpart in this resample
+      return bd <= zeroWidth(z0, d.centre.im) ? best : null;
     }));
   }
   const gamma = d.centre.im;
   const omegaMin = d.z[0].re, omegaMax = d.z[M - 1].re;
   const maxDepth = (omegaMax - omegaMin) / 4;
-  const classify = (p: Complex, e: { re: number; im: number }): SpectralPoint => {
-    const depth = gamma - p.im;
+  const poleWidth = (p: Complex): number => gamma - p.im;
+  const width = (z: Complex): number => zeroWidth(z, gamma);
+  const classify = (p: Complex, e: { re: number; im: number }, w: number): SpectralPoint => {
     const err = Math.hypot(e.re, e.im);
-    const resolved = depth > 0 && depth <= maxDepth && p.re >= omegaMin - depth / 2 && p.re <= omegaMax && err < depth / 4;
-    return { k, re: p.re, im: p.im, errRe: e.re, errIm: e.im, err, depth, resolved };
+    const resolved = w > 0 && w <= maxDepth && p.re >= omegaMin - w / 2 && p.re <= omegaMax && err < w / 4;
+    return { k, re: p.re, im: p.im, errRe: e.re, errIm: e.im, err, depth: gamma - p.im, resolved };
   };
-  const pe = spread(model.poles, poleSamples, gamma);
-  const ze = spread(zeros, zeroSamples, gamma);
+  const pe = spread(model.poles, poleSamples, poleWidth);
+  const ze = spread(zeros, zeroSamples, width);
   const byRe = (a: SpectralPoint, b: SpectralPoint): number => a.re - b.re;
-  const poles = model.poles.map((p, i) => classify(p, pe[i]));
-  const zs = zeros.map((z, i) => classify(z, ze[i]));
-  // a pole and a zero closer than a quarter of the larger depth are a Froissart doublet (noise, or a pole beyond the window, fitted by a pole–zero pair): neither is resolved
+  const poles = model.poles.map((p, i) => classify(p, pe[i], poleWidth(p)));
+  const zs = zeros.map((z, i) => classify(z, ze[i], width(z)));
+  // a pole and a zero closer than a quarter of the larger depth (or width; above the line too) are a Froissart doublet (noise, or a pole beyond the window, fitted by a pole–zero pair): neither is resolved
   for (const p of poles) {
     for (const z of zs) {
-      if (distance(p, z) < Math.max(p.depth, z.depth) / FROISSART_FRACTION) {
+      if (distance(p, z) < Math.max(Math.abs(p.depth), width(z)) / FROISSART_FRACTION) {
         p.resolved = false;
         z.resolved = false;
       }

@@ -18,14 +18,24 @@ import { chiSquareSurvival, weightedLeastSquares } from './stats.ts';
  * - **the zeros of a conformal response**: χ = (2Δ − 2)B/A, so its zeros are
  *   the quasinormal modes of the same bulk with Δ → 2 − Δ (A and B swap);
  *   below Δ they are less damped: every resolved pole has, in its k, a
- *   resolved zero below the real axis and shallower than the pole. Damped
- *   oscillators and diffusion (χ = 1/polynomial) have no zeros;
+ *   resolved zero off the real axis and shallower than the pole — below the
+ *   axis for Δ < 2, above it for 2 < Δ < 3, where the n = 0 zeros
+ *   Ω = ±k + i4πT(Δ/2 − 1) lie (causal: a zero may lie above the axis, a
+ *   pole may not). Damped oscillators and diffusion (χ = 1/polynomial) have
+ *   no zeros;
  * - **a light cone**: far from the horizon the bulk is AdS, and the
  *   least-damped zero of each k ≥ 1 moves with k: Re = a·k + b within
  *   CONE_ALLOWANCE·a (χ², p ≥ P_MIN; a > 0 at 3σ; zeros on at least three
  *   k), with a the boundary light speed v/R in the table's unit (a → Re Ω/k
  *   at large k); every resolved pole lies within its damping |Im| of that cone;
  * - poles on at least three k.
+ * "Not holographic" needs positive evidence: a resolved pole on or above the
+ * real axis, a resolved pole with no shallower zero in its k, or zeros on at
+ * least three k (and poles on three) that leave the light cone. Too little
+ * resolved structure (modes deeper than the window resolves, as at Δ > 2 on
+ * the default grid) and poles off the cone alone (a deformation shifts them)
+ * leave the check undecided: its reason starts with "undecided".
+ * The BTZ ladder below uses the least-damped zero of each k (n = 0).
  * Reported alongside, as information (physics.md §5): the BTZ ladder fitted
  * to the n = 0 poles and zeros (Re = a·k, Im(pole) = −u, Im(zero) = −v), whence
  * T = (u + v)/4π and Δ = 2u/(u + v). Its errors carry floors for the rational
@@ -119,14 +129,27 @@ export interface HorizonTest extends GeometryTest {
 
 const fmt = (v: number, d = 3): string => v.toFixed(d);
 
+/** The least-damped point (largest Im) of each k. */
+function leastDamped(list: readonly SpectralPoint[]): SpectralPoint[] {
+  const byK = new Map<number, SpectralPoint>();
+  for (const x of list) if (!byK.has(x.k) || x.im > byK.get(x.k)!.im) byK.set(x.k, x);
+  return [...byK.values()].sort((x, y) => x.k - y.k);
+}
+
+/** The zeros of each k on the side of the real axis of its least-damped one: above it (2 < Δ < 3) only the n = 0 zero, not the n = 1 zeros below. */
+function n0Zeros(list: readonly SpectralPoint[]): SpectralPoint[] {
+  const top = new Map(leastDamped(list).map((z) => [z.k, z.im > 0]));
+  return list.filter((z) => (z.im > 0) === top.get(z.k));
+}
+
 /** BTZ ladder fit of the n = 0 poles and zeros with k ≥ 1, Re > 0 (see the file's head); null if singular or empty. */
 export function fitBtz(poles: readonly SpectralPoint[], zeros: readonly SpectralPoint[]): BtzFit | null {
-  const p = poles.filter((x) => x.k >= 1 && x.re > 0), z = zeros.filter((x) => x.k >= 1 && x.re > 0);
+  const p = poles.filter((x) => x.k >= 1 && x.re > 0), z = n0Zeros(zeros.filter((x) => x.k >= 1 && x.re > 0));
   if (p.length === 0 || z.length === 0) return null;
   const rows: number[][] = [], y: number[] = [], sg: number[] = [];
   for (const [list, col, floorFraction] of [[p, 1, HORIZON_POLE_FLOOR], [z, 2, HORIZON_FLOOR]] as const) {
     for (const q of list) {
-      const floor = floorFraction * q.depth;
+      const floor = floorFraction * Math.max(q.depth, q.im); // a zero above the line: its height above the axis
       rows.push([q.k, 0, 0]); y.push(q.re); sg.push(Math.hypot(q.errRe, floor));
       const r = [0, 0, 0];
       r[col] = -1;
@@ -155,7 +178,7 @@ export function fitBtz(poles: readonly SpectralPoint[], zeros: readonly Spectral
     const m = vals.reduce((t, x) => t + x, 0) / vals.length;
     return Math.sqrt(vals.reduce((t, x) => t + (x - m) ** 2, 0) / (vals.length - 1));
   };
-  const depths = [...new Set(z.map((x) => x.k))].map((k) => -Math.max(...z.filter((x) => x.k === k).map((x) => x.im)));
+  const depths = leastDamped(z).map((x) => Math.abs(x.im));
   const zeroDepthSpread = depths.length >= 2 ? (Math.max(...depths) - Math.min(...depths)) / (2 * (depths.reduce((t, x) => t + x, 0) / depths.length)) : 0;
   const temperature = (u + v) / (4 * Math.PI);
   return {
@@ -172,9 +195,7 @@ export function fitBtz(poles: readonly SpectralPoint[], zeros: readonly Spectral
 
 /** Weighted fit of the least-damped zero of each k ≥ 1 to Re = a·k + b, errors combined with CONE_ALLOWANCE·a (two passes for a). */
 function fitCone(zeros: readonly SpectralPoint[]): LightCone | null {
-  const byK = new Map<number, SpectralPoint>();
-  for (const z of zeros) if (z.k >= 1 && z.re > 0 && (!byK.has(z.k) || z.im > byK.get(z.k)!.im)) byK.set(z.k, z);
-  const list = [...byK.values()].sort((x, y) => x.k - y.k);
+  const list = leastDamped(zeros.filter((z) => z.k >= 1 && z.re > 0));
   if (list.length < 3) return null;
   let a = (list[list.length - 1].re - list[0].re) / (list[list.length - 1].k - list[0].k);
   let out: LightCone | null = null;
@@ -192,10 +213,17 @@ function fitCone(zeros: readonly SpectralPoint[]): LightCone | null {
   return out;
 }
 
+/** Where the least-damped zeros of the cone's k lie: 'below' or 'above' the real axis (Δ < 2 or 2 < Δ < 3), 'off' when on both sides. */
+function coneSide(zeros: readonly SpectralPoint[], cone: LightCone): string {
+  const least = cone.ks.map((k) => Math.max(...zeros.filter((z) => z.k === k && z.re > 0).map((z) => z.im)));
+  return least.every((im) => im < 0) ? 'below' : least.every((im) => im > 0) ? 'above' : 'off';
+}
+
 /** The horizon test of the resolved poles and zeros (see the file's head). */
 export function testHorizon(spectra: readonly KSpectrum[]): HorizonTest {
   const poles = spectra.flatMap((s) => s.poles.filter((p) => p.resolved));
-  const zeros = spectra.flatMap((s) => s.zeros.filter((z) => z.resolved && z.im < -3 * z.errIm));
+  // off the real axis at 3σ, on either side: above it for 2 < Δ < 3 (the n = 0 zeros, physics.md §5)
+  const zeros = spectra.flatMap((s) => s.zeros.filter((z) => z.resolved && Math.abs(z.im) > 3 * z.errIm));
   const cone = fitCone(zeros);
   const btz = fitBtz(poles.filter((p) => p.im < 0), zeros);
   const scale = cone && cone.a > 0 ? cone.a : 1;
@@ -214,18 +242,21 @@ export function testHorizon(spectra: readonly KSpectrum[]): HorizonTest {
   const conePass = cone !== null && cone.a > 3 * cone.aErr && cone.pValue >= P_MIN;
   const pass = kp >= 3 && undamped.length === 0 && unpaired.length === 0 && conePass && offCone.length === 0;
   const coneText = cone ? `Re = a·k + b with a = ${cone.a.toPrecision(4)} ± ${cone.aErr.toPrecision(2)}, b = ${cone.b.toPrecision(3)} ± ${cone.bErr.toPrecision(2)} (χ² = ${cone.chi2.toFixed(1)} for ${cone.dof}, p = ${cone.pValue.toPrecision(2)})` : '';
+  const zeroKs = cone?.ks.length ?? new Set(zeros.filter((z) => z.k >= 1).map((z) => z.k)).size;
+  const tooDeep = `quasinormal modes deeper than ${maxDepth.toFixed(2)} below the sampled line are not resolved — widen the ω window or lower γ`;
+  // "not holographic" needs positive evidence against a horizon; too little resolved structure is "undecided"
   const reason = pass
     ? `${poles.length} poles on ${kp} k lie below the real axis (absorbed by a horizon), each with a shallower zero (the Δ → 2 − Δ modes), and the zeros of ${cone!.ks.length} k follow a light cone ${coneText}`
-    : cone !== null && conePass && kp < 3 && undamped.length === 0
-      ? `undecided: the zeros of ${cone.ks.length} k lie below the real axis on a light cone ${coneText}, but resolved poles lie on only ${kp} k (a horizon needs them on at least 3): quasinormal modes deeper than ${maxDepth.toFixed(2)} below the sampled line are not resolved — widen the ω window or lower γ`
-      : cone === null || kp < 3
-      ? `no quasinormal spectrum: resolved poles on ${kp} k and zeros below the real axis on ${cone?.ks.length ?? new Set(zeros.filter((z) => z.k >= 1).map((z) => z.k)).size} k ≥ 1 (a horizon needs both on at least 3)`
-      : undamped.length > 0
-        ? `not absorbed: ${undamped.length} resolved poles lie on the real axis (normal modes, not quasinormal): ${at(undamped)}`
-        : unpaired.length > 0
-          ? `${unpaired.length} resolved poles have no shallower zero in their k, as a conformal response's quasinormal modes do: ${at(unpaired)}`
-          : !conePass
-            ? `the zeros do not follow a light cone: ${coneText}`
-            : `${offCone.length} resolved poles lie further from the light cone ${fmt(cone.a)}·k + ${fmt(cone.b)} than their damping: ${at(offCone)}`;
+    : undamped.length > 0
+      ? `not absorbed: ${undamped.length} resolved poles lie on the real axis (normal modes, not quasinormal): ${at(undamped)}`
+      : unpaired.length > 0
+        ? `${unpaired.length} resolved poles have no shallower zero in their k, as a conformal response's quasinormal modes do: ${at(unpaired)}`
+        : cone !== null && !conePass && kp >= 3
+          ? `the zeros do not follow a light cone: ${coneText}`
+          : cone !== null && conePass && offCone.length > 0
+            ? `undecided: ${offCone.length} resolved poles lie further from the light cone ${fmt(cone.a)}·k + ${fmt(cone.b)} than their damping (an extra mode, or a deformation of the bulk shifting the quasinormal modes): ${at(offCone)}`
+            : cone !== null && conePass
+              ? `undecided: the zeros of ${cone.ks.length} k lie ${coneSide(zeros, cone)} the real axis on a light cone ${coneText}, but resolved poles lie on only ${kp} k (a horizon needs them on at least 3): ${tooDeep}`
+              : `undecided: no quasinormal spectrum resolved, and none ruled out: resolved poles on ${kp} k and zeros off the real axis on ${zeroKs} k ≥ 1 (a horizon needs both on at least 3; ${tooDeep})`;
   return { pass, reason, ...stats, ...info };
 }
