@@ -60,7 +60,7 @@ describe('horizon network: Δ profiled with the metric', () => {
     // Δ = 2.1 searched in (1, 2): trial fits that run r_h away are rejected steps, and the profile falls on out of the interval
     const table = defaultTableAt(horizonTargets.btz(), 2.1, 0.01, 1).filter((_, i) => i % 3 === 0);
     expect(() => fitHorizonDelta(table, { start: 1.9, shape: { layers: 200 } })).toThrow(
-      expect.objectContaining({ code: ErrorCodes.DELTA_INTEGER, message: expect.stringMatching(/beyond the interval \(1, 2\).*--delta-start/) }),
+      expect.objectContaining({ code: ErrorCodes.DELTA_INTEGER, message: expect.stringMatching(/past the end of the interval \(1, 2\).*--delta-start/) }),
     );
   });
 });
