@@ -7,13 +7,13 @@
 import { describe, expect, it } from 'vitest';
 import { widerClamps } from '../../src/model/horizon/clamp.ts';
 import { laplaceLogEvidence, logPseudoDet } from '../../src/model/horizon/estimate.ts';
-import { HORIZON_LAMBDA } from '../../src/model/horizon/network.ts';
+import { HORIZON_LAMBDA, createHorizonNetwork } from '../../src/model/horizon/network.ts';
 import { reconstructGeometry } from '../../src/model/geometry.ts';
 import { blackHoleMetric } from '../../src/physics/metric.ts';
 import { horizonTable } from './horizonTargets.ts';
 import { defaultTable, defaultTableAt } from './targets.ts';
 
-interface Out { rh: number; rh_err: number; rc: number; rCRatio: number; quality: string; rc_search: { ratio: number; lambda: number; log_evidence: number }[] }
+interface Out { rh: number; rh_err: number; rc: number; rCRatio: number; quality: string; rc_search: { ratio: number; lambda: number; log_evidence: number; predicted?: boolean }[] }
 const reconstruct = async (table: Parameters<typeof reconstructGeometry>[0]): Promise<Out> =>
   (await reconstructGeometry(table, { geometry: 'horizon', delta: 1.5 })).output as unknown as Out;
 
@@ -38,6 +38,23 @@ describe('horizon network: r_c by the evidence', () => {
     expect(out.rCRatio).toBe(3);
     expect(out.rc_search.map((t) => t.ratio)).toEqual([3, 4.5]);
     expect(out.rc_search[0].log_evidence).toBeGreaterThan(out.rc_search[1].log_evidence);
+    // 4.5 r_h clearly lower: predicted from one pass, not fitted
+    expect(out.rc_search[1].predicted).toBe(true);
+  });
+
+  it('the evidence predicted from one pass at a warm start is the fitted one near the optimum, and pessimistic far from it', () => {
+    const table = horizonTable('bumpF', 2);
+    const first = createHorizonNetwork();
+    first.fit(table, { init: 'scan' });
+    const wider = createHorizonNetwork({ rCRatio: 4.5 });
+    const pred = wider.predictLogEvidence(table, first.checkpoint());
+    const fitted = wider.fit(table, { init: first.checkpoint() });
+    expect(pred.decrease).toBeGreaterThan(0);
+    expect(pred.decrease).toBeLessThan(25);
+    expect(Math.abs(pred.logEvidence - fitted.log_evidence!)).toBeLessThan(0.5);
+    // from BTZ at r_h 30% off the step is long and the quadratic model no longer holds
+    const far = createHorizonNetwork({ rCRatio: 4.5 }).predictLogEvidence(table, Float64Array.from({ length: first.nt }, (_, i) => (i === first.grid.iq ? Math.log(1.05) : 0)));
+    expect(far.decrease).toBeGreaterThan(25);
   });
 
   for (const [label, m] of [['a bump of g at 2.3 r_h reaching past 3 r_h', [1.5, 0, 0.3, 3.5, 0.8]], ['a bump of f at 2.7 r_h', [1.0, 0.1, 0, 2.7, 0.6]]] as const) {

@@ -39,6 +39,16 @@ export const RC_WIDER = 4.5;
 /** The widest clamp in data units: the disk network's reach (r = 6), as r_c/r_h in [RC_WIDER + 0.5, RC_MAX_RATIO]. */
 export const RC_REACH = 6;
 export const RC_MAX_RATIO = 6;
+/**
+ * A wider clamp is not fitted when the evidence its fit would reach, predicted from
+ * one pass at the warm start (HorizonNetwork.predictLogEvidence), is below the best
+ * by more than PREDICT_MARGIN while the predicted decrease of the loss is at most
+ * PREDICT_TRUST (a short step, where the Gauss–Newton model holds: predictions within
+ * 0.3 of the fitted evidence on the default targets, which lie 4–6 below 3 r_h; far
+ * from the optimum the model is pessimistic by hundreds, and the clamp is fitted).
+ */
+export const PREDICT_MARGIN = 1;
+export const PREDICT_TRUST = 25;
 /** The weaker prior (reach, weak data) is λ/PRIOR_STEP. */
 export const PRIOR_STEP = 10;
 /** Fewer effective weights than this (ν = 2P − dof) is weak data: the fit is redone at λ·PRIOR_STEP. */
@@ -60,6 +70,8 @@ export interface ClampTrial {
   log_evidence: number;
   chi2: number;
   evaluations: number;
+  /** The clamp was not fitted: log_evidence is the prediction from one pass at its warm start (chi2 and rh those of the start). */
+  predicted?: boolean;
 }
 
 export interface ClampedHorizonFit {
@@ -79,7 +91,7 @@ export interface ClampedHorizonFit {
 /**
  * Fits at r_c = 3 r_h (from `opts.init`, by default the r_h scan), then at the wider
  * clamps of widerClamps() while the evidence rises, each warm-started from the fit
- * before; returns the network and fit of the highest evidence (its elapsedMs the
+ * before (or only predicted from one pass there when clearly lower: PREDICT_MARGIN); returns the network and fit of the highest evidence (its elapsedMs the
  * time of all of them). `first` is the network
  * of the first fit (its shape but r_c, and its free scale, are kept for the wider
  * ones); `done`, when given, is its fit already made on this table (the weights in
@@ -104,6 +116,16 @@ export function fitHorizonClamp(table: ResponseTable | readonly ResponsePoint[],
   const wider = widerClamps(best.fit.rh, first.shape.rMaxRatio);
   let risingToWidest = wider.length > 0;
   for (const ratio of wider) {
+    const shape = { ...best.net.shape, rCRatio: ratio };
+    const trial = createHorizonNetwork({ ...shape, delta: best.net.delta, lambda: best.net.lambda, freeScale: best.net.freeScale });
+    const t0 = performance.now();
+    const pred = trial.predictLogEvidence(table, best.net.checkpoint());
+    elapsedMs += performance.now() - t0;
+    if (pred.decrease <= PREDICT_TRUST && pred.logEvidence < best.z - PREDICT_MARGIN) {
+      trials.push({ ratio, lambda: trial.lambda, rc: ratio * best.fit.rh, rh: best.fit.rh, log_evidence: pred.logEvidence, chi2: best.fit.chi2, evaluations: 1, predicted: true });
+      risingToWidest = false;
+      break;
+    }
     const next = refit(best.net, { rCRatio: ratio });
     if (!(next.z > best.z)) {
       risingToWidest = false;
