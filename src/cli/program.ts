@@ -28,12 +28,16 @@ export function isUsageError(e: HoloringError): boolean {
 
 /** Commander's own message ("error: unknown option '--x'") in holoring's format. */
 export function formatCommanderError(message: string): string {
-  const text = escapeControl(message.trim().replace(/^error:\s*/, ''));
+  // commander's own line breaks (a "Did you mean …?" hint) stay; control bytes it quotes are escaped
+  const text = message.trim().replace(/^error:\s*/, '').split('\n').map(escapeControl).join('\n');
   return `holoring: error ${ErrorCodes.ARG_INVALID}: ${text}\n`;
 }
 
-/** Builds the `holoring` program. The CLI only parses argv/env and picks implementations. */
-export function buildProgram(): Command {
+/**
+ * Builds the `holoring` program for `argv` (the subcommand it names is loaded alone:
+ * commands/index.ts). The CLI only parses argv/env and picks implementations.
+ */
+export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
   const program = new Command();
   program
     .name('holoring')
@@ -43,14 +47,14 @@ export function buildProgram(): Command {
     .configureOutput({ outputError: (message, write) => write(formatCommanderError(message)) })
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  registerCommands(program);
+  await registerCommands(program, argv);
   tidyDefaultsInHelp(program);
   return program;
 }
 
 /** Runs `holoring ARGS…` and returns its exit code (see EXIT); refusals are printed as `holoring: error CODE: message`. */
 export async function runProgram(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const program = await buildProgram(argv);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK;
