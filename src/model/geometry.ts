@@ -63,6 +63,55 @@ function failedFigures(e: HoloringError): GeometryFigures {
   return { chi2: NaN, chi2_total: NaN, dof: NaN, criterion: NaN, converged: false, elapsedMs: 0, quality: 'failed', error: { code: e.code, message: e.message } };
 }
 
+/** One geometry's fit as attempted in `auto`: its result, or the error its fit stopped with (a FIT_OUTCOME_CODES code). */
+export type GeometryAttempt<T> = { fit: T; stopped?: undefined } | { fit?: undefined; stopped: HoloringError };
+
+/**
+ * The step "attempt a geometry" of `auto` (reconstructGeometry and the daemon's
+ * GeometryFitter alike): runs one geometry's fit; a fit that stops with a
+ * FIT_OUTCOME_CODES error (RING_ERR_DELTA_INTEGER: its Δ ran out of its integer
+ * interval; RING_ERR_MODEL_DIVERGED: r_h or the weights ran away) gives
+ * `{ stopped }`, which judgeAttempts judges as failed while the other geometry is
+ * still judged. Any other error (a refusal of the table itself) is rethrown.
+ * A synchronous fit gives its attempt, an asynchronous one a promise of it.
+ */
+export function attemptGeometry<T>(run: () => Promise<T>): Promise<GeometryAttempt<T>>;
+export function attemptGeometry<T>(run: () => T): GeometryAttempt<T>;
+export function attemptGeometry<T>(run: () => T | Promise<T>): GeometryAttempt<T> | Promise<GeometryAttempt<T>> {
+  const stop = (e: unknown): GeometryAttempt<T> => {
+    if (e instanceof HoloringError && FIT_OUTCOME_CODES.has(e.code)) return { stopped: e };
+    throw e;
+  };
+  try {
+    const r = run();
+    return r instanceof Promise ? r.then((fit) => ({ fit }), stop) : { fit: r };
+  } catch (e) {
+    return stop(e);
+  }
+}
+
+/** What geometryFigures reads of a fit. */
+type FigureSource = Parameters<typeof geometryFigures>[0];
+
+/**
+ * Judges the two attempts of `auto` (chooseGeometry on their figures; a stopped
+ * one has failedFigures, `error` naming its code). `residuals` = 2 × rows.
+ * @throws RING_ERR_MODEL_NO_GEOMETRY (context: `disk`, `horizon`: each one's code)
+ *   when both stopped: there is no fit to report.
+ */
+export function judgeAttempts(disk: GeometryAttempt<FigureSource>, horizon: GeometryAttempt<FigureSource>, residuals: number, temperatureRatio?: number): GeometryChoice {
+  if (disk.stopped && horizon.stopped) {
+    const said = (g: Geometry, e: HoloringError): string => `the ${g} fit stopped: ${e.code}: ${e.message}`;
+    throw new HoloringError(
+      ModelErrorCodes.NO_GEOMETRY,
+      `none: neither geometry gave a fit: ${said('disk', disk.stopped)}; ${said('horizon', horizon.stopped)}; check Δ (--delta auto, --delta-start; physics.delta, physics.deltaStart in the daemon), γ, the calibration and σ, or whether the material is holographic at all (holoring modes)`,
+      { disk: disk.stopped.code, horizon: horizon.stopped.code },
+    );
+  }
+  const figures = (a: GeometryAttempt<FigureSource>): GeometryFigures => (a.stopped ? failedFigures(a.stopped) : geometryFigures(a.fit, residuals));
+  return chooseGeometry(figures(disk), figures(horizon), temperatureRatio);
+}
+
 /**
  * How the choice was made: by the evidence (`decisive` or `weak`), by the sample
  * temperature, as the `only` fit that did not fail, or `neither` geometry
@@ -239,53 +288,42 @@ export async function reconstructGeometry(table: ResponseTable | readonly Respon
     return { ...net.checkpoint(), ...est, ...rc, ...withClampWarnings(assessHorizonFit(net, table, fit), clampWarnings), ...(uvProfile ? { delta_profile: uvProfile } : {}), elapsedMs: Math.round(fit.elapsedMs * 10) / 10 };
   };
   try {
-    const outputs: Partial<Record<Geometry, ReconstructResult['output']>> = {};
-    // auto: a geometry whose fit stops with an error (Δ ran to an integer, r_h ran away) is judged failed, the other still judged
-    const stopped: Partial<Record<Geometry, HoloringError>> = {};
-    const attempt = async (g: Geometry, run: () => Promise<ReconstructResult['output']> | ReconstructResult['output']): Promise<void> => {
-      try {
-        outputs[g] = await run();
-      } catch (e) {
-        if (mode !== 'auto' || !(e instanceof HoloringError) || !FIT_OUTCOME_CODES.has(e.code)) throw e;
-        o.log?.(`reconstruct: the ${g} fit stopped: ${e.code}: ${e.message}`);
-        stopped[g] = e;
-        delete outputs[g];
-      }
+    type Output = ReconstructResult['output'];
+    if (mode !== 'auto') return { geometry: mode, output: mode === 'disk' ? await fitDisk(initGeometry === 'disk' ? (o.init as Checkpoint) : 'ads', lm) : fitHorizon(initGeometry === 'horizon' ? (o.init as HorizonCheckpoint) : 'scan', lm) };
+    // a geometry whose fit stops with an error (Δ ran to an integer, r_h ran away) is judged failed, the other still judged
+    const attempt = async (g: Geometry, run: () => Promise<Output>): Promise<GeometryAttempt<Output>> => {
+      const a = await attemptGeometry(run);
+      if (a.stopped) o.log?.(`reconstruct: the ${g} fit stopped: ${a.stopped.code}: ${a.stopped.message}`);
+      return a;
     };
-    if (disk) await attempt('disk', () => fitDisk(initGeometry === 'disk' ? (o.init as Checkpoint) : 'ads', lm));
-    if (mode !== 'disk') await attempt('horizon', () => fitHorizon(initGeometry === 'horizon' ? (o.init as HorizonCheckpoint) : 'scan', lm));
-    if (mode !== 'auto') return { geometry: mode, output: outputs[mode]! };
-    if (stopped.disk && stopped.horizon) {
-      throw new HoloringError(ModelErrorCodes.NO_GEOMETRY, `none: neither geometry gave a fit: the disk fit stopped: ${stopped.disk.code}: ${stopped.disk.message}; the horizon fit stopped: ${stopped.horizon.code}: ${stopped.horizon.message}; check Δ (--delta auto, --delta-start), γ, the calibration and σ, or whether the material is holographic at all (holoring modes)`, { disk: stopped.disk.code, horizon: stopped.horizon.code });
-    }
+    const attempts: Record<Geometry, GeometryAttempt<Output>> = {
+      disk: await attempt('disk', () => fitDisk(initGeometry === 'disk' ? (o.init as Checkpoint) : 'ads', lm)),
+      horizon: await attempt('horizon', async () => fitHorizon(initGeometry === 'horizon' ? (o.init as HorizonCheckpoint) : 'scan', lm)),
+    };
     const residuals = 2 * points.length;
-    const figures = (g: Geometry): GeometryFigures => (stopped[g] ? failedFigures(stopped[g]) : geometryFigures(outputs[g]!, residuals));
-    const choose = (): GeometryChoice => chooseGeometry(figures('disk'), figures('horizon'), o.temperatureRatio);
+    const choose = (): GeometryChoice => judgeAttempts(attempts.disk, attempts.horizon, residuals, o.temperatureRatio);
     // the picked fit runs to convergence and the choice is made again with its final figures
     const finish = async (g: Geometry): Promise<void> => {
-      const out = outputs[g];
+      const out = attempts[g].fit;
       if (!out || out.converged) return;
-      await attempt(g, async () => {
+      attempts[g] = await attempt(g, async () => {
         const more = g === 'disk' ? await fitDisk('current', {}) : fitHorizon('current', {});
         return { ...more, iterations: out.iterations + more.iterations, elapsedMs: out.elapsedMs + more.elapsedMs };
       });
     };
     let choice = choose();
-    for (let i = 0; i < 2 && outputs[choice.picked] && !outputs[choice.picked]!.converged; i++) {
+    for (let i = 0; i < 2 && attempts[choice.picked].fit?.converged === false; i++) {
       await finish(choice.picked);
       choice = choose();
     }
-    if (choice.verdict === 'neither' && !(['disk', 'horizon'] as const).every((g) => stopped[g] || outputs[g]!.converged)) {
+    if (choice.verdict === 'neither' && !(['disk', 'horizon'] as const).every((g) => attempts[g].stopped || attempts[g].fit!.converged)) {
       // a fit stopped by the pass budget is failed by definition: neither is said only of converged fits
       await finish('disk');
       await finish('horizon');
       choice = choose();
     }
-    if (!outputs[choice.picked]) {
-      const ok: Geometry = choice.picked === 'disk' ? 'horizon' : 'disk';
-      throw new HoloringError(ModelErrorCodes.NO_GEOMETRY, choice.reason, { [ok]: stopped[ok]?.code });
-    }
-    return { geometry: choice.picked, output: { ...outputs[choice.picked]!, geometry_choice: choice }, choice };
+    const output = attempts[choice.picked].fit!;
+    return { geometry: choice.picked, output: { ...output, geometry_choice: choice }, choice };
   } finally {
     await disk?.dispose();
     await (horizon as HorizonNetwork | null)?.dispose();
@@ -343,10 +381,16 @@ export class GeometryFitter {
    * For a round that diverged, so its weights never seed the next.
    */
   rollback(): void {
+    this.restore('disk');
+    this.restore('horizon');
+  }
+
+  /** Undoes the latest fit of one geometry (rollback() of that geometry alone: one whose fit stopped). */
+  private restore(g: Geometry): void {
     if (!this.before) return;
     const { disk, horizon } = this.before;
-    this.diskInit = disk;
-    if (typeof horizon === 'object' && 'net' in horizon) {
+    if (g === 'disk') this.diskInit = disk;
+    else if (typeof horizon === 'object' && 'net' in horizon) {
       // the network (its r_c, Δ and κ) and weights the latest fit started from
       this.horizon = horizon.net;
       this.horizon.setWeights(horizon.theta);
@@ -354,7 +398,15 @@ export class GeometryFitter {
     } else this.horizonInit = horizon;
   }
 
-  /** Fits the table; `temperatureRatio` (sample T/T_HP) seeds r_h and breaks a tie of `auto`. */
+  /**
+   * Fits the table; `temperatureRatio` (sample T/T_HP) seeds r_h and breaks a tie of `auto`.
+   * In `auto` a geometry whose fit stops (attemptGeometry: Δ ran out of its integer
+   * interval, r_h ran away) is judged failed and the other still judged (`choice`:
+   * verdict `only`, or `neither` when the other failed too; the stopped one's
+   * `error`); the stopped geometry's next fit starts where this one started.
+   * @throws RING_ERR_MODEL_NO_GEOMETRY in `auto` when both fits stopped (judgeAttempts);
+   *   with one geometry, its fit's own errors (RING_ERR_DELTA_INTEGER, RING_ERR_MODEL_*).
+   */
   fit(points: readonly ResponsePoint[], temperatureRatio?: number): GeometryFit {
     // all weights (with Δ and κ when they are fitted), not a checkpoint, which holds the metric's only
     this.before = {
@@ -385,17 +437,25 @@ export class GeometryFitter {
     };
     if (this.mode === 'disk') return fitDisk(budget);
     if (this.mode === 'horizon') return fitHorizon(budget);
-    const fits = { disk: fitDisk(budget), horizon: fitHorizon(budget) };
+    const attempt = (g: Geometry, run: () => GeometryFit): GeometryAttempt<GeometryFit> => {
+      const a = attemptGeometry(run);
+      // a stopped fit never seeds the next round: that geometry starts again where it started
+      if (a.stopped) this.restore(g);
+      return a;
+    };
+    const attempts: Record<Geometry, GeometryAttempt<GeometryFit>> = { disk: attempt('disk', () => fitDisk(budget)), horizon: attempt('horizon', () => fitHorizon(budget)) };
     const residuals = 2 * points.length;
-    const choose = (): GeometryChoice => chooseGeometry(geometryFigures(fits.disk, residuals), geometryFigures(fits.horizon, residuals), temperatureRatio);
-    const first = choose().picked, picked = fits[first];
+    const choose = (): GeometryChoice => judgeAttempts(attempts.disk, attempts.horizon, residuals, temperatureRatio);
+    const first = choose().picked, picked = attempts[first].fit!;
     if (!picked.converged) {
-      const more = first === 'disk' ? fitDisk({}) : fitHorizon({});
-      fits[first] = { ...more, iterations: picked.iterations + more.iterations, elapsedMs: picked.elapsedMs + more.elapsedMs };
+      attempts[first] = attempt(first, () => {
+        const more = first === 'disk' ? fitDisk({}) : fitHorizon({});
+        return { ...more, iterations: picked.iterations + more.iterations, elapsedMs: picked.elapsedMs + more.elapsedMs };
+      });
     }
     // the choice again, with the picked fit's final figures (a failed fit is never decisive)
     const choice = choose();
-    return { ...fits[choice.picked], choice };
+    return { ...attempts[choice.picked].fit!, choice };
   }
 
   async dispose(): Promise<void> {
