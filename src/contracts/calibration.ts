@@ -157,6 +157,15 @@ export interface ChiFrame {
   flags: number;
   calibrationVersion: string | null;
   chi: ChiSample[];
+  /**
+   * Covariance across k of this frame's χ errors (per real component; the ring DFT
+   * takes every χ_k from the same sites, so the loudest sites' errors enter every k):
+   * K×K row-major over `chi` in order, propagated from siteSigma. `random` is the
+   * reading noise (new in every frame), `systematic` the record's per-site errors
+   * (the same in every frame); the reference's common error (sigmaCommon) is in neither.
+   * Absent when the frame carries no per-site σ.
+   */
+  kCovariance?: { random: Float64Array; systematic: Float64Array };
 }
 
 /** The response table accumulated from χ frames of one calibration version. */

@@ -14,6 +14,14 @@ export interface ResponsePoint {
    * (model/data.ts). Absent when not known (then taken as 0).
    */
   sigmaCommon?: number;
+  /**
+   * The row's share of the error common to the rows of its ω (one sweep step: the
+   * same frames and sites give every k), 1σ per real component, signed: the errors
+   * of two rows at the same ω have covariance sigmaStep·sigmaStep' beyond the
+   * reference's part, and |sigmaStep| ≤ √(sigma² − sigmaCommon²). Absent when not
+   * known (rows then taken as independent within their ω).
+   */
+  sigmaStep?: number;
 }
 
 export interface ResponseTable {

@@ -15,11 +15,19 @@ const num = (v: number): string => (Object.is(v, -0) ? '0' : String(v));
 /** The optional seventh column: the part of sigma common to every row (ResponsePoint.sigmaCommon). */
 export const SIGMA_COMMON_COLUMN = 'sigma_common';
 
-/** The table as CSV; with a `sigma_common` column when any row has a common part of σ (0 where a row has none). */
+/** The optional column of each row's share of the error common to its ω (ResponsePoint.sigmaStep, signed). */
+export const SIGMA_STEP_COLUMN = 'sigma_step';
+
+/**
+ * The table as CSV; with a `sigma_common` column when any row has a common part of σ
+ * (0 where a row has none), and a `sigma_step` column when every row has its share
+ * of the error common to its ω.
+ */
 export function formatResponseTable(points: readonly ResponsePoint[]): string {
   const common = points.some((p) => p.sigmaCommon !== undefined);
-  const lines = [common ? `${RESPONSE_HEADER},${SIGMA_COMMON_COLUMN}` : RESPONSE_HEADER];
-  for (const p of points) lines.push([p.omega, p.gamma, p.k, p.chiRe, p.chiIm, p.sigma, ...(common ? [p.sigmaCommon ?? 0] : [])].map(num).join(','));
+  const step = points.length > 0 && points.every((p) => p.sigmaStep !== undefined);
+  const lines = [[RESPONSE_HEADER, ...(common ? [SIGMA_COMMON_COLUMN] : []), ...(step ? [SIGMA_STEP_COLUMN] : [])].join(',')];
+  for (const p of points) lines.push([p.omega, p.gamma, p.k, p.chiRe, p.chiIm, p.sigma, ...(common ? [p.sigmaCommon ?? 0] : []), ...(step ? [p.sigmaStep!] : [])].map(num).join(','));
   return lines.join('\n') + '\n';
 }
 
@@ -43,8 +51,10 @@ export function formatLines(lines: readonly number[], max = 8): string {
 /**
  * Parses a response table (RFC 4180 CSV, read by csv-parse). Header names
  * match the six columns case-insensitively, in any order, each with an
- * optional bracketed unit, and an optional `sigma_common` (the part of sigma
- * common to every row, 0 ≤ sigma_common < sigma, or 0 where sigma = 0); the separator (`,` `;` tab) and the decimal mark
+ * optional bracketed unit, an optional `sigma_common` (the part of sigma
+ * common to every row, 0 ≤ sigma_common < sigma, or 0 where sigma = 0) and an
+ * optional `sigma_step` (the row's signed share of the error common to its ω,
+ * sigma_step² + sigma_common² ≤ sigma²); the separator (`,` `;` tab) and the decimal mark
  * are detected (csvDialect.ts) and reported in `dialect`. Blank lines and
  * lines starting with '#' are ignored. Refuses, naming the line: a wrong
  * number of fields, non-numbers and non-finite values, non-integer k, σ < 0,
@@ -83,6 +93,7 @@ export function parseResponseTable(text: string, source = 'table'): ParsedRespon
     }
   }
   const commonAt = header.indexOf(SIGMA_COMMON_COLUMN);
+  const stepAt = header.indexOf(SIGMA_STEP_COLUMN);
   const decimalComma = detectDecimalComma(data.map((r) => ({ cells: idx.map((i) => r.cells[i]), line: r.line })), delimiter, source);
   const points: ResponsePoint[] = [];
   const lines: number[] = [];
@@ -107,7 +118,12 @@ export function parseResponseTable(text: string, source = 'table'): ParsedRespon
     if (sigmaCommon !== undefined && !(sigmaCommon >= 0 && (sigmaCommon < sigma || sigmaCommon === 0))) {
       throw new HoloringError(ErrorCodes.TABLE_VALUE, `${source}:${lineNo}: ${SIGMA_COMMON_COLUMN} must be a number with 0 ≤ ${SIGMA_COMMON_COLUMN} < sigma (got "${cells[commonAt]}" with sigma ${sigma}): it is the part of sigma common to every row`, { source, line: lineNo, column: SIGMA_COMMON_COLUMN });
     }
-    points.push({ omega, gamma, k, chiRe, chiIm, sigma, ...(sigmaCommon !== undefined ? { sigmaCommon } : {}) });
+    const sigmaStep = stepAt < 0 ? undefined : cellNumber(cells[stepAt], decimalComma);
+    // u² + sigma_common² ≤ sigma² (a rounding's worth of slack: the writer prints full precision)
+    if (sigmaStep !== undefined && !(Number.isFinite(sigmaStep) && sigmaStep * sigmaStep + (sigmaCommon ?? 0) ** 2 <= sigma * sigma * (1 + 1e-12))) {
+      throw new HoloringError(ErrorCodes.TABLE_VALUE, `${source}:${lineNo}: ${SIGMA_STEP_COLUMN} must be a number with ${SIGMA_STEP_COLUMN}² + ${SIGMA_COMMON_COLUMN}² ≤ sigma² (got "${cells[stepAt]}" with sigma ${sigma}): it is the row's share of the error common to its ω`, { source, line: lineNo, column: SIGMA_STEP_COLUMN });
+    }
+    points.push({ omega, gamma, k, chiRe, chiIm, sigma, ...(sigmaCommon !== undefined ? { sigmaCommon } : {}), ...(sigmaStep !== undefined ? { sigmaStep } : {}) });
     lines.push(lineNo);
   }
   if (points.length === 0) throw new HoloringError(ErrorCodes.TABLE_TOO_SMALL, `${source}: response table has a header but no rows`, { source });

@@ -42,6 +42,112 @@ export interface TrainingData {
   fingerprint: string;
   /** Line of each point in its file, when known. */
   lines?: readonly number[];
+  /** The rows' correlation within their ω (ResponsePoint.sigmaStep), when every row has one: see stepTerm. */
+  steps?: StepTerm;
+}
+
+/**
+ * The error common to the rows of one ω (ResponsePoint.sigmaStep = u_p) as a
+ * correlated term of χ²: within a block B (the rows of one ω) the covariance of
+ * each real component is D + uuᵀ, D_p = σ_p² − u_p² (σ_p² without the common part
+ * when κ is free), so by Sherman–Morrison
+ *   χ² = Σ_p |r_p|²/D_p − Σ_B Σ_{re,im} (Σ_{p∈B} ũ_p r̃_p)² / (1 + Σ_{p∈B} ũ_p²),
+ * r̃_p = r_p/√D_p, ũ_p = u_p/√D_p — the same as a nuisance offset η_B·u_p per
+ * block with a unit normal prior, profiled out. D_p is kept ≥ 1e-3·σ_p².
+ */
+export interface StepTerm {
+  /** Point indices of each ω's rows. */
+  blocks: Int32Array[];
+  /** 1/√D_p per point. */
+  invSigmaRest: Float64Array;
+  /** ũ_p = u_p/√D_p per point. */
+  load: Float64Array;
+}
+
+/** Smallest share of a row's variance left to it alone when its step share is taken out. */
+export const STEP_REST_FLOOR = 1e-3;
+
+/** The step term of rows with sigmaStep (undefined when a row has none); `freeScale` as in prepareData. */
+export function stepTerm(points: readonly ResponsePoint[], freeScale = false): StepTerm | undefined {
+  if (points.length === 0 || points.some((p) => p.sigmaStep === undefined || !(p.sigma > 0))) return undefined;
+  const byOmega = new Map<string, number[]>();
+  points.forEach((p, i) => {
+    const key = `${p.omega}|${p.gamma}`;
+    const list = byOmega.get(key);
+    if (list) list.push(i);
+    else byOmega.set(key, [i]);
+  });
+  const invSigmaRest = new Float64Array(points.length);
+  const load = new Float64Array(points.length);
+  points.forEach((p, i) => {
+    const own2 = p.sigma * p.sigma - (freeScale ? (p.sigmaCommon ?? 0) ** 2 : 0);
+    const total = own2 > 0 ? own2 : p.sigma * p.sigma;
+    const u = p.sigmaStep!;
+    const rest = Math.max(total - u * u, STEP_REST_FLOOR * total);
+    invSigmaRest[i] = 1 / Math.sqrt(rest);
+    load[i] = u * invSigmaRest[i];
+  });
+  return { blocks: [...byOmega.values()].map((l) => Int32Array.from(l)), invSigmaRest, load };
+}
+
+/**
+ * Residuals (prediction − data, re and im interleaved per point) whitened: per
+ * real component independent with unit variance, so Σ w² = correlatedChi2. With a
+ * step term each ω's block is W = (I − β ũũᵀ)·diag(1/√D), β = (1 − 1/√(1 + |ũ|²))/|ũ|²
+ * (WᵀW = (D + uuᵀ)⁻¹); without, r_p·invSigma_p. For residual maps and fit checks.
+ */
+export function whitenedResiduals(data: Pick<TrainingData, 'chi' | 'invSigma' | 'steps'>, chiPred: ArrayLike<number>): Float64Array {
+  const { chi, steps } = data;
+  const out = new Float64Array(chi.length);
+  for (let i = 0; i < chi.length; i++) out[i] = chiPred[i] - chi[i];
+  if (!steps) {
+    for (let i = 0; i < chi.length; i++) out[i] *= data.invSigma[i >> 1];
+    return out;
+  }
+  for (const block of steps.blocks) {
+    let uu = 0, ur = 0, ui = 0;
+    for (const p of block) {
+      const w = steps.invSigmaRest[p], u = steps.load[p];
+      out[2 * p] *= w;
+      out[2 * p + 1] *= w;
+      uu += u * u;
+      ur += u * out[2 * p];
+      ui += u * out[2 * p + 1];
+    }
+    const beta = uu > 0 ? (1 - 1 / Math.sqrt(1 + uu)) / uu : 0;
+    for (const p of block) {
+      out[2 * p] -= beta * steps.load[p] * ur;
+      out[2 * p + 1] -= beta * steps.load[p] * ui;
+    }
+  }
+  return out;
+}
+
+/**
+ * χ² of predictions (re, im interleaved, in the order of the points) against the
+ * data with the rows' correlation within their ω (StepTerm); without a step term
+ * the diagonal χ² Σ |r_p|²·invSigma_p².
+ */
+export function correlatedChi2(data: Pick<TrainingData, 'chi' | 'invSigma' | 'steps'>, chiPred: ArrayLike<number>): number {
+  const { chi, steps } = data;
+  let chi2 = 0;
+  if (!steps) {
+    for (let p = 0; p < data.invSigma.length; p++) chi2 += ((chiPred[2 * p] - chi[2 * p]) ** 2 + (chiPred[2 * p + 1] - chi[2 * p + 1]) ** 2) * data.invSigma[p] ** 2;
+    return chi2;
+  }
+  for (const block of steps.blocks) {
+    let uu = 0, ur = 0, ui = 0;
+    for (const p of block) {
+      const w = steps.invSigmaRest[p], u = steps.load[p];
+      const rr = (chiPred[2 * p] - chi[2 * p]) * w, ri = (chiPred[2 * p + 1] - chi[2 * p + 1]) * w;
+      chi2 += rr * rr + ri * ri;
+      uu += u * u;
+      ur += u * rr;
+      ui += u * ri;
+    }
+    chi2 -= (ur * ur + ui * ui) / (1 + uu);
+  }
+  return chi2;
 }
 
 export function fingerprintPoints(points: readonly ResponsePoint[]): string {
@@ -52,6 +158,7 @@ export function fingerprintPoints(points: readonly ResponsePoint[]): string {
     h.update(new Uint8Array(buf.buffer));
     // the common part of σ, where a row has one (tables without it keep their fingerprint)
     if (p.sigmaCommon !== undefined) h.update(new Uint8Array(Float64Array.of(p.sigmaCommon).buffer));
+    if (p.sigmaStep !== undefined) h.update(new Uint8Array(Float64Array.of(p.sigmaStep).buffer));
   }
   return h.digest('hex').slice(0, 16);
 }
@@ -111,5 +218,6 @@ export function prepareData(table: ResponseTable | readonly ResponsePoint[], nw:
       invSigma[i] = 1 / Math.sqrt(own2 > 0 ? own2 : p.sigma * p.sigma);
     });
   }
-  return { points, modes, chi, invSigma, noiseless, omegaMax, fingerprint: fingerprintPoints(points), ...(lines ? { lines } : {}) };
+  const steps = noiseless ? undefined : stepTerm(points, opts.freeScale);
+  return { points, modes, chi, invSigma, noiseless, omegaMax, fingerprint: fingerprintPoints(points), ...(lines ? { lines } : {}), ...(steps ? { steps } : {}) };
 }

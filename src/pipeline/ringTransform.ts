@@ -40,37 +40,63 @@ export function skipReason(frame: RingFrame | CalibratedFrame, allowUncalibrated
   return null;
 }
 
-/** χ of one frame for k = 0..min(kMax, ⌊(N−1)/2⌋). */
+/**
+ * χ of one frame for k = 0..min(kMax, ⌊(N−1)/2⌋), with σ per k and (when the frame
+ * carries per-site σ) the covariance of the χ errors across k: the DFT
+ *   χ_k = C_k Σ_j cos(k(θ_j − θ_s)) z_j,  C_k = (2π/|J₀|) e^{k²σ²/2} / N
+ * of independent per-site errors σ_j has Cov(χ_k, χ_k') = C_k C_k' Σ_j cos_jk cos_jk' σ_j²
+ * (per real component; the noise of a site is circular, so re and im alike and
+ * uncorrelated). The readings near the source (and, near a normal mode, the
+ * antipode) are the largest, and so are their errors: they enter every k, which
+ * correlates the χ_k of one frame (~0.5 on the default ring).
+ */
 export function frameToChi(frame: RingFrame | CalibratedFrame, kMax: number, gamma: number): ChiFrame {
   const n = frame.x.length;
   const kTop = Math.min(kMax, Math.floor((n - 1) / 2));
+  const K = kTop + 1;
   const chi = chiFromSites(frame.x, frame.y, frame.sourceSite, frame.sourceWidth, frame.amplitude, kTop);
   const siteSigma = 'siteSigma' in frame ? frame.siteSigma : undefined;
   const siteSys = 'siteSigmaSystematic' in frame ? frame.siteSigmaSystematic : undefined;
   const refSigma = 'referenceSigma' in frame ? (frame.referenceSigma ?? 0) : 0;
   const w2 = (frame.sourceWidth * frame.sourceWidth) / 2;
-  // σ of χ_k from independent per-site σ_j: (2π/|J₀|) e^{k²σ²/2} √(Σ cos² σ_j²) / N;
-  // the cos² weights are computed once per k and serve both the total and the systematic σ
-  const cos2 = new Float64Array(n);
-  const propagate = (sj: Float64Array, k: number): number => {
-    let v = 0;
-    for (let j = 0; j < n; j++) v += cos2[j] * sj[j] * sj[j];
-    return (((2 * Math.PI) / Math.abs(frame.amplitude)) * Math.exp(k * k * w2) * Math.sqrt(v)) / n;
-  };
-  const samples: ChiSample[] = chi.map((c, k) => {
-    if (siteSigma || siteSys) {
-      for (let j = 0; j < n; j++) cos2[j] = Math.cos((2 * Math.PI * k * (j - frame.sourceSite)) / n) ** 2;
+  const scale = Array.from({ length: K }, (_, k) => ((2 * Math.PI) / Math.abs(frame.amplitude)) * Math.exp(k * k * w2) / n);
+  // cos(k(θ_j − θ_s)) once per (k, j): it serves σ and the covariance, random and systematic
+  const cosTab = new Float64Array(K * n);
+  if (siteSigma || siteSys) {
+    for (let k = 0; k < K; k++) for (let j = 0; j < n; j++) cosTab[k * n + j] = Math.cos((2 * Math.PI * k * (j - frame.sourceSite)) / n);
+  }
+  const covariance = (v: Float64Array): Float64Array => {
+    const c = new Float64Array(K * K);
+    for (let a = 0; a < K; a++) {
+      for (let b = a; b < K; b++) {
+        let s = 0;
+        for (let j = 0; j < n; j++) s += cosTab[a * n + j] * cosTab[b * n + j] * v[j];
+        c[a * K + b] = c[b * K + a] = s * scale[a] * scale[b];
+      }
     }
+    return c;
+  };
+  const sysVar = new Float64Array(n);
+  const randVar = new Float64Array(n);
+  for (let j = 0; j < n; j++) {
+    sysVar[j] = siteSys ? siteSys[j] * siteSys[j] : 0;
+    randVar[j] = siteSigma ? Math.max(0, siteSigma[j] * siteSigma[j] - sysVar[j]) : 0;
+  }
+  const systematic = covariance(sysVar);
+  const random = siteSigma ? covariance(randVar) : null;
+  const samples: ChiSample[] = chi.map((c, k) => {
     const common = refSigma * Math.hypot(c.re, c.im);
-    const sigma = siteSigma ? Math.hypot(propagate(siteSigma, k), common) : NaN;
+    const sys2 = systematic[k * K + k];
+    const sigma = random ? Math.sqrt(random[k * K + k] + sys2 + common * common) : NaN;
     // per-site calibration errors are independent across sites; the overall constant's error is common to all of them
-    const sigmaSystematic = siteSys ? Math.hypot(propagate(siteSys, k), common) : 0;
+    const sigmaSystematic = Math.sqrt(sys2 + common * common);
     return { k, re: c.re, im: c.im, sigma, sigmaSystematic, ...(common > 0 ? { sigmaCommon: common } : {}) };
   });
   return {
     seq: frame.seq, deviceTimeUs: frame.deviceTimeUs, omega: frame.omega, gamma, sourceSite: frame.sourceSite, flags: frame.flags,
     calibrationVersion: 'calibrationVersion' in frame ? frame.calibrationVersion : null,
     chi: samples,
+    ...(random ? { kCovariance: { random, systematic } } : {}),
   };
 }
 
