@@ -71,8 +71,9 @@ export function describeRow(points: readonly ResponsePoint[], i: number, lines?:
 /** A σ this many times below the table's median relative σ (and below the network's precision) is an outlier. */
 export const OUTLIER_FACTOR = 0.01;
 
-export function checkSigmaPrecision(points: readonly ResponsePoint[], layers: number, lines?: readonly number[]): void {
-  if (points.every((p) => p.sigma === 0)) return; // noiseless tables get the relative σ floor
+/** Indices of the rows checkSigmaPrecision refuses (σ below ε(N)·|χ| and an outlier of the table's relative σ); none for a noiseless table. */
+export function belowPrecisionRows(points: readonly ResponsePoint[], layers: number): number[] {
+  if (points.every((p) => p.sigma === 0)) return []; // noiseless tables get the relative σ floor
   const eps = modelRelativeError(layers);
   // a row is refused when its σ is below the network's precision AND far below the
   // table's own typical relative σ (an outlier, e.g. a unit or copy error): a whole
@@ -84,13 +85,42 @@ export function checkSigmaPrecision(points: readonly ResponsePoint[], layers: nu
     const mag = Math.hypot(p.chiRe, p.chiIm);
     if (p.sigma < eps * mag && p.sigma < OUTLIER_FACTOR * typical * mag) bad.push(i);
   });
+  return bad;
+}
+
+export function checkSigmaPrecision(points: readonly ResponsePoint[], layers: number, lines?: readonly number[]): void {
+  const bad = belowPrecisionRows(points, layers);
   if (bad.length === 0) return;
+  const eps = modelRelativeError(layers);
   const shown = bad.slice(0, 6).map((i) => `${describeRow(points, i, lines)}: σ = ${points[i].sigma}, needs ≥ ${(eps * Math.hypot(points[i].chiRe, points[i].chiIm)).toExponential(2)}`);
   throw new HoloringError(
     'RING_ERR_MODEL_SIGMA_BELOW_PRECISION',
     `${bad.length} row(s) have σ below the network's own precision (${eps.toExponential(1)}·|χ| at ${layers} layers), which no fit can honour: ${shown.join('; ')}${bad.length > 6 ? `; and ${bad.length - 6} more` : ''}. Check these σ (a unit or a copy error?); the network's precision improves as layers⁴ (--layers)`,
     { rows: bad.map((i) => i + 1), lines: lines ? bad.map((i) => lines[i]) : undefined, modelRelativeError: eps },
   );
+}
+
+/**
+ * For the daemon's own tables (σ from the scatter of the frames, not typed in): the
+ * rows checkSigmaPrecision would refuse get σ = ε(N)·|χ|, the smallest the network
+ * can honour, instead of ending the fit. A live table at large Δ (|χ| growing as
+ * |k|^{2Δ−2}) or near a normal mode has rows whose relative σ is far below the
+ * table's median, and a long run shrinks every σ as 1/√frames: the fit then weighs
+ * them as the model's precision allows. Returns the points (the same array when
+ * none is floored) and the floored rows' indices; `warning` says so for people.
+ */
+export function floorSigmaToPrecision(points: readonly ResponsePoint[], layers: number): { points: readonly ResponsePoint[]; floored: number[]; warning?: string } {
+  const floored = belowPrecisionRows(points, layers);
+  if (floored.length === 0) return { points, floored };
+  const eps = modelRelativeError(layers);
+  const out = points.slice();
+  for (const i of floored) out[i] = { ...points[i], sigma: eps * Math.hypot(points[i].chiRe, points[i].chiIm) };
+  const shown = floored.slice(0, 3).map((i) => `ω = ${points[i].omega}, k = ${points[i].k}`).join('; ');
+  return {
+    points: out,
+    floored,
+    warning: `${floored.length} row(s) measured more precisely than the network resolves at ${layers} layers (${shown}${floored.length > 3 ? '; …' : ''}) are fitted with σ = ${eps.toExponential(1)}·|χ|, the network's own precision (model.layers raises it as layers⁴)`,
+  };
 }
 
 /** What a reduced χ² beyond FAILED_FIT_CHI2 suggests, by the geometry of the network that was fitted. */

@@ -102,3 +102,23 @@ describe('GeometryFitter in auto with Δ fitted, when a geometry\'s fit stops', 
     }
   }, 120_000);
 });
+
+describe('GeometryFitter: rows measured more precisely than the network resolves', () => {
+  it('are fitted at the network\'s precision with a warning, where reconstruct refuses them', async () => {
+    await initBackend();
+    const { checkSigmaPrecision, modelRelativeError } = await import('../../src/model/quality.ts');
+    const table = diskAt(1.5, 3);
+    // one row 10⁴ times more precise than its neighbours, as a long run near a normal mode gives
+    const i = table.findIndex((p) => p.k === 2 && p.omega === 3);
+    const sharp = table.map((p, j) => (j === i ? { ...p, sigma: p.sigma * 1e-4 } : p));
+    expect(() => checkSigmaPrecision(sharp, 200)).toThrow(/RING_ERR_MODEL_SIGMA_BELOW_PRECISION|precision/);
+    const fit = new GeometryFitter('disk', { delta: 1.5, layers: 200, nodes: 16 }).fit(sharp) as GeometryFit & FitResult;
+    expect(fit.warnings.join(' ')).toMatch(/1 row\(s\) measured more precisely than the network resolves at 200 layers \(ω = 3, k = 2\)/);
+    // the row weighs as the network's precision allows: the fit is the one with that σ, and describes the table
+    const floored = table.map((p, j) => (j === i ? { ...p, sigma: modelRelativeError(200) * Math.hypot(p.chiRe, p.chiIm) } : p));
+    const ref = new GeometryFitter('disk', { delta: 1.5, layers: 200, nodes: 16 }).fit(floored) as GeometryFit & FitResult;
+    expect(fit.chi2).toBeCloseTo(ref.chi2, 10);
+    expect(fit.quality).not.toBe('failed');
+    expect(ref.warnings.join(' ')).not.toMatch(/more precisely/);
+  });
+});

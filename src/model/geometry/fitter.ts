@@ -10,7 +10,7 @@ import { withClampWarnings } from '../horizon/clamp.ts';
 import { fitHorizonGeometry } from '../horizon/fit.ts';
 import type { HorizonFitResult, HorizonNetwork } from '../horizon/network.ts';
 import { type FitResult, type MetricNetwork, createMetricNetwork } from '../network.ts';
-import type { FitQuality } from '../quality.ts';
+import { type FitQuality, floorSigmaToPrecision } from '../quality.ts';
 import { type GeometryAttempt, assessHorizonFit, attemptGeometry, judgeAttempts } from './attempt.ts';
 import { AUTO_PASS_BUDGET, type Geometry, type GeometryChoice, type GeometryOption } from './choice.ts';
 
@@ -91,7 +91,14 @@ export class GeometryFitter {
    * @throws RING_ERR_MODEL_NO_GEOMETRY in `auto` when both fits stopped (judgeAttempts);
    *   with one geometry, its fit's own errors (RING_ERR_DELTA_INTEGER, RING_ERR_MODEL_*).
    */
-  fit(points: readonly ResponsePoint[], temperatureRatio?: number): GeometryFit {
+  fit(table: readonly ResponsePoint[], temperatureRatio?: number): GeometryFit {
+    // a live table's rows more precise than the network resolves are weighed at its precision, not refused
+    const { points, warning } = floorSigmaToPrecision(table, this.opts.layers);
+    const fit = this.fitFloored(points, temperatureRatio);
+    return warning ? { ...fit, warnings: [...fit.warnings, warning] } : fit;
+  }
+
+  private fitFloored(points: readonly ResponsePoint[], temperatureRatio?: number): GeometryFit {
     // all weights (with Δ and κ when they are fitted), not a checkpoint, which holds the metric's only
     this.before = {
       disk: this.diskInit === 'current' ? this.disk!.weights() : this.diskInit,
