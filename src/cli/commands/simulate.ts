@@ -37,9 +37,10 @@ export function registerSimulate(program: Command): void {
       }
       const progress = createProgress('simulate', omegas.length, { quiet: o.quiet || o.out === '-' });
       const grid = { omegas, gamma: o.gamma, kMax: o.kmax, noise: o.noise, seed: o.seed, onProgress: (d: number) => progress.update(d) };
-      const points = ring
+      // at γ = 0 a grid point on a normal mode is refused (its response is infinite), naming --gamma
+      const points = withFlag('--gamma', () => (ring
         ? responseTableOf((W, k) => ordinaryChi(ring, W, k), grid)
-        : simulateResponseTable({ ...grid, metric, delta: o.delta });
+        : simulateResponseTable({ ...grid, metric, delta: o.delta })));
       progress.stop();
       const csv = formatResponseTable(points);
       writeOutput('--out', o.out, csv);
