@@ -102,11 +102,31 @@ export const MAX_APERTURE = Math.PI;
 
 export const IMAGE_DEFAULTS = { aperture: 0.5, focal: 1, sourceWidth: 0.15, extent: 1.5, samples: 601 } as const;
 
+/** The lens' arc ends at least this many source widths σ from the source centre (x = ±π). */
+export const SOURCE_CLEARANCE = 3;
+
+/**
+ * Refuses (RING_ERR_ARG_INVALID, context aperture, sourceWidth, max) a half-aperture d
+ * outside (0, π − 3σ): the arc [−d, d] around the antipode must stay on the ring and
+ * off the smeared source at ±π (width σ, rad), whose own field would otherwise enter
+ * the lens (at d = 3.1, σ = 0.15 the image is fringes of period ≈ 0.09, no lens image).
+ */
+export function assertApertureOffSource(d: number, sourceWidth: number): void {
+  const max = MAX_APERTURE - SOURCE_CLEARANCE * Math.max(0, sourceWidth);
+  if (!(d > 0 && d < max)) {
+    throw new HoloringError(
+      ErrorCodes.ARG_INVALID,
+      `lens half-aperture d must be in (0, π − ${SOURCE_CLEARANCE}σ) = (0, ${max.toFixed(3)}) for a source of width σ = ${sourceWidth}: the arc [−d, d] around the antipode must stay on the ring and off the source at ±π (got ${d})`,
+      { aperture: d, sourceWidth, max },
+    );
+  }
+}
+
 const sinc = (t: number): number => (Math.abs(t) < 1e-8 ? 1 - (t * t) / 6 : Math.sin(t) / t);
 
 /**
  * The ring image from χ(Ω, k) for |k| = 0..K (chiByK[|k|], χ even in k).
- * Refuses (RING_ERR_ARG_INVALID) an aperture outside (0, π), a non-positive focal length or extent,
+ * Refuses (RING_ERR_ARG_INVALID) an aperture outside (0, π − 3σ) (assertApertureOffSource), a non-positive focal length or extent,
  * fewer than 3 samples, an empty χ list, and ω = Re Ω ≤ 0 (no wave optics).
  */
 export function ringImage(chiByK: readonly Complex[], Omega: Complex, opts: RingImageOptions = {}): RingImage {
@@ -119,7 +139,7 @@ export function ringImage(chiByK: readonly Complex[], Omega: Complex, opts: Ring
   const bad = (why: string, ctx: Record<string, unknown>): never => {
     throw new HoloringError(ErrorCodes.ARG_INVALID, why, ctx);
   };
-  if (!(d > 0 && d < MAX_APERTURE)) bad(`lens half-aperture d must be in (0, π): the arc [−d, d] around the antipode stays on the ring and off the source at ±π (got ${d})`, { aperture: d });
+  assertApertureOffSource(d, width);
   if (!(f > 0)) bad(`focal length must be > 0 (got ${f})`, { focal: f });
   if (!(extent > 0)) bad(`image extent must be > 0 (got ${extent})`, { extent });
   if (!(width >= 0)) bad(`source width must be ≥ 0 (got ${width})`, { width });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ResponsePoint } from '../contracts/response.ts';
 import { HoloringError, isHoloringError } from '../errors.ts';
-import { IMAGE_DEFAULTS, MAX_APERTURE, type RingImageSummary, chiAtOmega, imageSummary, ringImage } from '../physics/ringImage.ts';
+import { IMAGE_DEFAULTS, MAX_APERTURE, type RingImage, type RingImageSummary, chiAtOmega, imageSummary, ringImage } from '../physics/ringImage.ts';
 import { sig } from './protocol.ts';
 
 /**
@@ -80,7 +80,8 @@ export function currentOmega(points: readonly ResponsePoint[], frameOmega: numbe
 /**
  * The image of a response table at `q.omega` with the lens of `q`.
  * Throws RING_ERR_IMAGE_OMEGA when the table has no complete row there (the
- * message names the nearest ω it holds).
+ * message names the nearest ω it holds), RING_ERR_HTTP_INVALID for an aperture
+ * whose arc reaches the source (d ≥ π − 3σ, assertApertureOffSource).
  */
 export function imageView(
   table: { points: readonly ResponsePoint[]; calibrationVersion: string | null; frames: number },
@@ -94,7 +95,14 @@ export function imageView(
     if (isHoloringError(e)) throw new HoloringError(ImageErrorCodes.OMEGA, e.message, { omega: q.omega });
     throw e;
   }
-  const img = ringImage(chi.chiByK, chi.Omega, { aperture: q.aperture, focal: q.focal, sourceWidth, sigmaByK: chi.sigmaByK });
+  let img: RingImage;
+  try {
+    img = ringImage(chi.chiByK, chi.Omega, { aperture: q.aperture, focal: q.focal, sourceWidth, sigmaByK: chi.sigmaByK });
+  } catch (e) {
+    // an aperture whose arc reaches the smeared source (d ≥ π − 3σ) is the query's fault
+    if (isHoloringError(e) && e.context.aperture !== undefined) throw new HoloringError(ImageErrorCodes.INVALID, `invalid image query: aperture: ${e.message}`, { aperture: q.aperture });
+    throw e;
+  }
   return {
     ...imageSummary(img, q), sourceWidth,
     x: Array.from(img.x, (v) => sig(v, 5)), intensity: Array.from(img.intensity, (v) => sig(v, 5)),

@@ -86,6 +86,7 @@ describe('holoring image', () => {
     for (const [flag, value, why] of [
       ['--aperture', '4', /RING_ERR_ARG_INVALID: --aperture: must be < π \(got "4"\): the arc \[−d, d\] around the antipode must stay on the ring and off the source at ±π/],
       ['--aperture', '3.1416', /--aperture: must be < π/],
+      ['--aperture', '3.1', /--aperture: lens half-aperture d must be in \(0, π − 3σ\) = \(0, 2\.692\)/],
       ['--aperture', '0', /--aperture: must be > 0/],
       ['--focal', '0', /RING_ERR_ARG_INVALID: --focal: must be > 0/],
       ['--focal', 'Infinity', /--focal: expected a finite number/],

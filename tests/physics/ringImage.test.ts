@@ -100,9 +100,12 @@ describe('ring image (physics.md §13)', () => {
     expect(() => chiAtOmega(t, 1.5)).toThrow(/no rows at ω = 1.5; nearest: 1, 2|nearest: 2, 1/);
     expect(() => chiAtOmega(t.filter((p) => p.k !== 1), 1)).toThrow(/lacks \|k\| = 1/);
     const W = { re: 2, im: 0.25 };
-    expect(() => ringImage(disk(W, 3), W, { aperture: 0 })).toThrow(/half-aperture d must be in \(0, π\)/);
-    expect(() => ringImage(disk(W, 3), W, { aperture: 4 })).toThrow(/half-aperture d must be in \(0, π\).*\(got 4\)/);
+    expect(() => ringImage(disk(W, 3), W, { aperture: 0 })).toThrow(/half-aperture d must be in \(0, π − 3σ\)/);
+    expect(() => ringImage(disk(W, 3), W, { aperture: 4 })).toThrow(/half-aperture d must be in \(0, π − 3σ\).*\(got 4\)/);
     expect(() => ringImage(disk(W, 3), W, { aperture: Math.PI })).toThrow(/off the source at ±π/);
+    // the arc's end within 3σ of the smeared source (σ = 0.15): its own field would enter the lens
+    expect(() => ringImage(disk(W, 3), W, { aperture: 3.1 })).toThrow(/\(0, 2\.692\) for a source of width σ = 0\.15/);
+    expect(() => ringImage(disk(W, 3), W, { aperture: 3.1, sourceWidth: 0.01 })).not.toThrow();
     expect(() => ringImage(disk(W, 3), W, { focal: -1 })).toThrow(/focal length must be > 0/);
     expect(() => ringImage(disk(W, 3), { re: 0, im: 0.25 })).toThrow(/ω = Re Ω > 0/);
   });

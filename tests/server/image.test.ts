@@ -103,7 +103,7 @@ describe('GET /api/image', () => {
 
   it('refuses bad parameters with RING_ERR_HTTP_INVALID, naming the parameter, and an ω the table lacks with RING_ERR_IMAGE_OMEGA', async () => {
     const server = createServer(tableDaemon(table).daemon, config);
-    for (const [q, word] of [['?omega=abc', 'omega'], ['?omega=-2', 'omega'], ['?omega=0', 'omega'], ['?omega=', 'omega'], ['?omega=Infinity', 'omega'], ['?aperture=0', 'aperture'], ['?aperture=4', 'aperture must be < π'], ['?focal=-1', 'focal'], ['?omega=12&lens=3', 'lens'], ['?omega=12&omega=20', 'omega']]) {
+    for (const [q, word] of [['?omega=abc', 'omega'], ['?omega=-2', 'omega'], ['?omega=0', 'omega'], ['?omega=', 'omega'], ['?omega=Infinity', 'omega'], ['?aperture=0', 'aperture'], ['?aperture=4', 'aperture must be < π'], ['?aperture=3', 'aperture: lens half-aperture d must be in (0, π − 3σ)'], ['?focal=-1', 'focal'], ['?omega=12&lens=3', 'lens'], ['?omega=12&omega=20', 'omega']]) {
       const { status, body } = await image(server, q);
       expect(status, q).toBe(400);
       expect(body.error.code).toBe('RING_ERR_HTTP_INVALID');

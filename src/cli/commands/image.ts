@@ -7,7 +7,7 @@ import { ErrorCodes, HoloringError } from '../../errors.ts';
 import { readFramesFile } from '../../io/framesFile.ts';
 import { formatLinePlotSvg } from '../../io/plotSvg.ts';
 import { readResponseTable } from '../../io/responseTable.ts';
-import { IMAGE_DEFAULTS, MAX_APERTURE, REFOCUSING_GAIN, type RingImage, SINGLE_WAVE_GAIN, SPOT_SNR, imageFromTable, imageSummary } from '../../physics/ringImage.ts';
+import { IMAGE_DEFAULTS, MAX_APERTURE, assertApertureOffSource, REFOCUSING_GAIN, type RingImage, SINGLE_WAVE_GAIN, SPOT_SNR, imageFromTable, imageSummary } from '../../physics/ringImage.ts';
 import { checkOutput, numberArg, withFlag, writeOutput } from '../args.ts';
 import { resolveRecord } from './recalibrate.ts';
 
@@ -56,7 +56,7 @@ export function registerImage(program: Command): void {
     .option('--store <dir>', 'with --frames: calibration record store', process.env.HOLORING_CALIBRATION_DIR ?? DEFAULT_STORE_DIR)
     .option('--gamma <γ>', 'with --frames: material damping γ (Ω = ω + iγ)', numberArg('--gamma', { min: 0 }), 0.25)
     .requiredOption('--omega <ω>', 'drive frequency ω of the image (a row of the table), units v/R', numberArg('--omega', { min: 0, exclusiveMin: true }))
-    .option('--aperture <d>', 'half-aperture d of the lens along the arc (rad), 0 < d < π', numberArg('--aperture', { min: 0, exclusiveMin: true, max: MAX_APERTURE, exclusiveMax: true, hint: 'the arc [−d, d] around the antipode must stay on the ring and off the source at ±π' }), IMAGE_DEFAULTS.aperture)
+    .option('--aperture <d>', 'half-aperture d of the lens along the arc (rad), 0 < d < π − 3σ (σ: --width)', numberArg('--aperture', { min: 0, exclusiveMin: true, max: MAX_APERTURE, exclusiveMax: true, hint: 'the arc [−d, d] around the antipode must stay on the ring and off the source at ±π' }), IMAGE_DEFAULTS.aperture)
     .option('--focal <f>', 'focal length f', numberArg('--focal', { min: 0, exclusiveMin: true }), IMAGE_DEFAULTS.focal)
     .option('--width <σ>', 'source width σ (rad); default 0.15, or the frames\' own with --frames', numberArg('--width', { min: 0 }))
     .option('--extent <e>', 'image plane x_S ∈ [−e·f, e·f]', numberArg('--extent', { min: 0, exclusiveMin: true }), IMAGE_DEFAULTS.extent)
@@ -70,6 +70,7 @@ export function registerImage(program: Command): void {
       const src = o.data
         ? { points: withFlag('--data', () => readResponseTable(o.data!)).points, sourceWidth: IMAGE_DEFAULTS.sourceWidth }
         : await framesTable(o);
+      withFlag('--aperture', () => assertApertureOffSource(o.aperture, o.width ?? src.sourceWidth));
       const img = withFlag('--omega', () =>
         imageFromTable(src.points, o.omega, { aperture: o.aperture, focal: o.focal, sourceWidth: o.width ?? src.sourceWidth, extent: o.extent, samples: o.samples }),
       );
