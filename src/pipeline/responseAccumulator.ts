@@ -152,8 +152,9 @@ function rowsAt(st: State, omega: number, minFrames: number): ResponsePoint[] {
     own2.push(Math.max(0, c.sys2 - c.common2));
   }
   if (shaped && rhoRandom && rows.length >= 2) {
-    const u = stepLoadings(rows.map((r) => r.k), shaped.K, rhoRandom, random2, correlation(shaped.systematic, shaped.K), own2);
-    rows.forEach((r, i) => (r.sigmaStep = u[i]));
+    const { loadings, direction } = stepLoadings(rows.map((r) => r.k), shaped.K, rhoRandom, random2, correlation(shaped.systematic, shaped.K), own2, shaped.direction);
+    shaped.direction = direction;
+    rows.forEach((r, i) => (r.sigmaStep = loadings[i]));
   }
   return rows;
 }

@@ -65,25 +65,28 @@ export function frameToChi(frame: RingFrame | CalibratedFrame, kMax: number, gam
   if (siteSigma || siteSys) {
     for (let k = 0; k < K; k++) for (let j = 0; j < n; j++) cosTab[k * n + j] = Math.cos((2 * Math.PI * k * (j - frame.sourceSite)) / n);
   }
-  const covariance = (v: Float64Array): Float64Array => {
-    const c = new Float64Array(K * K);
-    for (let a = 0; a < K; a++) {
-      for (let b = a; b < K; b++) {
-        let s = 0;
-        for (let j = 0; j < n; j++) s += cosTab[a * n + j] * cosTab[b * n + j] * v[j];
-        c[a * K + b] = c[b * K + a] = s * scale[a] * scale[b];
-      }
-    }
-    return c;
-  };
   const sysVar = new Float64Array(n);
   const randVar = new Float64Array(n);
   for (let j = 0; j < n; j++) {
     sysVar[j] = siteSys ? siteSys[j] * siteSys[j] : 0;
     randVar[j] = siteSigma ? Math.max(0, siteSigma[j] * siteSigma[j] - sysVar[j]) : 0;
   }
-  const systematic = covariance(sysVar);
-  const random = siteSigma ? covariance(randVar) : null;
+  // both covariances in one pass over the (k, k') pairs
+  const systematic = new Float64Array(K * K);
+  const random = siteSigma ? new Float64Array(K * K) : null;
+  for (let a = 0; a < K; a++) {
+    for (let b = a; b < K; b++) {
+      let sr = 0, ss = 0;
+      for (let j = 0; j < n; j++) {
+        const c = cosTab[a * n + j] * cosTab[b * n + j];
+        sr += c * randVar[j];
+        ss += c * sysVar[j];
+      }
+      const ab = scale[a] * scale[b];
+      systematic[a * K + b] = systematic[b * K + a] = ss * ab;
+      if (random) random[a * K + b] = random[b * K + a] = sr * ab;
+    }
+  }
   const samples: ChiSample[] = chi.map((c, k) => {
     const common = refSigma * Math.hypot(c.re, c.im);
     const sys2 = systematic[k * K + k];

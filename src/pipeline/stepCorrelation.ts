@@ -21,6 +21,8 @@ export interface StepState {
   frames: number;
   /** A frame at this ω came without a covariance, or with another K: its rows are taken as independent. */
   broken: boolean;
+  /** The latest first principal direction (the next power iteration starts there). */
+  direction?: Float64Array;
 }
 
 /** Adds one frame's covariance across k to the state of its ω. */
@@ -70,7 +72,9 @@ export function effectiveComponents(rho: Float64Array, K: number): number {
  * (k) of the rows in the table. M − uuᵀ stays positive semi-definite, so u_a² ≤ M_aa.
  * Power iteration (at most 200 steps; K ≤ 32).
  */
-export function stepLoadings(rows: readonly number[], K: number, rhoRandom: Float64Array, random2: readonly number[], rhoSys: Float64Array, sys2: readonly number[]): number[] {
+export function stepLoadings(
+  rows: readonly number[], K: number, rhoRandom: Float64Array, random2: readonly number[], rhoSys: Float64Array, sys2: readonly number[], start?: Float64Array,
+): { loadings: number[]; direction: Float64Array } {
   const m = rows.length;
   const M = new Float64Array(m * m);
   for (let a = 0; a < m; a++) {
@@ -79,13 +83,13 @@ export function stepLoadings(rows: readonly number[], K: number, rhoRandom: Floa
       M[a * m + b] = rhoRandom[ka] * Math.sqrt(random2[a] * random2[b]) + rhoSys[ka] * Math.sqrt(sys2[a] * sys2[b]);
     }
   }
-  let v = new Float64Array(m).fill(1 / Math.sqrt(m));
+  let v = start && start.length === m ? Float64Array.from(start) : new Float64Array(m).fill(1 / Math.sqrt(m));
   let lambda = 0;
   for (let it = 0; it < 200; it++) {
     const w = new Float64Array(m);
     for (let a = 0; a < m; a++) for (let b = 0; b < m; b++) w[a] += M[a * m + b] * v[b];
     const norm = Math.hypot(...w);
-    if (!(norm > 0)) return new Array<number>(m).fill(0);
+    if (!(norm > 0)) return { loadings: new Array<number>(m).fill(0), direction: v };
     let change = 0;
     for (let a = 0; a < m; a++) {
       w[a] /= norm;
@@ -93,13 +97,14 @@ export function stepLoadings(rows: readonly number[], K: number, rhoRandom: Floa
     }
     v = w;
     lambda = norm;
-    if (change < 1e-10) break;
+    if (change < 1e-9) break;
   }
   const sign = v.reduce((a, b) => a + b, 0) < 0 ? -1 : 1;
   // never more than the row's own variance (power iteration stops short of λ₁ only from below)
-  return Array.from(v, (x, a) => {
+  const loadings = Array.from(v, (x, a) => {
     const u = sign * Math.sqrt(lambda) * x;
     const cap = Math.sqrt(M[a * m + a]);
     return Math.max(-cap, Math.min(cap, u));
   });
+  return { loadings, direction: v };
 }
