@@ -315,7 +315,7 @@ export function createDaemon(config: Readonly<Config>, deps: DaemonDeps): Daemon
           fingerprint: res.fingerprint, delta: res.delta, ...(summary.deltaAuto ? { delta_err: summary.deltaErr } : {}), geometry: res.geometry,
           ...(summary.rh === undefined ? {} : { rh: summary.rh, rh_err: summary.rhErr, temperature: summary.temperature, temperature_err: summary.temperatureErr }),
           ...(res.choice ? { geometry_choice: res.choice } : {}), r: res.r, f: res.f, g: res.g, f_err: res.f_err, g_err: res.g_err, resolution: res.resolution,
-          table: { calibrationVersion: table.calibrationVersion ?? null, points: table.points.map(({ omega, gamma, k, chiRe, chiIm, sigma, sigmaCommon }) => ({ omega, gamma, k, chiRe, chiIm, sigma, ...(sigmaCommon === undefined ? {} : { sigmaCommon }) })) },
+          table: { calibrationVersion: table.calibrationVersion ?? null, points: table.points.map(({ omega, gamma, k, chiRe, chiIm, sigma, sigmaCommon, sigmaStep }) => ({ omega, gamma, k, chiRe, chiIm, sigma, ...(sigmaCommon === undefined ? {} : { sigmaCommon }), ...(sigmaStep === undefined ? {} : { sigmaStep }) })) },
         });
         run.saveCheckpoint(res.checkpoint);
       }

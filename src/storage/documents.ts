@@ -89,7 +89,7 @@ export const fitDocSchema = z.object({
   resolution: z.unknown().optional(),
   table: z.object({
     calibrationVersion: z.string().nullable(),
-    points: z.array(z.object({ omega: finite, gamma: finite, k: z.number().int(), chiRe: finite, chiIm: finite, sigma: finite, sigmaCommon: finite.optional() })),
+    points: z.array(z.object({ omega: finite, gamma: finite, k: z.number().int(), chiRe: finite, chiIm: finite, sigma: finite, sigmaCommon: finite.optional(), sigmaStep: finite.optional() })),
   }).optional(),
 });
 

@@ -19,7 +19,7 @@ import { readBytes } from './reader.ts';
  *
  * A line: `{"round", "r", "f", "g", "f_err", "g_err", "resolution", "table":
  * {"calibrationVersion", "omega": […], "gamma": […], "k": […], "chiRe": […],
- * "chiIm": […], "sigma": […], "sigmaCommon"?: […], "n"?: […]}}` — the table by columns (each
+ * "chiIm": […], "sigma": […], "sigmaCommon"?: […], "sigmaStep"?: […], "n"?: […]}}` — the table by columns (each
  * (ω, k) row at the same index), numbers at full double precision.
  *
  * Runs recorded before this layout carry r, f, g, … and `table: {points}` in the
@@ -65,7 +65,7 @@ export function fitDataBytes(runDirPath: string): number {
 
 /** One row of a fitted response table (the response-table CSV's columns; `n`: frames averaged, when known). */
 export interface FitTablePoint {
-  omega: number; gamma: number; k: number; chiRe: number; chiIm: number; sigma: number; sigmaCommon?: number; n?: number;
+  omega: number; gamma: number; k: number; chiRe: number; chiIm: number; sigma: number; sigmaCommon?: number; sigmaStep?: number; n?: number;
 }
 
 /** What a fit document leaves out of documents.jsonl: the metric arrays and the fitted table. */
@@ -95,11 +95,12 @@ export function encodeFitData(round: number, d: FitData): string {
     omega: col('omega'), gamma: col('gamma'), k: col('k'), chiRe: col('chiRe'), chiIm: col('chiIm'), sigma: col('sigma'),
   };
   if (p.length > 0 && p.every((x) => typeof x.sigmaCommon === 'number')) table.sigmaCommon = col('sigmaCommon');
+  if (p.length > 0 && p.every((x) => typeof x.sigmaStep === 'number')) table.sigmaStep = col('sigmaStep');
   if (p.length > 0 && p.every((x) => typeof x.n === 'number')) table.n = col('n');
   return JSON.stringify({ round, r: d.r, f: d.f, g: d.g, f_err: d.f_err, g_err: d.g_err, resolution: d.resolution, table });
 }
 
-type Columns = { calibrationVersion: string | null; omega: number[]; gamma: number[]; k: number[]; chiRe: number[]; chiIm: number[]; sigma: number[]; sigmaCommon?: number[]; n?: number[] };
+type Columns = { calibrationVersion: string | null; omega: number[]; gamma: number[]; k: number[]; chiRe: number[]; chiIm: number[]; sigma: number[]; sigmaCommon?: number[]; sigmaStep?: number[]; n?: number[] };
 
 /** A line of `fits.jsonl` back to its round and data; null when it is not one. */
 export function decodeFitData(line: string): { round: number; data: FitData } | null {
@@ -112,7 +113,7 @@ export function decodeFitData(line: string): { round: number; data: FitData } | 
   const t = v.table;
   if (typeof v.round !== 'number' || !Array.isArray(v.r) || !t || !Array.isArray(t.omega)) return null;
   const points = t.omega.map((omega, i) => ({
-    omega, gamma: t.gamma[i], k: t.k[i], chiRe: t.chiRe[i], chiIm: t.chiIm[i], sigma: t.sigma[i], ...(t.sigmaCommon ? { sigmaCommon: t.sigmaCommon[i] } : {}), ...(t.n ? { n: t.n[i] } : {}),
+    omega, gamma: t.gamma[i], k: t.k[i], chiRe: t.chiRe[i], chiIm: t.chiIm[i], sigma: t.sigma[i], ...(t.sigmaCommon ? { sigmaCommon: t.sigmaCommon[i] } : {}), ...(t.sigmaStep ? { sigmaStep: t.sigmaStep[i] } : {}), ...(t.n ? { n: t.n[i] } : {}),
   }));
   return {
     round: v.round,

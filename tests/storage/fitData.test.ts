@@ -91,14 +91,14 @@ describe('fit documents point at their metric and table in fits.jsonl', () => {
     expect(summariseRun(dataDir, id)).toMatchObject({ fits: 3, lastFit: { round: 3, points: 624 }, fitDataBytes: data[0] + data[1] + data[2], documentBytes: statSync(join(dir, 'documents.jsonl')).size });
   });
 
-  it('keeps the common part of σ of a live table (sigmaCommon), and the response export writes it as sigma_common', async () => {
+  it('keeps the common part of σ of a live table (sigmaCommon) and each row\'s share of its ω\'s (sigmaStep), and the response export writes them as sigma_common, sigma_step', async () => {
     const body = fitBody(1);
-    body.table!.points = body.table!.points.map((p) => ({ ...p, sigmaCommon: 0.3 * p.sigma }));
+    body.table!.points = body.table!.points.map((p, i) => ({ ...p, sigmaCommon: 0.3 * p.sigma, sigmaStep: (i % 3 === 0 ? -0.2 : 0.5) * p.sigma }));
     const id = await runWithFits([body]);
     const [fit] = readDocuments(dataDir, id).documents.filter((d): d is FitDoc => d.type === 'fit');
     expect(readFitData(runDir(dataDir, id), fit)).toEqual(dataOf(body));
     const csv = exported(id, 'response', 'csv');
-    expect(csv.split('\n')[0]).toBe('omega,gamma,k,chi_re,chi_im,sigma,sigma_common');
+    expect(csv.split('\n')[0]).toBe('omega,gamma,k,chi_re,chi_im,sigma,sigma_common,sigma_step');
     expect(parseResponseTable(csv).points).toEqual(body.table!.points);
   });
 
