@@ -12,7 +12,11 @@ import type { ChiFrame } from '../../src/contracts/calibration.ts';
 import type { ResponsePoint } from '../../src/contracts/response.ts';
 import { correlatedChi2, prepareData, whitenedResiduals } from '../../src/model/data.ts';
 import { deformedMetric } from '../../src/physics/metric.ts';
+import { RingSimulator } from '../../drivers/sim/simulator.ts';
+import { applyCalibration } from '../../src/pipeline/calibrate.ts';
 import { accumulateResponse } from '../../src/pipeline/responseAccumulator.ts';
+import { frameToChi } from '../../src/pipeline/ringTransform.ts';
+import { truthRecord } from '../calibration/support/truthRecord.ts';
 import { chi2Window } from '../calibration/support/chi2Window.ts';
 import { SMALL_RING_OMEGAS, liveTable } from './support/liveTable.ts';
 
@@ -112,4 +116,38 @@ describe('the error common to the rows of one ω (sigmaStep)', () => {
     expect(diagColumns).toBeGreaterThan(2.5);
     expect(stepColumns).toBeLessThan(1.6);
   }, 60_000);
+});
+
+describe('the covariance across k the ring transform propagates', () => {
+  it('matches the scatter of χ_k over 400 frames of the simulator (injected calibration): the k of one ω are correlated by ~0.5', () => {
+    const frames = 400, K = 13;
+    const sim = new RingSimulator({ seed: 21 });
+    const device = { model: 'HR-SIM', serial: 'SIM-0001', firmware: '1.0.0', protocolVersion: '1.0' };
+    const record = truthRecord(sim, device);
+    const omega = 3.5, truth = sim.chiByK(omega);
+    const emp = new Float64Array(K * K), model = new Float64Array(K * K);
+    for (let i = 0; i < frames; i++) {
+      const c = frameToChi(applyCalibration(sim.frame({ omega }), record, device), 12, sim.gamma);
+      for (let a = 0; a < K; a++) {
+        for (let b = 0; b < K; b++) {
+          emp[a * K + b] += ((c.chi[a].re - truth[a].re) * (c.chi[b].re - truth[b].re) + (c.chi[a].im - truth[a].im) * (c.chi[b].im - truth[b].im)) / (2 * frames);
+          model[a * K + b] += c.kCovariance!.random[a * K + b] / frames;
+        }
+      }
+      expect(c.kCovariance!.systematic.every((v) => v === 0)).toBe(true);
+    }
+    let offDiagonal = 0;
+    for (let a = 0; a < K; a++) {
+      // variances within 4 standard errors of a 800-sample variance (±14%)
+      expect(emp[a * K + a] / model[a * K + a]).toBeGreaterThan(0.86);
+      expect(emp[a * K + a] / model[a * K + a]).toBeLessThan(1.14);
+      for (let b = 0; b < K; b++) {
+        const rhoModel = model[a * K + b] / Math.sqrt(model[a * K + a] * model[b * K + b]);
+        const rhoEmp = emp[a * K + b] / Math.sqrt(emp[a * K + a] * emp[b * K + b]);
+        expect(Math.abs(rhoEmp - rhoModel)).toBeLessThan(0.15);
+        if (a !== b) offDiagonal += rhoModel / (K * (K - 1));
+      }
+    }
+    expect(offDiagonal).toBeGreaterThan(0.3);
+  }, 30_000);
 });
