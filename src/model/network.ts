@@ -270,7 +270,7 @@ export class MetricNetwork {
     const { data } = this.prepare(table);
     const kernel = this.freeScale ? this.scaledKernel(data) : this.prepare(table).kernel;
     const chi = new Float64Array(2 * kernel.P);
-    return this.runFit(data, (theta, A, b) => kernel.normal(theta, data.chi, data.invSigma, chi, A, b), opts, t0);
+    return this.runFit(data, (theta, A, b) => kernel.normal(theta, data.chi, data.invSigma, chi, A, b, data.steps), opts, t0);
   }
 
   /**
@@ -282,6 +282,8 @@ export class MetricNetwork {
     if (opts.threads <= 1 || this.freeScale) return this.fit(table, opts);
     const t0 = performance.now();
     const { data } = this.prepare(table);
+    // rows with an error common to their ω (a live table's sigma_step) are fitted on one thread
+    if (data.steps) return this.fit(table, opts);
     if (!this.parallel || this.parallel.threads !== opts.threads) {
       await this.parallel?.close();
       this.parallel = null;

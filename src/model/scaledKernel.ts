@@ -7,6 +7,7 @@
  * horizonScale.ts). With κ free the fit takes the metric (and Δ) from the shape of
  * χ (its k- and Ω-dependence) instead of its amplitude and phase.
  */
+import type { StepTerm } from './data.ts';
 import { FusedKernel, type KernelMode, type KernelOptions, type ModeKernel, forwardPass, jacobianPass, normalPass } from './kernel.ts';
 import type { NetworkGrid } from './grid.ts';
 import type { TrainingData } from './data.ts';
@@ -88,8 +89,9 @@ export class ScaledModes<K extends ModeKernel> implements ModeKernel {
     return forwardPass(this, theta, out);
   }
 
-  normal(theta: ArrayLike<number>, data: Float64Array, invSigma: Float64Array, chi: Float64Array, A: Float64Array, b: Float64Array): number {
-    return normalPass(this, theta, data, invSigma, chi, A, b);
+  /** The fused pass (kernel.ts normalPass; `steps`: the rows' error common to their ω). */
+  normal(theta: ArrayLike<number>, data: Float64Array, invSigma: Float64Array, chi: Float64Array, A: Float64Array, b: Float64Array, steps?: StepTerm): number {
+    return normalPass(this, theta, data, invSigma, chi, A, b, steps);
   }
 
   jacobian(theta: ArrayLike<number>, chi: Float64Array): Float64Array {

@@ -244,7 +244,7 @@ export class HorizonNetwork {
     const chi = new Float64Array(2 * fitKernel.P);
     const theta0 = this.initialTheta(opts.init, data, opts.rhGuess);
     const res = levenbergMarquardt(
-      { n: nt, prior: this.fitPrior, normal: (theta, A, b) => fitKernel.normal(theta, data.chi, data.invSigma, chi, A, b) },
+      { n: nt, prior: this.fitPrior, normal: (theta, A, b) => fitKernel.normal(theta, data.chi, data.invSigma, chi, A, b, data.steps) },
       theta0,
       { ...HORIZON_LM, ...opts.lm, onIteration: opts.onIteration },
     );
@@ -280,7 +280,7 @@ export class HorizonNetwork {
     const n = this.nt, R = this.fitPrior;
     const theta = this.initialTheta(init, data);
     const A = new Float64Array(n * n), b = new Float64Array(n);
-    const chi2 = fitKernel.normal(theta, data.chi, data.invSigma, new Float64Array(2 * fitKernel.P), A, b);
+    const chi2 = fitKernel.normal(theta, data.chi, data.invSigma, new Float64Array(2 * fitKernel.P), A, b, data.steps);
     symmetrize(A, n);
     const g = new Float64Array(n), H = new Float64Array(n * n);
     let prior = 0;
