@@ -12,8 +12,14 @@ import type { HorizonFitResult, HorizonNetwork } from '../horizon/network.ts';
 import { type FitQuality, assessFit } from '../quality.ts';
 import { type Geometry, type GeometryChoice, type GeometryFigures, chooseGeometry, geometryFigures } from './choice.ts';
 
-/** Error codes that end one geometry's fit without saying anything about the table's validity: in `auto` the other geometry is still judged. */
-const FIT_OUTCOME_CODES: ReadonlySet<string> = new Set([ModelErrorCodes.DIVERGED, ErrorCodes.DELTA_INTEGER]);
+/**
+ * Error codes that end one geometry's fit without saying anything about the table's
+ * validity: in `auto` the other geometry is still judged. RING_ERR_MODEL_TOO_FEW_POINTS
+ * is one of them: a table of fewer rows than one network's weights (the horizon
+ * network's 2K + 1 = 33) can still be fitted by the other (the disk's nodes follow
+ * the table, nodesForTable); only when both stop with it is the table refused.
+ */
+export const FIT_OUTCOME_CODES: ReadonlySet<string> = new Set([ModelErrorCodes.DIVERGED, ErrorCodes.DELTA_INTEGER, ModelErrorCodes.TOO_FEW_POINTS]);
 
 /** The figures of a geometry whose fit stopped with `e` (NaN numbers, `quality: 'failed'`, the error). */
 function failedFigures(e: HoloringError): GeometryFigures {
@@ -27,7 +33,8 @@ export type GeometryAttempt<T> = { fit: T; stopped?: undefined } | { fit?: undef
  * The step "attempt a geometry" of `auto` (reconstructGeometry and the daemon's
  * GeometryFitter alike): runs one geometry's fit; a fit that stops with a
  * FIT_OUTCOME_CODES error (RING_ERR_DELTA_INTEGER: its Δ ran out of its integer
- * interval; RING_ERR_MODEL_DIVERGED: r_h or the weights ran away) gives
+ * interval; RING_ERR_MODEL_DIVERGED: r_h or the weights ran away;
+ * RING_ERR_MODEL_TOO_FEW_POINTS: fewer rows than its weights) gives
  * `{ stopped }`, which judgeAttempts judges as failed while the other geometry is
  * still judged. Any other error (a refusal of the table itself) is rethrown.
  * A synchronous fit gives its attempt, an asynchronous one a promise of it.
@@ -53,11 +60,14 @@ type FigureSource = Parameters<typeof geometryFigures>[0];
 /**
  * Judges the two attempts of `auto` (chooseGeometry on their figures; a stopped
  * one has failedFigures, `error` naming its code). `residuals` = 2 × rows.
- * @throws RING_ERR_MODEL_NO_GEOMETRY (context: `disk`, `horizon`: each one's code)
- *   when both stopped: there is no fit to report.
+ * @throws RING_ERR_MODEL_TOO_FEW_POINTS (the disk's refusal) when both stopped for too
+ *   few rows: a refusal of the table; RING_ERR_MODEL_NO_GEOMETRY (context: `disk`,
+ *   `horizon`: each one's code) when both stopped otherwise: there is no fit to report.
  */
 export function judgeAttempts(disk: GeometryAttempt<FigureSource>, horizon: GeometryAttempt<FigureSource>, residuals: number, temperatureRatio?: number): GeometryChoice {
   if (disk.stopped && horizon.stopped) {
+    // neither network has as few weights as the table has rows: the table is refused, as with one geometry
+    if (disk.stopped.code === ModelErrorCodes.TOO_FEW_POINTS && horizon.stopped.code === ModelErrorCodes.TOO_FEW_POINTS) throw disk.stopped;
     const said = (g: Geometry, e: HoloringError): string => `the ${g} fit stopped: ${e.code}: ${e.message}`;
     throw new HoloringError(
       ModelErrorCodes.NO_GEOMETRY,

@@ -8,6 +8,8 @@
  * network's r_c and, with Δ profiled, profiles Δ again from its weights.
  */
 import type { ResponsePoint, ResponseTable } from '../../contracts/response.ts';
+import { ErrorCodes, HoloringError } from '../../errors.ts';
+import { ModelErrorCodes } from '../data.ts';
 import type { DeltaProfile } from '../deltaFree.ts';
 import type { LmIteration } from '../lm.ts';
 import { definedOnly } from '../../util/options.ts';
@@ -16,6 +18,7 @@ import { type ClampTrial, type ClampedHorizonFit, fitHorizonClamp } from './clam
 import { HORIZON_DELTA_FIRST_PASSES, fitHorizonDelta, horizonDeltaStart, profileHorizonDelta } from './deltaProfile.ts';
 import type { HorizonShape } from './grid.ts';
 import { type HorizonFitResult, type HorizonNetwork, createHorizonNetwork } from './network.ts';
+import { RESTART_PROBE_GAIN, RESTART_PROBE_PASSES, failedStart, restartCandidates } from './restart.ts';
 
 export interface HorizonFitPlan {
   /** Δ, or 'auto': profiled over its integer interval (of `deltaStart`, default 1.5; of the checkpoint's Δ with one). */
@@ -71,35 +74,90 @@ export function fitHorizonGeometry(table: ResponseTable | readonly ResponsePoint
     const first = init.fit ? null : fit;
     return { net: r.net, fit: first ? { ...r.fit, iterations: r.fit.iterations + first.iterations, evaluations: r.fit.evaluations + first.evaluations, elapsedMs: r.fit.elapsedMs + first.elapsedMs } : r.fit };
   }
-  const rhGuess = plan.rhGuess;
   // a checkpoint's prior weight too (it may be the weaker prior of clamp.ts)
   const lambda = typeof init === 'object' ? init.lambda : undefined;
   const searched = (c: ClampedHorizonFit): Pick<HorizonGeometryFit, 'rcSearch' | 'clampWarnings' | 'priorWeakened'> =>
     ({ rcSearch: c.trials, clampWarnings: c.warnings, ...(c.priorWeakened ? { priorWeakened: c.priorWeakened } : {}) });
-  if (plan.delta !== 'auto') {
+  const fixed = (net: HorizonNetwork, rhGuess: number | undefined): HorizonGeometryFit => {
     // r_c by the evidence: 3 r_h, then wider clamps
-    const net = createHorizonNetwork(definedOnly({ ...shape, delta: plan.delta, freeScale: plan.freeScale, lambda }));
     const c = fitHorizonClamp(table, net, { init, rhGuess, lm, onIteration });
     if (c.net !== net) void net.dispose();
     return { net: c.net, fit: c.fit, ...searched(c) };
+  };
+  if (plan.delta !== 'auto') {
+    const create = (): HorizonNetwork => createHorizonNetwork(definedOnly({ ...shape, delta: plan.delta as number, freeScale: plan.freeScale, lambda }));
+    if (typeof init === 'object') return fixed(create(), plan.rhGuess);
+    const net = create();
+    const start = plan.rhGuess ?? net.scanHorizon(net.prepare(table).data);
+    return restartIfFailed(table, plan, plan.delta, start, fixed(net, start), (rh) => fixed(create(), rh));
   }
   // Δ profiled at the first clamp, from the start's coarse profile (or the checkpoint's Δ)
-  let deltaStartProfile: (DeltaProfile & { rh: number }) | undefined;
-  const start = typeof init === 'object'
-    ? { start: init.delta, rhGuess, lambda }
-    : (() => {
-      deltaStartProfile = horizonDeltaStart(table, { deltaStart: plan.deltaStart, shape, freeScale: plan.freeScale });
-      return { start: deltaStartProfile.delta, rhGuess: rhGuess ?? deltaStartProfile.rh };
-    })();
-  let r = fitHorizonDelta(table, { ...start, shape, freeScale: plan.freeScale, init, maxEvaluations: plan.maxEvaluations, onIteration });
-  // r_c by the evidence at the fitted Δ: the profile's last fit is the first clamp's; a wider
-  // clamp that wins is profiled over Δ again from its own fit
-  const c = fitHorizonClamp(table, r.net, { done: r.fit, lm, onIteration });
-  if (c.net !== r.net) {
-    const again = profileHorizonDelta(table, { net: c.net, fit: c.fit }, { onIteration, ...lm });
-    const passes = r.fit.evaluations + c.trials.reduce((n, t) => n + t.evaluations, 0);
-    void r.net.dispose();
-    r = { net: again.net, fit: { ...again.fit, iterations: again.fit.iterations + r.fit.iterations, evaluations: again.fit.evaluations + passes, elapsedMs: again.fit.elapsedMs + r.fit.elapsedMs + c.fit.elapsedMs } };
+  const profiled = (start: { start: number; rhGuess?: number; lambda?: number }): HorizonGeometryFit => {
+    let r = fitHorizonDelta(table, { ...start, shape, freeScale: plan.freeScale, init, maxEvaluations: plan.maxEvaluations, onIteration });
+    // r_c by the evidence at the fitted Δ: the profile's last fit is the first clamp's; a wider
+    // clamp that wins is profiled over Δ again from its own fit
+    const c = fitHorizonClamp(table, r.net, { done: r.fit, lm, onIteration });
+    if (c.net !== r.net) {
+      const again = profileHorizonDelta(table, { net: c.net, fit: c.fit }, { onIteration, ...lm });
+      const passes = r.fit.evaluations + c.trials.reduce((n, t) => n + t.evaluations, 0);
+      void r.net.dispose();
+      r = { net: again.net, fit: { ...again.fit, iterations: again.fit.iterations + r.fit.iterations, evaluations: again.fit.evaluations + passes, elapsedMs: again.fit.elapsedMs + r.fit.elapsedMs + c.fit.elapsedMs } };
+    }
+    return { net: r.net, fit: r.fit, ...searched(c) };
+  };
+  if (typeof init === 'object') return profiled({ start: init.delta, rhGuess: plan.rhGuess, lambda });
+  const deltaStartProfile = horizonDeltaStart(table, { deltaStart: plan.deltaStart, shape, freeScale: plan.freeScale });
+  const start = plan.rhGuess ?? deltaStartProfile.rh;
+  const r = restartIfFailed(table, plan, deltaStartProfile.delta, start, profiled({ start: deltaStartProfile.delta, rhGuess: start }), (rh) => profiled({ start: deltaStartProfile.delta, rhGuess: rh }));
+  return { ...r, deltaStartProfile };
+}
+
+/**
+ * A fit from the r_h scan at `start` that failed (restart.ts, failedStart) tried
+ * again from restartCandidates: each probed by RESTART_PROBE_PASSES passes at Δ
+ * `delta` and the first clamp, fitted in full (`again`) when the probe's loss is
+ * already below RESTART_PROBE_GAIN times the best fit's; the fit of the lowest loss is kept, and the search
+ * ends at the first that does not fail. Candidates whose probe or fit stops
+ * (RING_ERR_MODEL_DIVERGED, RING_ERR_DELTA_INTEGER) are skipped. The kept fit's
+ * iterations, passes and time count every fit and probe made.
+ */
+function restartIfFailed(
+  table: ResponseTable | readonly ResponsePoint[],
+  plan: HorizonFitPlan,
+  delta: number,
+  start: number,
+  first: HorizonGeometryFit,
+  again: (rh: number) => HorizonGeometryFit,
+): HorizonGeometryFit {
+  if (!failedStart(first.fit)) return first;
+  let best = first;
+  const spent = { iterations: 0, evaluations: 0, elapsedMs: 0 };
+  const count = (f: { iterations: number; evaluations: number; elapsedMs: number }): void => {
+    spent.iterations += f.iterations;
+    spent.evaluations += f.evaluations;
+    spent.elapsedMs += f.elapsedMs;
+  };
+  const stops = (e: unknown): boolean => e instanceof HoloringError && (e.code === ModelErrorCodes.DIVERGED || e.code === ErrorCodes.DELTA_INTEGER);
+  count(first.fit);
+  for (const rh of restartCandidates(start, first.fit.rh)) {
+    const probe = createHorizonNetwork(definedOnly({ ...plan.shape, delta, freeScale: plan.freeScale }));
+    try {
+      const p = probe.fit(table, { init: 'scan', rhGuess: rh, lm: { maxEvaluations: RESTART_PROBE_PASSES } });
+      count(p);
+      if (!(p.loss < RESTART_PROBE_GAIN * best.fit.loss)) continue;
+      const next = again(rh);
+      count(next.fit);
+      if (next.fit.loss < best.fit.loss) {
+        if (best !== first) void best.net.dispose();
+        best = next;
+      } else void next.net.dispose();
+      if (!failedStart(next.fit)) break;
+    } catch (e) {
+      if (!stops(e)) throw e;
+    } finally {
+      void probe.dispose();
+    }
   }
-  return { net: r.net, fit: r.fit, ...searched(c), ...(deltaStartProfile ? { deltaStartProfile } : {}) };
+  if (best !== first) void first.net.dispose();
+  return { ...best, fit: { ...best.fit, ...spent } };
 }
