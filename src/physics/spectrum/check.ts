@@ -1,5 +1,5 @@
 import type { ResponsePoint } from '../../contracts/response.ts';
-import { type KSpectrum, type SpectrumOptions, findSpectrum } from './modes.ts';
+import { FIT_P_MIN, type KSpectrum, type SpectrumOptions, findSpectrum } from './modes.ts';
 import { type LadderTest, testLadder } from './ladder.ts';
 import { type HorizonTest, testHorizon } from './verdict.ts';
 
@@ -40,7 +40,10 @@ export interface HolographyCheck {
       note: string;
     };
     zeros: { k: number; re: number; im: number; err: number }[];
-    perK: { k: number; chi2: number; dof: number; poles: number; resolvedPoles: number; zeros: number; resolvedZeros: number }[];
+    /** Per k: the rational fit's χ², dof and p (`fitP`); `informative` false when the fit does not describe the data (p < FIT_P_MIN): its poles and zeros are not counted. */
+    perK: { k: number; chi2: number; dof: number; fitP: number; informative: boolean; poles: number; resolvedPoles: number; zeros: number; resolvedZeros: number }[];
+    /** The k whose fit does not describe the data (uninformative), and a sentence on them (empty when there are none). */
+    uninformative: { ks: number[]; note: string };
   };
 }
 
@@ -75,15 +78,25 @@ export function holographyCheck(points: readonly ResponsePoint[], opts: Spectrum
   const gamma = spectra[0].gamma;
   const window: [number, number] = [Math.min(...spectra.map((s) => s.omegaMin)), Math.max(...spectra.map((s) => s.omegaMax))];
   const maxDepth = (window[1] - window[0]) / 4;
-  const verdict = geometry === 'disk'
+  // "not holographic" needs positive evidence from the k whose fits describe their data; with most k uninformative
+  // the failures say too little (a fit limited to order 3 or 6 misses every rung it has no room for)
+  const bad = spectra.filter((s) => !s.informative).map((s) => s.k);
+  const tooFew = bad.length > spectra.length / 2;
+  const undecided = horizon.reason.startsWith('undecided') || tooFew;
+  const status = geometry !== 'none' ? 'holographic' : undecided ? 'undecided' : 'not holographic';
+  const uninformative = {
+    ks: bad,
+    note: bad.length === 0 ? '' : `the rational fits of k = ${bad.join(', ')} do not describe their data (${spectra.filter((s) => !s.informative).map((s) => `k = ${s.k}: χ² = ${s.chi2.toPrecision(3)} for ${s.dof}`).slice(0, 4).join('; ')}${bad.length > 4 ? '; …' : ''}, p < ${FIT_P_MIN}): their poles are not counted${tooFew ? '; with most k uninformative the check cannot decide — raise --max-order or give more frequencies per k' : ''}`,
+  };
+  const verdict0 = geometry === 'disk'
     ? `holographic, disk: ${disk.reason}; Δ = ${disk.delta.toFixed(4)} ± ${disk.deltaErr.toPrecision(2)}, spacing ${disk.spacing.toFixed(4)} ± ${disk.spacingErr.toPrecision(2)}; ${pureAdsNote(disk)}`
     : geometry === 'horizon'
       ? `holographic, black hole: ${horizon.reason}; ${btzNote(horizon)}`
-      : `${horizon.reason.startsWith('undecided') ? 'not shown holographic (undecided)' : 'not holographic'}: disk — ${disk.reason}; horizon — ${horizon.reason}`;
+      : `${undecided ? 'not shown holographic (undecided)' : 'not holographic'}: disk — ${disk.reason}; horizon — ${horizon.reason}`;
+  const verdict = uninformative.note ? `${verdict0}; ${uninformative.note}` : verdict0;
   const pick = (g: typeof geometry, d: number, h: number): number | null => finiteOrNull(g === 'disk' ? d : g === 'horizon' ? h : NaN);
   const pt = (p: { k: number; re: number; im: number; err: number }) => ({ k: p.k, re: p.re, im: p.im, err: p.err });
   const { rungs, ...diskRest } = disk;
-  const status = geometry !== 'none' ? 'holographic' : horizon.reason.startsWith('undecided') ? 'undecided' : 'not holographic';
   return {
     holographic: geometry !== 'none',
     status,
@@ -110,8 +123,9 @@ export function holographyCheck(points: readonly ResponsePoint[], opts: Spectrum
           `on such a table only n = 0 is resolvable, roughly for the poles and sharply for the zeros.`,
       },
       zeros: spectra.flatMap((s) => s.zeros.filter((p) => p.resolved).map(pt)),
+      uninformative,
       perK: spectra.map((s) => ({
-        k: s.k, chi2: s.chi2, dof: s.dof,
+        k: s.k, chi2: s.chi2, dof: s.dof, fitP: s.fitP, informative: s.informative,
         poles: s.poles.length, resolvedPoles: s.poles.filter((p) => p.resolved).length,
         zeros: s.zeros.length, resolvedZeros: s.zeros.filter((p) => p.resolved).length,
       })),

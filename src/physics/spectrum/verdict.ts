@@ -37,7 +37,9 @@ import { chiSquareSurvival, weightedLeastSquares } from './stats.ts';
  * leave the check undecided: its reason starts with "undecided".
  * The BTZ ladder below uses the least-damped zero of each k (n = 0).
  * Reported alongside, as information (physics.md §5): the BTZ ladder fitted
- * to the n = 0 poles and zeros (Re = a·k, Im(pole) = −u, Im(zero) = −v), whence
+ * to the poles and zeros (Re = a·k, Im(pole) = −u − n(u + v), Im(zero) =
+ * −v − n(u + v), each point's overtone n from a first fit of the least-damped
+ * pole and zero of each k as n = 0), whence
  * T = (u + v)/4π and Δ = 2u/(u + v). Its errors carry floors for the rational
  * fit's bias (HORIZON_POLE_FLOOR, HORIZON_FLOOR of the depth) and, where the
  * BTZ ladder fits poorly (p < P_MIN), the Birge ratio √(χ²/ν). The error of T
@@ -52,7 +54,6 @@ import { chiSquareSurvival, weightedLeastSquares } from './stats.ts';
  * overtones). The per-k estimates T_k = (|Im p_k| + |Im z_k|)/4π and
  * Δ_k = 2|Im p_k|/(|Im p_k| + |Im z_k|) are reported, and their spread enters
  * the errors where the BTZ ladder fits poorly.
- * shows in the deep overtones).
  */
 /** Systematic floor of a BTZ zero's position, as a fraction of its depth below the sampled line (bias on the closed form: ≲ 0.07·depth). */
 export const HORIZON_FLOOR = 0.1;
@@ -146,17 +147,27 @@ function n0Zeros(list: readonly SpectralPoint[]): SpectralPoint[] {
 export function fitBtz(poles: readonly SpectralPoint[], zeros: readonly SpectralPoint[]): BtzFit | null {
   const p = poles.filter((x) => x.k >= 1 && x.re > 0), z = n0Zeros(zeros.filter((x) => x.k >= 1 && x.re > 0));
   if (p.length === 0 || z.length === 0) return null;
-  const rows: number[][] = [], y: number[] = [], sg: number[] = [];
-  for (const [list, col, floorFraction] of [[p, 1, HORIZON_POLE_FLOOR], [z, 2, HORIZON_FLOOR]] as const) {
-    for (const q of list) {
-      const floor = floorFraction * Math.max(q.depth, q.im); // a zero above the line: its height above the axis
-      rows.push([q.k, 0, 0]); y.push(q.re); sg.push(Math.hypot(q.errRe, floor));
-      const r = [0, 0, 0];
-      r[col] = -1;
-      rows.push(r); y.push(q.im); sg.push(Math.hypot(q.errIm, floor));
+  // overtones: Im p_n = −u − n(u + v), Im z_n = −v − n(u + v) (4πT = u + v); first the least-damped pole and zero of
+  // each k as n = 0, then every point with its n from that fit (r_h = 0.6: the n = 1 modes and zeros are resolved too)
+  const build = (pl: readonly SpectralPoint[], zl: readonly SpectralPoint[], u0: number, v0: number) => {
+    const rows: number[][] = [], y: number[] = [], sg: number[] = [];
+    for (const [list, pole, floorFraction] of [[pl, true, HORIZON_POLE_FLOOR], [zl, false, HORIZON_FLOOR]] as const) {
+      for (const q of list) {
+        const floor = floorFraction * Math.max(q.depth, q.im); // a zero above the line: its height above the axis
+        const n = u0 + v0 > 0 ? Math.max(0, Math.round((-q.im - (pole ? u0 : v0)) / (u0 + v0))) : 0;
+        rows.push([q.k, 0, 0]); y.push(q.re); sg.push(Math.hypot(q.errRe, floor));
+        rows.push(pole ? [0, -(1 + n), -n] : [0, -n, -(1 + n)]); y.push(q.im); sg.push(Math.hypot(q.errIm, floor));
+      }
     }
+    return { rows, y, sg, fit: weightedLeastSquares(rows, y, sg) };
+  };
+  let built = build(leastDamped(p), leastDamped(z), NaN, NaN);
+  for (let sweep = 0; sweep < 2 && built.fit; sweep++) {
+    const next = build(p, z, built.fit.beta[1], built.fit.beta[2]);
+    if (!next.fit) break;
+    built = next;
   }
-  const fit = weightedLeastSquares(rows, y, sg);
+  const { rows, fit } = built;
   if (!fit) return null;
   const dof = rows.length - 3;
   const pValue = dof > 0 ? chiSquareSurvival(fit.chi2, dof) : NaN;
