@@ -9,7 +9,7 @@ export function validateDelta(delta: number): number {
   if (Math.abs(delta - Math.round(delta)) < 1e-6) {
     throw new HoloringError(
       ErrorCodes.DELTA_INTEGER,
-      `integer conformal dimension delta = ${delta} needs logarithmic boundary terms and is not supported; use a non-integer value such as ${delta + 0.5}`,
+      `conformal dimension delta = ${delta} is the integer ${Math.round(delta)}: integer Δ needs logarithmic boundary terms and is not supported; use a Δ inside an integer interval, such as ${[Math.round(delta) - 0.5, Math.round(delta) + 0.5].filter((v) => v > 1).join(' or ')}`,
       { delta },
     );
   }

@@ -4,8 +4,7 @@ import { readResponseTable } from '../../io/responseTable.ts';
 import { DEFAULT_SHAPE, GEOMETRY_OPTIONS, type GeometryOption, loadAnyCheckpoint, reconstructGeometry } from '../../model/index.ts';
 import { HoloringError } from '../../errors.ts';
 import { ModelErrorCodes } from '../../model/index.ts';
-import { validateDelta } from '../../physics/params.ts';
-import { DELTA_FIT_MAX, type DeltaProfile, validateDeltaStart } from '../../model/deltaFree.ts';
+import { DELTA_FIT_MAX, type DeltaProfile, validateDeltaStart, validateFitDelta } from '../../model/deltaFree.ts';
 import { checkOutput, numberArg, withFlag, writeOutput } from '../args.ts';
 
 /** `--delta`: a number, or `auto` (Δ fitted with the metric). */
@@ -46,7 +45,7 @@ export function registerReconstruct(program: Command): void {
       const log = (line: string): void => {
         if (!o.quiet) process.stderr.write(line + '\n');
       };
-      if (o.delta !== 'auto') withFlag('--delta', () => validateDelta(o.delta as number));
+      if (o.delta !== 'auto') withFlag('--delta', () => validateFitDelta(o.delta as number));
       if (o.deltaStart !== undefined) withFlag('--delta-start', () => validateDeltaStart(o.deltaStart as number));
       if (o.deltaStart !== undefined && o.delta !== 'auto') {
         process.stderr.write(`holoring: warning: --delta-start ${String(o.deltaStart)} is ignored: --delta ${String(o.delta)} fixes Δ (--delta auto fits it, starting there)\n`);
@@ -103,7 +102,7 @@ export function describeDeltaStart(p: DeltaProfile, what: string): string {
 
 /**
  * Runs the fit; a refusal of the table's content (too few points, k range,
- * σ below the network's precision) names --data, a failure of the fit itself
+ * σ below the network's precision) names --data, one of the checkpoint names --init, a failure of the fit itself
  * (RING_ERR_MODEL_DIVERGED) does not: it is not the fault of an argument. A
  * refusal that already names its flag (context.flag) keeps it.
  */
@@ -112,7 +111,8 @@ async function blameData<T>(fn: () => Promise<T>): Promise<T> {
     return await fn();
   } catch (e) {
     if (e instanceof HoloringError && e.code !== ModelErrorCodes.DIVERGED && e.code !== ModelErrorCodes.NO_GEOMETRY) {
-      const flag = typeof e.context?.flag === 'string' ? e.context.flag : '--data';
+      // a checkpoint that does not suit the fit is the fault of --init
+      const flag = typeof e.context?.flag === 'string' ? e.context.flag : e.code === ModelErrorCodes.CHECKPOINT ? '--init' : '--data';
       throw new HoloringError(e.code, `${flag}: ${e.message}`, { ...e.context, flag });
     }
     throw e;

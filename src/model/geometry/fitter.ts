@@ -5,6 +5,7 @@
  */
 import type { ResponsePoint } from '../../contracts/response.ts';
 import type { Checkpoint } from '../checkpoint.ts';
+import { nearIntegerVerdict } from '../deltaFree.ts';
 import { type HorizonCheckpoint, checkpointGeometry } from '../horizon/checkpoint.ts';
 import { withClampWarnings } from '../horizon/clamp.ts';
 import { fitHorizonGeometry } from '../horizon/fit.ts';
@@ -108,7 +109,7 @@ export class GeometryFitter {
     const fitDisk = (lm: typeof budget): GeometryFit => {
       const res = this.disk!.fit(points, { init: this.diskInit, lm });
       this.diskInit = 'current';
-      return { ...res, geometry: 'disk', checkpoint: this.disk!.checkpoint() };
+      return { ...nearIntegerVerdict(res, res.delta), geometry: 'disk', checkpoint: this.disk!.checkpoint() };
     };
     const fitHorizon = (lm: typeof budget): GeometryFit => {
       const { delta, deltaStart, freeScale } = this.opts;
@@ -124,7 +125,7 @@ export class GeometryFitter {
       this.horizonInit = 'current';
       // the clamp search's warnings hold for the rounds that keep its clamp and prior
       if (r.rcSearch) this.clampWarnings = r.clampWarnings ?? [];
-      return { ...r.fit, ...withClampWarnings(assessHorizonFit(r.net, points, r.fit), this.clampWarnings), geometry: 'horizon', checkpoint: r.net.checkpoint() };
+      return { ...r.fit, ...nearIntegerVerdict(withClampWarnings(assessHorizonFit(r.net, points, r.fit), this.clampWarnings), r.fit.delta), geometry: 'horizon', checkpoint: r.net.checkpoint() };
     };
     if (this.mode === 'disk') return fitDisk(budget);
     if (this.mode === 'horizon') return fitHorizon(budget);

@@ -9,7 +9,7 @@ import { definedOnly } from '../../util/options.ts';
 import { initBackend } from '../backend.ts';
 import { type Checkpoint, CHECKPOINT_FORMAT, parseCheckpoint, readCheckpointJson } from '../checkpoint.ts';
 import { ModelErrorCodes } from '../data.ts';
-import type { DeltaProfile } from '../deltaFree.ts';
+import { type DeltaProfile, nearIntegerVerdict } from '../deltaFree.ts';
 import { nodesForTable } from '../grid.ts';
 import { HORIZON_CHECKPOINT_FORMAT, type HorizonCheckpoint, checkpointGeometry, parseHorizonCheckpoint } from '../horizon/checkpoint.ts';
 import { type ClampTrial, withClampWarnings } from '../horizon/clamp.ts';
@@ -30,6 +30,30 @@ export function loadAnyCheckpoint(path: string): Checkpoint | HorizonCheckpoint 
     throw new HoloringError(ModelErrorCodes.CHECKPOINT, `${path}: not a metric-network checkpoint (format "${String(format)}", expected "${CHECKPOINT_FORMAT}" or "${HORIZON_CHECKPOINT_FORMAT}")`, { path });
   }
   return parseCheckpoint(data, path);
+}
+
+/** A checkpoint's Δ is taken for a given Δ within its own delta_err or this (a `--delta auto` output's Δ printed to 4–5 digits). */
+export const INIT_DELTA_TOLERANCE = 1e-4;
+
+/**
+ * The warm start `init` for a fit at the given Δ: a checkpoint fitted at a Δ within
+ * max(its delta_err, INIT_DELTA_TOLERANCE) of it is taken as fitted at Δ (its
+ * weights change by far less than their σ over such a step).
+ * @throws RING_ERR_MODEL_CHECKPOINT (context.flag `--init`) when the checkpoint's Δ is further away.
+ */
+export function initAtDelta<C extends Checkpoint | HorizonCheckpoint>(init: C, delta: number): C {
+  const err = (init as { delta_err?: unknown }).delta_err;
+  const sigma = typeof err === 'number' && Number.isFinite(err) ? err : 0;
+  const tol = Math.max(INIT_DELTA_TOLERANCE, sigma);
+  const off = Math.abs(init.delta - delta);
+  if (off === 0) return init;
+  if (off <= tol) return { ...init, delta };
+  throw new HoloringError(
+    ModelErrorCodes.CHECKPOINT,
+    `the checkpoint was fitted at Δ = ${init.delta}${sigma > 0 ? ` ± ${sigma.toExponential(1)}` : ''}, ${+off.toPrecision(3)} from --delta ${delta}, more than ${sigma > INIT_DELTA_TOLERANCE ? 'its σ' : INIT_DELTA_TOLERANCE} (its weights belong to its Δ): ` +
+      `give --delta ${init.delta}, or --delta auto to fit Δ starting from the checkpoint, or drop --init`,
+    { flag: '--init', delta, checkpointDelta: init.delta },
+  );
 }
 
 export interface ReconstructOptions {
@@ -75,8 +99,9 @@ export async function reconstructGeometry(table: ResponseTable | readonly Respon
   const mode = o.geometry ?? 'auto';
   const initGeometry = o.init ? checkpointGeometry(o.init) : undefined;
   if (initGeometry && mode !== 'auto' && initGeometry !== mode) {
-    throw new HoloringError(ModelErrorCodes.CHECKPOINT, `--init holds ${initGeometry} weights but the geometry asked for is ${mode}: pass --geometry ${initGeometry} or auto, or drop --init`, { geometry: mode });
+    throw new HoloringError(ModelErrorCodes.CHECKPOINT, `the checkpoint holds ${initGeometry} weights but the geometry asked for is ${mode}: pass --geometry ${initGeometry} or auto, or drop --init`, { geometry: mode, flag: '--init' });
   }
+  if (o.init && typeof o.delta === 'number') o = { ...o, init: initAtDelta(o.init, o.delta) };
   const points = Array.isArray(table) ? (table as readonly ResponsePoint[]) : (table as ResponseTable).points;
   // auto: both fits on a pass budget (the wrong geometry never converges); the picked one is then run to convergence
   const lm = mode === 'auto' ? { maxEvaluations: AUTO_PASS_BUDGET } : {};
@@ -91,7 +116,7 @@ export async function reconstructGeometry(table: ResponseTable | readonly Respon
   let priorWeakened: string | undefined;
   const fitDisk = async (init: Checkpoint | 'ads' | 'current', budget: typeof lm): Promise<ReconstructResult['output']> => {
     const res = await disk!.fitParallel(table, { init, threads: o.threads ?? 1, lm: budget, onIteration: (it) => o.onIteration?.('disk', it) });
-    return { ...makeOutput({ ...res, backend, checkpoint: disk!.checkpoint() }), geometry: 'disk' };
+    return { ...makeOutput({ ...nearIntegerVerdict(res, res.delta), backend, checkpoint: disk!.checkpoint() }), geometry: 'disk' };
   };
   const fitHorizon = (init: HorizonCheckpoint | 'scan' | 'current', budget: typeof lm): ReconstructResult['output'] => {
     const r = fitHorizonGeometry(table, {
@@ -114,7 +139,7 @@ export async function reconstructGeometry(table: ResponseTable | readonly Respon
     const { net, fit } = r;
     const { loss: _loss, ...est } = fit;
     const rc = { rc: net.shape.rCRatio * fit.rh, ...(clampTrials ? { rc_search: clampTrials } : {}), ...(priorWeakened ? { prior_weakened: priorWeakened } : {}) };
-    return { ...net.checkpoint(), ...est, ...rc, ...withClampWarnings(assessHorizonFit(net, table, fit), clampWarnings), ...(uvProfile ? { delta_profile: uvProfile } : {}), elapsedMs: Math.round(fit.elapsedMs * 10) / 10 };
+    return { ...net.checkpoint(), ...est, ...rc, ...nearIntegerVerdict(withClampWarnings(assessHorizonFit(net, table, fit), clampWarnings), fit.delta), ...(uvProfile ? { delta_profile: uvProfile } : {}), elapsedMs: Math.round(fit.elapsedMs * 10) / 10 };
   };
   try {
     type Output = ReconstructResult['output'];
