@@ -74,6 +74,13 @@ export const P_STRONG = 1e-4;
  * γ = 0.5, 1% noise, zeros next to the window's top edge: up to 0.08 at depth 0.45).
  * Combined with LADDER_FLOOR·a by the larger.
  */
+/**
+ * Systematic floor of a rung's Re as a fraction of its depth below the sampled
+ * line: LADDER_FLOOR·a at the default depth γ = 0.25 (v/R units), twice that at
+ * γ = 0.5, where pure AdS at 1% noise otherwise reads as deformed (pure AdS
+ * ladder χ² = 341 for 152).
+ */
+export const RE_DEPTH_FLOOR = 0.02;
 /** Deepest pole (in units of γ, the depth of a disk's poles) that counts for or against the disk ladder. */
 export const SHALLOW_DEPTH = 3;
 export const DEPTH_FLOOR = 0.05;
@@ -179,10 +186,11 @@ function fitLadder(poles: readonly SpectralPoint[], zeros: readonly SpectralPoin
   const row = (n2: number, one: number, k: number): number[] => (kSlope ? [n2, one, k] : [n2 + k, one]);
   for (let sweep = 0; sweep < 3; sweep++) {
     const rows: number[][] = [], y: number[] = [], sg: number[] = [], meta: Fit['meta'] = [];
-    const floor = (x: number): number => a * (LADDER_FLOOR + allowance / Math.max(x, 1));
+    // the fit's bias grows with the depth it extrapolates: RE_DEPTH_FLOOR of the depth, LADDER_FLOOR·a at the least
+    const floor = (x: number, depth: number): number => Math.max(a * LADDER_FLOOR, RE_DEPTH_FLOOR * Math.abs(depth)) + (a * allowance) / Math.max(x, 1);
     for (const p of poles) {
       const n = Math.round(((p.re - c * p.k) / a - dl) / 2);
-      rows.push(row(2 * n, 1, p.k)); y.push(p.re); sg.push(Math.hypot(p.errRe, floor(dl + p.k + 2 * n)));
+      rows.push(row(2 * n, 1, p.k)); y.push(p.re); sg.push(Math.hypot(p.errRe, floor(dl + p.k + 2 * n, p.depth)));
       meta.push({ k: p.k, n, kind: 'pole', re: p.re, im: p.im, err: p.err });
     }
     for (const z of zeros) {
@@ -193,7 +201,7 @@ function fitLadder(poles: readonly SpectralPoint[], zeros: readonly SpectralPoin
       const minus = Math.abs(xm - (2 - dl + 2 * nm)) < Math.abs(xp - (2 - dl + 2 * np));
       const n = minus ? nm : np;
       rows.push(minus ? row(-(2 + 2 * n), 1, -z.k) : row(2 + 2 * n, -1, z.k)); y.push(z.re);
-      sg.push(Math.hypot(z.errRe, floor(Math.abs(2 - dl + z.k + 2 * n))));
+      sg.push(Math.hypot(z.errRe, floor(Math.abs(2 - dl + z.k + 2 * n), z.depth)));
       meta.push({ k: z.k, n: minus ? -n - 1 : n, kind: 'zero', re: z.re, im: z.im, err: z.err });
     }
     const fit = weightedLeastSquares(rows, y, sg);
@@ -288,7 +296,7 @@ export function testLadder(spectra: readonly KSpectrum[]): LadderTest {
   const shallow = (p: SpectralPoint): boolean => p.depth <= Math.min(maxDepth, SHALLOW_DEPTH * gamma);
   const resolved = spectra.flatMap((s) => s.poles.filter((p) => p.resolved && p.re > 0 && shallow(p)));
   // a zero of χ at Ω² < 0 lies on the imaginary axis (a strongly deformed bulk moves the k = 0 zero there): not on the ladder
-  const zeros = spectra.flatMap((s) => s.zeros.filter((p) => p.resolved && p.re > Math.abs(p.im)));
+  const resolvedZeros = spectra.flatMap((s) => s.zeros.filter((p) => p.resolved && p.re > Math.abs(p.im)));
   // rungs: poles on the real axis within 3σ (Im floor: LADDER_FLOOR·a, or DEPTH_FLOOR of the depth, the larger)
   // and placed to a tenth of a spacing; the others enter only the test of Im against 0
   const imFloor = (p: SpectralPoint, a: number): number => Math.max(LADDER_FLOOR * a, DEPTH_FLOOR * Math.abs(p.depth));
@@ -296,6 +304,9 @@ export function testLadder(spectra: readonly KSpectrum[]): LadderTest {
   const axisGaps = onAxis.flatMap((p, i) => (i > 0 && onAxis[i - 1].k === p.k ? [p.re - onAxis[i - 1].re] : []));
   const placeable = axisGaps.length ? 0.1 * median(axisGaps) : Infinity;
   const poles = onAxis.filter((p) => p.err <= placeable);
+  // zeros on the ladder: placed to a twentieth of a spacing (a disk's are sharp, ≲ 0.02; pure AdS at γ = 0.5, 1% noise,
+  // k = 3: a second zero 10.87 − 0.24i ± 0.17 next to the rung 11.55 would be read as a deformation of 0.6a)
+  const zeros = resolvedZeros.filter((z) => z.err <= placeable / 2);
   const offAxis = resolved.filter((p) => !poles.includes(p));
   const perK = new Map<number, SpectralPoint[]>();
   for (const p of poles) perK.set(p.k, [...(perK.get(p.k) ?? []), p]);
