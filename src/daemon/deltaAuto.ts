@@ -22,7 +22,9 @@ import type { TrainerOptions } from './trainer.ts';
  */
 export function calibrationReference(config: Readonly<Config>, ringMetric: Metric | null): ReferenceOptions & { geometry: string; delta: number; gamma: number } {
   return {
-    geometry: config.calibration.referenceGeometry ?? (ringMetric?.kind === 'btz' ? ringMetric.label : 'ads'),
+    // a simulated black hole (BTZ or deformed) is referenced to BTZ at its horizon: the large-|k| response the
+    // reference fits sees the asymptotic geometry (M = r_h²), where a deformation has died out
+    geometry: config.calibration.referenceGeometry ?? (ringMetric?.centre.type === 'horizon' ? `btz:${ringMetric.centre.rh}` : 'ads'),
     delta: startDelta(config),
     gamma: config.physics.gamma,
     ...(config.physics.delta === 'auto' ? { fitDelta: true } : {}),

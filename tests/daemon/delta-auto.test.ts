@@ -14,7 +14,7 @@ import { type TrainerOptions, createLiveTrainer } from '../../src/daemon/trainer
 import type { CalibrationRecord } from '../../src/contracts/calibration.ts';
 import { createLogger } from '../../src/log.ts';
 import type { FitResult } from '../../src/model/index.ts';
-import { deformedMetric } from '../../src/physics/metric.ts';
+import { blackHoleMetric, btzMetric, deformedMetric } from '../../src/physics/metric.ts';
 
 /**
  * A daemon run on a simulated deformed ring at Δ with physics.delta "auto": by
@@ -100,6 +100,24 @@ describe('physics.delta auto', () => {
     expect(calibrationReference(fixed, null).fitDelta).toBeUndefined();
     expect(trainerOptions(fixed).freeScale).toBe(true);
   });
+
+  it('a simulated black hole (BTZ or deformed) is calibrated against BTZ at its horizon, and that reference holds across k', async () => {
+    const config = parseConfig({});
+    expect(calibrationReference(config, btzMetric(1.5)).geometry).toBe('btz:1.5');
+    expect(calibrationReference(config, blackHoleMetric(1.5, 0.3, 0, 2.4, 0.7)).geometry).toBe('btz:1.5');
+    expect(calibrationReference(config, deformedMetric(0.3, -0.2, 1.5)).geometry).toBe('ads');
+    expect(calibrationReference(parseConfig({ calibration: { referenceGeometry: 'ads' } }), btzMetric(1.5)).geometry).toBe('ads');
+    // the deformed black hole of `--metric blackhole`: against AdS its reference was refused (χ²/dof 5.2 across k)
+    const opened = openDevice({ kind: 'sim', seed: 1, rate: 20, speed: 1000, metric: blackHoleMetric(1.5, 0.3, 0, 2.4, 0.7), delta: 1.5 });
+    try {
+      await opened.device.connect();
+      const { record } = await runCalibration(opened.device, { solve: { reference: calibrationReference(config, blackHoleMetric(1.5, 0.3, 0, 2.4, 0.7)) } });
+      expect(record.reference.geometry).toBe('btz:1.5');
+      expect(record.reference.reducedChi2).toBeLessThan(5);
+    } finally {
+      await opened.dispose();
+    }
+  }, 120_000);
 
   it.each([1.32, 1.92])('a ring at Δ = 1.62 from physics.deltaStart = %s (0.3 off): the reference and the fit find Δ within 3σ', async (deltaStart) => {
     const delta = 1.62;
