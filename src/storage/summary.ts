@@ -33,7 +33,8 @@ export interface RunSummary {
   sessions: number;
   resumes: number;
   fits: number;
-  lastFit: { chi2: number; round: number; points: number; sweep: number; time: string } | null;
+  /** The last fit; `delta`, `delta_err` when it estimated Δ (physics.delta "auto"). */
+  lastFit: { chi2: number; round: number; points: number; sweep: number; time: string; delta?: number; delta_err?: number } | null;
   calibrationVersion: string | null;
   /** First to last record, ms (downtime included). */
   durationMs: number;
@@ -140,7 +141,7 @@ export function summariseRun(dataDir: string, id: string): RunSummary {
     id, state: runState(dataDir, id, documents), dir,
     start: start ? startInfo : null,
     frames, gaps, sessions, resumes, fits,
-    lastFit: fit && { chi2: fit.chi2, round: fit.round, points: fit.points, sweep: fit.sweep, time: fit.time },
+    lastFit: fit && { chi2: fit.chi2, round: fit.round, points: fit.points, sweep: fit.sweep, time: fit.time, ...(fit.delta_err !== undefined ? { delta: fit.delta, delta_err: fit.delta_err } : {}) },
     calibrationVersion: start?.calibrationVersion ?? null,
     durationMs: times.length > 1 ? Math.max(...times) - Math.min(...times) : 0,
     segments: segs.length,

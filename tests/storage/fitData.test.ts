@@ -225,3 +225,17 @@ describe('fit documents point at their metric and table in fits.jsonl', () => {
     expect(batch.notes).toEqual([]);
   });
 });
+
+describe('runs show: a run whose fits estimate Δ', () => {
+  it('says Δ was fitted from its start and gives the last fit\'s Δ ± σ', async () => {
+    const { runInProcess } = await import('../support/cli.ts');
+    const id = await runWithFits([{ ...fitBody(1), delta: 1.62031, delta_err: 4.2e-5 }], 'E-DELTA');
+    expect(summariseRun(dataDir, id).lastFit).toMatchObject({ delta: 1.62031, delta_err: 4.2e-5 });
+    const r = await runInProcess(['runs', 'show', id, '--data-dir', dataDir]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Δ fitted from 1\.5, γ = 0\.25/);
+    expect(r.stdout).toMatch(/reduced χ² [0-9.]+ from 624 points, Δ = 1\.62031 ± 0\.000042/);
+    const fixed = await runWithFits([fitBody(1)], 'E-FIXED');
+    expect((await runInProcess(['runs', 'show', fixed, '--data-dir', dataDir])).stdout).toMatch(/Δ = 1\.5, γ/);
+  });
+});
