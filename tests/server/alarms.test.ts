@@ -60,6 +60,8 @@ const holoring = (args: string[]) => new Promise<{ code: number; stdout: string;
 
 describe('holoring status', () => {
   it('asks the running daemon (GET /api/status) and prints its frame account', async () => {
+    // on a loaded machine the daemon may still be before its first frame (no counters yet)
+    await until(async () => ((await call('GET', 'api/status')).body as { device?: { counters?: unknown } }).device?.counters != null, 'the first frames');
     const r = await holoring(['status', '--url', live.url, '--json']);
     expect(r.code).toBe(0);
     const st = JSON.parse(r.stdout) as { state: string; device: { counters: { account: { received: number } } } };
