@@ -58,6 +58,8 @@ export interface TrainingData {
 export interface StepTerm {
   /** Point indices of each ω's rows. */
   blocks: Int32Array[];
+  /** The block (index into `blocks`) of each point. */
+  blockOf: Int32Array;
   /** 1/√D_p per point. */
   invSigmaRest: Float64Array;
   /** ũ_p = u_p/√D_p per point. */
@@ -87,7 +89,10 @@ export function stepTerm(points: readonly ResponsePoint[], freeScale = false): S
     invSigmaRest[i] = 1 / Math.sqrt(rest);
     load[i] = u * invSigmaRest[i];
   });
-  return { blocks: [...byOmega.values()].map((l) => Int32Array.from(l)), invSigmaRest, load };
+  const blocks = [...byOmega.values()].map((l) => Int32Array.from(l));
+  const blockOf = new Int32Array(points.length);
+  blocks.forEach((rows, b) => rows.forEach((p) => (blockOf[p] = b)));
+  return { blocks, blockOf, invSigmaRest, load };
 }
 
 /**

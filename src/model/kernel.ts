@@ -53,8 +53,6 @@ export function normalPass(k: ModeKernel, theta: ArrayLike<number>, data: Float6
   const weight = steps ? steps.invSigmaRest : invSigma;
   // per block and component: s (nw), t and ũᵀũ
   const nb = steps ? steps.blocks.length : 0;
-  const blockOf = new Int32Array(steps ? k.P : 0);
-  steps?.blocks.forEach((rows, i) => rows.forEach((p) => (blockOf[p] = i)));
   const sRe = new Float64Array(nb * nw), sIm = new Float64Array(nb * nw), tRe = new Float64Array(nb), tIm = new Float64Array(nb), uu = new Float64Array(nb);
   for (let p = 0; p < k.P; p++) {
     k.forwardMode(p, chi);
@@ -70,7 +68,7 @@ export function normalPass(k: ModeKernel, theta: ArrayLike<number>, data: Float6
       for (let c = a; c < nw; c++) A[row + c] += jr * d[c] + ji * d[nw + c];
     }
     if (steps) {
-      const blk = blockOf[p], u = steps.load[p], base = blk * nw;
+      const blk = steps.blockOf[p], u = steps.load[p], base = blk * nw;
       uu[blk] += u * u;
       tRe[blk] += u * rr;
       tIm[blk] += u * ri;

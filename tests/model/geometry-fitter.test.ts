@@ -12,6 +12,7 @@ import { createLiveTrainer } from '../../src/daemon/trainer.ts';
 import { type FitResult, GeometryFitter, type GeometryFit, initBackend } from '../../src/model/index.ts';
 import { btzMetric, deformedMetric } from '../../src/physics/metric.ts';
 import { simulateResponseTable } from '../../src/physics/response.ts';
+import { thrown } from '../support/thrown.ts';
 
 /** The small ring's grid of the daemon tests: ω = 0.5…6, |k| ≤ 4, γ = 0.25, 1% noise. */
 const grid = { omegas: frequencyGrid(0.5, 6, 0.5), gamma: 0.25, kMax: 4, noise: 0.01 };
@@ -19,14 +20,6 @@ const diskAt = (delta: number, seed = 1) => simulateResponseTable({ metric: defo
 const btz = simulateResponseTable({ metric: btzMetric(1.5), delta: 1.5, ...grid, seed: 1 });
 
 const fitter = (deltaStart: number): GeometryFitter => new GeometryFitter('auto', { delta: 'auto', deltaStart, freeScale: true, layers: 200, nodes: 16 });
-const failure = (f: () => unknown): { code?: string; message?: string; context?: Record<string, unknown> } => {
-  try {
-    f();
-  } catch (e) {
-    return e as { code?: string };
-  }
-  throw new Error('expected the fit to throw');
-};
 
 describe('GeometryFitter in auto with Δ fitted, when a geometry\'s fit stops', () => {
   it('a disk at Δ = 3.2 (start 3.5): the horizon profile runs out of (3, 4), the round is the disk (only) with Δ within 3σ, round after round', async () => {
@@ -54,7 +47,7 @@ describe('GeometryFitter in auto with Δ fitted, when a geometry\'s fit stops', 
     await initBackend();
     const f = fitter(1.5);
     try {
-      const e = failure(() => f.fit(diskAt(2.4)));
+      const e = thrown(() => f.fit(diskAt(2.4)));
       expect(e.code).toBe('RING_ERR_MODEL_NO_GEOMETRY');
       expect(e.context).toEqual({ disk: 'RING_ERR_DELTA_INTEGER', horizon: 'RING_ERR_DELTA_INTEGER' });
       expect(e.message).toMatch(/^none: neither geometry gave a fit: the disk fit stopped: RING_ERR_DELTA_INTEGER: .*; the horizon fit stopped: RING_ERR_DELTA_INTEGER: .*physics\.deltaStart/);

@@ -9,20 +9,12 @@ import { diskChi } from '../../src/physics/closedForm.ts';
 import { adsMetric, btzMetric } from '../../src/physics/metric.ts';
 import { responseTableOf, simulateResponseTable } from '../../src/physics/response.ts';
 import { runInProcess } from '../support/cli.ts';
-
-const failure = (f: () => unknown): { code?: string; message?: string; context?: Record<string, unknown> } => {
-  try {
-    f();
-  } catch (e) {
-    return e as { code?: string };
-  }
-  throw new Error('expected a refusal');
-};
+import { thrown } from '../support/thrown.ts';
 
 describe('γ = 0: normal modes of a lossless ring', () => {
   it('a grid point on a closed-form pole is refused naming Ω and k; one 10⁻⁴ away is the closed form', () => {
     const chi = (W: { re: number; im: number }, k: number) => diskChi(1.5, W, k);
-    const e = failure(() => responseTableOf(chi, { omegas: [0.5, 4.5], gamma: 0, kMax: 1 }));
+    const e = thrown(() => responseTableOf(chi, { omegas: [0.5, 4.5], gamma: 0, kMax: 1 }));
     expect(e.code).toBe('RING_ERR_ARG_INVALID');
     // Δ + |k| + 2n = 4.5 for k = 1, n = 1; at k = 0 the poles are 1.5, 3.5, 5.5 (0.5 and 4.5 are zeros there)
     expect(e.context).toMatchObject({ omega: 4.5, k: 1 });
@@ -34,7 +26,7 @@ describe('γ = 0: normal modes of a lossless ring', () => {
   });
 
   it('the mode solver on pure AdS is refused at a mode; a black hole at γ = 0 is not', () => {
-    expect(failure(() => simulateResponseTable({ metric: adsMetric(), delta: 1.5, omegas: [2.5], gamma: 0, kMax: 2 })).context).toMatchObject({ omega: 2.5, k: 1 });
+    expect(thrown(() => simulateResponseTable({ metric: adsMetric(), delta: 1.5, omegas: [2.5], gamma: 0, kMax: 2 })).context).toMatchObject({ omega: 2.5, k: 1 });
     const bh = simulateResponseTable({ metric: btzMetric(1.5), delta: 1.5, omegas: [1.5, 2.5, 3.5], gamma: 0, kMax: 2 });
     expect(bh.every((p) => Number.isFinite(p.chiRe) && p.chiIm > 0)).toBe(true);
   });

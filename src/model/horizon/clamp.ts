@@ -110,14 +110,17 @@ export function fitHorizonClamp(table: ResponseTable | readonly ResponsePoint[],
     trials.push({ ratio, lambda: net.lambda, rc: ratio * fit.rh, rh: fit.rh, log_evidence: z, chi2: fit.chi2, evaluations: given ? 0 : fit.evaluations });
     return { net, fit, z };
   };
-  const refit = (from: HorizonNetwork, shape: HorizonNetworkOptions): { net: HorizonNetwork; fit: HorizonFitResult; z: number } =>
-    run(createHorizonNetwork({ ...from.shape, ...shape, delta: from.delta, lambda: shape.lambda ?? from.lambda, freeScale: from.freeScale }), { ...fitOpts, init: from.checkpoint() });
+  // a network like `from` but for `shape` (its r_c or λ), warm-started from `from`'s weights
+  const neighbour = (from: HorizonNetwork, shape: HorizonNetworkOptions): HorizonNetwork =>
+    createHorizonNetwork({ ...from.shape, ...shape, delta: from.delta, lambda: shape.lambda ?? from.lambda, freeScale: from.freeScale });
+  const refit = (from: HorizonNetwork, shape: HorizonNetworkOptions, net = neighbour(from, shape)): { net: HorizonNetwork; fit: HorizonFitResult; z: number } =>
+    run(net, { ...fitOpts, init: from.checkpoint() });
   let best = run(first, fitOpts, done);
   const wider = widerClamps(best.fit.rh, first.shape.rMaxRatio);
   let risingToWidest = wider.length > 0;
   for (const ratio of wider) {
-    const shape = { ...best.net.shape, rCRatio: ratio };
-    const trial = createHorizonNetwork({ ...shape, delta: best.net.delta, lambda: best.net.lambda, freeScale: best.net.freeScale });
+    // one network for the prediction and, when it is not clearly lower, the fit (its kernel is reused)
+    const trial = neighbour(best.net, { rCRatio: ratio });
     const t0 = performance.now();
     const pred = trial.predictLogEvidence(table, best.net.checkpoint());
     elapsedMs += performance.now() - t0;
@@ -126,7 +129,7 @@ export function fitHorizonClamp(table: ResponseTable | readonly ResponsePoint[],
       risingToWidest = false;
       break;
     }
-    const next = refit(best.net, { rCRatio: ratio });
+    const next = refit(best.net, { rCRatio: ratio }, trial);
     if (!(next.z > best.z)) {
       risingToWidest = false;
       break;
